@@ -1,0 +1,101 @@
+# kvraft build. Sources are found by directory, so adding a .cc file needs no
+# edit here. Every target depends on `deps`, which installs missing Debian
+# packages (fast and silent when all are present).
+#
+#   make            build/bin/{kvraft,kvraft-agent,kvraftctl} (-O2, warnings are errors)
+#   make test       unit + integration + conformance + real-client tests
+#   make run        a local member on 127.0.0.1:2379 / :2380
+#   make asan       ASan+UBSan build in build/asan, then the test suite against it
+#   make bench      kvraft vs real etcd 3.4, as ratios
+
+MAKEFLAGS += --no-builtin-rules
+JOBS ?= $(shell nproc)
+
+BUILD ?= build
+CXX ?= g++
+SAN_FLAGS ?=
+OPT ?= -O2
+CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -I. $(SAN_FLAGS) \
+            $(shell pkg-config --cflags cpp-httplib 2>/dev/null) -pthread
+LDFLAGS := $(SAN_FLAGS) -pthread
+LIBS := $(shell pkg-config --libs cpp-httplib 2>/dev/null) -lyaml-cpp -lcares -lsqlite3 -lssl -lcrypto
+
+OBJ := $(BUILD)/obj
+BIN := $(BUILD)/bin
+
+COMMON_SRCS := $(sort $(wildcard common/*.cc))
+SERVER_SRCS := $(sort $(filter-out server/main.cc,$(wildcard server/*/*.cc)))
+AGENT_SRCS  := $(sort $(filter-out discovery-agent/main.cc,$(wildcard discovery-agent/*.cc)))
+CLI_SRCS    := $(sort $(filter-out cli/main.cc,$(wildcard cli/*.cc)))
+TEST_SRCS   := $(sort $(shell find tests/unit -name '*.cc' 2>/dev/null))
+
+obj = $(patsubst %.cc,$(OBJ)/%.o,$(1))
+
+BINARIES := $(BIN)/kvraft $(BIN)/unit_tests
+ifneq ($(wildcard discovery-agent/main.cc),)
+BINARIES += $(BIN)/kvraft-agent
+endif
+ifneq ($(wildcard cli/main.cc),)
+BINARIES += $(BIN)/kvraftctl
+endif
+
+.PHONY: all deps build test unit run asan bench sim clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build
+
+deps:
+	@scripts/deps.sh
+
+build: $(BINARIES)
+
+$(BIN)/kvraft: $(call obj,server/main.cc $(SERVER_SRCS) $(COMMON_SRCS))
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/kvraft-agent: $(call obj,discovery-agent/main.cc $(AGENT_SRCS) $(COMMON_SRCS))
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/kvraftctl: $(call obj,cli/main.cc $(CLI_SRCS) $(COMMON_SRCS))
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/unit_tests: $(call obj,$(TEST_SRCS) $(SERVER_SRCS) $(AGENT_SRCS) $(CLI_SRCS) $(COMMON_SRCS))
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The raft core is pure: it may include only the standard library, common/ and
+# itself. This rule fails the build when it reaches for anything else.
+$(OBJ)/server/raft/%.o: server/raft/%.cc
+	@mkdir -p $(@D)
+	@! grep -nE '^#include "' $< $(wildcard server/raft/*.h) | grep -vE '"(server/raft|common)/' || \
+	  (echo "server/raft may include only server/raft/ and common/"; exit 1)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(OBJ)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+
+test: all
+	@tests/run_all.sh $(BUILD)
+
+unit: all
+	@$(BIN)/unit_tests
+
+run: all
+	@scripts/run_local.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build BUILD=build/asan OPT=-O1 \
+	  SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/run_all.sh build/asan
+
+bench: all
+	@bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kvraft builds and tests with, only those missing,
+# so that a second run is silent and takes well under a second.
+set -euo pipefail
+pkgs=(
+  g++ make pkg-config
+  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libyaml-cpp-dev
+  libc-ares-dev doctest-dev libboost-dev libssl-dev
+  etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

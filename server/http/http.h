@@ -1,0 +1,87 @@
+// The HTTP boundary: plain request/response structs and an Exchange through
+// which a handler answers, now or later. Handlers never see the HTTP library,
+// so they are tested without sockets and the front end stays replaceable.
+//
+// Threads: a Handler is called on an I/O thread and must not block. An
+// Exchange may be used from any thread (its calls are posted to the
+// connection's I/O thread, in order).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;   // as sent: "GET", "PUT", ...
+  std::string path;     // raw path of the request-target, still percent-encoded
+  std::string query;    // raw query without '?', "" when none
+  Headers headers;      // as received
+  std::string body;
+  // The body was larger than ServerOptions::max_body_bytes: `body` is empty and
+  // the connection is closed after the answer.
+  bool body_too_large = false;
+  std::string remote_addr;  // "ip:port" of the client
+
+  // Value of the first header with this name (case-insensitive), "" if absent.
+  std::string Header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;      // Content-Length and Date are added by the server
+  std::string body;
+};
+
+// One request's answer. Exactly one of: Reply(); or StartStream(), any number
+// of Write(), then End(). Calls after the client has gone are ignored.
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+  virtual void Reply(Response response) = 0;
+  // Sends the status line and headers at once (chunked body follows).
+  virtual void StartStream(int status, Headers headers) = 0;
+  virtual void Write(std::string chunk) = 0;  // sent and flushed as one chunk
+  virtual void End() = 0;
+  // `cb` runs once, on an I/O thread, if the client closes the connection
+  // before the exchange ended. Set it before parking the exchange.
+  virtual void OnClientGone(std::function<void()> cb) = 0;
+};
+
+using Handler = std::function<void(Request, std::shared_ptr<Exchange>)>;
+
+struct ServerOptions {
+  int threads = 2;                              // I/O threads
+  std::size_t max_body_bytes = 1536 * 1024;     // --max-request-bytes
+  std::size_t max_header_bytes = 1 << 20;       // Go's DefaultMaxHeaderBytes
+  // A connection that has not sent a complete request head within this time
+  // is closed (slow-loris protection). Idle keep-alive connections too.
+  std::chrono::seconds read_header_timeout{30};
+  std::chrono::seconds idle_timeout{300};
+};
+
+// An event-driven HTTP/1.1 server (keep-alive, pipelining, chunked streams).
+class Server {
+ public:
+  virtual ~Server() = default;
+  // Binds every "host:port" (IPv4/IPv6 literal or name) before returning, so a
+  // port in use is reported here; serving starts with Start().
+  static common::Result<std::unique_ptr<Server>> Listen(
+      const std::vector<std::string>& host_ports, Handler handler, ServerOptions options);
+  virtual void Start() = 0;   // starts the I/O threads; returns at once
+  virtual void Stop() = 0;    // closes listeners and connections, joins threads
+  // Actual bound ports, in the order given (useful with port 0 in tests).
+  virtual std::vector<int> Ports() const = 0;
+};
+
+}  // namespace http
