@@ -1,0 +1,17 @@
+// What the API handlers serve from: the member's server and store. The
+// handlers hold no state of their own beyond the watch dispatcher.
+#pragma once
+
+#include "server/api/watch_dispatcher.h"
+#include "server/etcdserver/server.h"
+#include "server/store/store.h"
+
+namespace api {
+
+struct Context {
+  etcdserver::EtcdServer& server;
+  store::Store& store;
+  WatchDispatcher& watches;
+};
+
+}  // namespace api

@@ -1,0 +1,111 @@
+#include "server/api/keys_handler.h"
+
+#include "common/time_format.h"
+#include "server/api/keys_parse.h"
+#include "common/member_id.h"
+#include "server/api/responses.h"
+
+namespace api {
+namespace {
+
+constexpr const char* kKeysAllow = "HEAD,GET,PUT,POST,DELETE";
+
+http::Headers EventHeaders(Context& ctx, uint64_t etcd_index, uint64_t raft_index, uint64_t raft_term) {
+  return {{"Content-Type", "application/json"},
+          {"X-Etcd-Cluster-Id", common::FormatId(ctx.server.cluster_id())},
+          {"X-Etcd-Index", std::to_string(etcd_index)},
+          {"X-Raft-Index", std::to_string(raft_index)},
+          {"X-Raft-Term", std::to_string(raft_term)}};
+}
+
+// noValueOnSuccess drops the nodes of successful writes only.
+bool DropsValue(const KeysRequest& kr, const store::Event& ev) {
+  return kr.no_value_on_success && ev.action != "get" && ev.action != "delete" &&
+         ev.action != "compareAndDelete" && ev.action != "expire";
+}
+
+http::Response EventResponse(Context& ctx, const KeysRequest& kr, const store::Event& ev,
+                             uint64_t raft_index, uint64_t raft_term) {
+  http::Response r;
+  r.status = ev.IsCreated() ? 201 : 200;
+  r.headers = EventHeaders(ctx, ev.etcd_index, raft_index, raft_term);
+  if (!kr.head) r.body = store::EventJson(ev, common::UnixNowNs(), "/1", DropsValue(kr, ev));
+  return r;
+}
+
+void Finish(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exchange>& ex,
+            const etcdserver::ApplyResult& result, uint64_t raft_index, uint64_t raft_term) {
+  http::Response r = result.event
+                         ? EventResponse(ctx, kr, *result.event, raft_index, raft_term)
+                         : KeysError(result.error, ctx.server.cluster_id());
+  if (kr.head) r.body.clear();
+  AddCors(&r.headers);
+  ex->Reply(std::move(r));
+}
+
+void Watch(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exchange>& ex) {
+  const etcdserver::Request& r = kr.req;
+  auto session = std::make_shared<WatchSession>(ex, r.stream);
+  std::weak_ptr<WatchSession> weak = session;
+  WatchDispatcher& dispatcher = ctx.watches;
+  auto watcher = ctx.store.Watch(r.path, r.recursive, r.stream, r.since, [weak, &dispatcher] {
+    if (auto s = weak.lock()) dispatcher.Schedule(s);
+  });
+  if (!watcher.ok()) {
+    http::Response err = KeysError(watcher.error(), ctx.server.cluster_id());
+    AddCors(&err.headers);
+    ex->Reply(std::move(err));
+    return;
+  }
+  session->watcher = watcher.value();
+  ex->OnClientGone([weak, &dispatcher] {
+    if (auto s = weak.lock()) {
+      s->watcher->Remove();
+      dispatcher.Schedule(s);
+    }
+  });
+  // Headers go out at once, before any event (clients wait on them).
+  http::Headers headers =
+      EventHeaders(ctx, session->watcher->start_index(), ctx.server.commit_index(), ctx.server.term());
+  AddCors(&headers);
+  ex->StartStream(200, std::move(headers));
+  dispatcher.Start(session);
+}
+
+}  // namespace
+
+void HandleKeys(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex,
+                const std::string& key) {
+  const std::string& m = req.method;
+  if (m != "HEAD" && m != "GET" && m != "PUT" && m != "POST" && m != "DELETE") {
+    http::Response r = MethodNotAllowed(kKeysAllow);
+    AddCors(&r.headers);
+    ex->Reply(std::move(r));
+    return;
+  }
+  auto parsed = ParseKeysRequest(req, key, common::UnixNowNs());
+  if (!parsed.ok()) {
+    http::Response r = KeysError(parsed.error(), ctx.server.cluster_id());
+    if (m == "HEAD") r.body.clear();
+    AddCors(&r.headers);
+    ex->Reply(std::move(r));
+    return;
+  }
+  KeysRequest kr = std::move(parsed.value());
+  const etcdserver::Request& r = kr.req;
+  if (r.method == "GET" && !r.quorum) {
+    if (r.wait) return Watch(ctx, kr, ex);
+    auto ev = ctx.store.Get(r.path, r.recursive, r.sorted);
+    etcdserver::ApplyResult result;
+    if (ev.ok()) result.event = std::move(ev.value());
+    else result.error = ev.error();
+    return Finish(ctx, kr, ex, result, ctx.server.commit_index(), ctx.server.term());
+  }
+  auto shared = std::make_shared<KeysRequest>(kr);
+  Context* c = &ctx;
+  ctx.server.Propose(kr.req, [c, shared, ex](etcdserver::Response resp) {
+    Finish(*c, *shared, ex, resp.result, resp.raft_index, resp.raft_term);
+  });
+}
+
+}  // namespace api

@@ -1,0 +1,42 @@
+#include "server/api/responses.h"
+
+#include "common/member_id.h"
+
+namespace api {
+
+http::Response TextError(int status, const std::string& text) {
+  http::Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}};
+  r.body = text + "\n";
+  return r;
+}
+
+http::Response MethodNotAllowed(const std::string& allow) {
+  http::Response r = TextError(405, "Method Not Allowed");
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+http::Response Json(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", "application/json"}};
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response KeysError(const store::V2Error& err, uint64_t cluster_id) {
+  http::Response r = Json(err.HttpStatus(), err.Json());
+  r.headers.emplace_back("X-Etcd-Cluster-Id", common::FormatId(cluster_id));
+  r.headers.emplace_back("X-Etcd-Index", std::to_string(err.index));
+  return r;
+}
+
+void AddCors(http::Headers* headers) {
+  headers->emplace_back("Access-Control-Allow-Origin", "*");
+  headers->emplace_back("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE");
+  headers->emplace_back("Access-Control-Allow-Headers", "accept, content-type, authorization");
+}
+
+}  // namespace api

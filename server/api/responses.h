@@ -1,0 +1,24 @@
+// Building responses the way etcd's Go handlers write them: CORS headers on
+// everything (3.4), Go's http.Error text bodies, JSON bodies with the
+// cluster-id header. Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "server/http/http.h"
+#include "server/store/errors.h"
+
+namespace api {
+
+// Go's http.Error: text/plain; charset=utf-8, nosniff, body text + "\n".
+http::Response TextError(int status, const std::string& text);
+// 405 "Method Not Allowed" with Allow: `allow`.
+http::Response MethodNotAllowed(const std::string& allow);
+http::Response Json(int status, std::string body);
+// A /v2/keys error: application/json, X-Etcd-Cluster-Id, X-Etcd-Index = error index.
+http::Response KeysError(const store::V2Error& err, uint64_t cluster_id);
+// Adds the CORS headers etcd 3.4 sends on every response.
+void AddCors(http::Headers* headers);
+
+}  // namespace api

@@ -1,0 +1,295 @@
+#include "server/storage/sqlite_storage.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace storage {
+namespace {
+
+using common::Result;
+using common::Status;
+
+constexpr int kSchemaVersion = 1;
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL,
+                                    type INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 0), term INTEGER NOT NULL,
+                                       vote INTEGER NOT NULL, commit_index INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 0), idx INTEGER NOT NULL,
+                                     term INTEGER NOT NULL, conf_state BLOB NOT NULL,
+                                     data BLOB NOT NULL);
+)sql";
+
+Status MakeDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::OK();
+  return Status::IOError("cannot create directory " + path + ": " + std::strerror(errno));
+}
+
+// RAII for one prepared statement used once.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+std::string ColumnText(sqlite3_stmt* s, int col) {
+  const void* p = sqlite3_column_blob(s, col);
+  int n = sqlite3_column_bytes(s, col);
+  return p ? std::string(static_cast<const char*>(p), n) : std::string();
+}
+
+}  // namespace
+
+SqliteStorage::~SqliteStorage() {
+  sqlite3_finalize(insert_entry_);
+  sqlite3_finalize(delete_from_);
+  sqlite3_finalize(put_hard_state_);
+  sqlite3_close(db_);
+}
+
+Status SqliteStorage::Error(const char* what) const {
+  int code = sqlite3_errcode(db_);
+  std::string msg = std::string(what) + " (" + path_ + "): " + sqlite3_errmsg(db_);
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
+  return Status::IOError(msg);
+}
+
+Status SqliteStorage::Exec(const char* sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Error(sql);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir) {
+  Status s = MakeDir(data_dir);
+  if (s.ok()) s = MakeDir(data_dir + "/member");
+  if (!s.ok()) return s;
+  std::string path = data_dir + "/member/kvraft.db";
+  struct stat st {};
+  bool existed = ::stat(path.c_str(), &st) == 0;
+  if (existed && st.st_size == 0) {
+    return Status::Corruption("data dir " + data_dir + ": " + path + " is empty (not a kvraft database)");
+  }
+
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<SqliteStorage> st_ptr(new SqliteStorage(db, path));
+  if (rc != SQLITE_OK) return st_ptr->Error("cannot open database");
+  sqlite3_busy_timeout(db, 5000);
+
+  // quick_check reads every page: a damaged file is refused before any use.
+  if (existed) {
+    Stmt check(db, "PRAGMA quick_check");
+    if (!check.ok()) {
+      return Status::Corruption("data dir " + data_dir + ": " + path +
+                                " is not a kvraft database: " + sqlite3_errmsg(db));
+    }
+    if (sqlite3_step(check.get()) != SQLITE_ROW || ColumnText(check.get(), 0) != "ok") {
+      return Status::Corruption("data dir " + data_dir + ": database " + path +
+                                " is corrupt: " + sqlite3_errmsg(db));
+    }
+  }
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
+    s = st_ptr->Exec(pragma);
+    if (!s.ok()) return s;
+  }
+  s = st_ptr->Exec(kSchema);
+  if (s.ok()) s = st_ptr->Prepare();
+  if (s.ok()) s = st_ptr->LoadMeta();
+  if (!s.ok()) return s;
+  if (existed && st_ptr->meta_.empty()) {
+    // A database file with no identity was never fully bootstrapped by us.
+    Stmt count(db, "SELECT COUNT(*) FROM entries");
+    if (count.ok() && sqlite3_step(count.get()) == SQLITE_ROW && sqlite3_column_int64(count.get(), 0) > 0) {
+      return Status::Corruption("data dir " + data_dir + ": database has log entries but no identity");
+    }
+  }
+  auto it = st_ptr->meta_.find("schema");
+  if (it != st_ptr->meta_.end() && it->second != std::to_string(kSchemaVersion)) {
+    return Status::Corruption("data dir " + data_dir + ": unsupported schema version " + it->second);
+  }
+  return st_ptr;
+}
+
+Status SqliteStorage::Prepare() {
+  struct {
+    sqlite3_stmt** stmt;
+    const char* sql;
+  } all[] = {
+      {&insert_entry_, "INSERT OR REPLACE INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)"},
+      {&delete_from_, "DELETE FROM entries WHERE idx >= ?"},
+      {&put_hard_state_,
+       "INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index) VALUES (0, ?, ?, ?)"},
+  };
+  for (auto& p : all) {
+    if (sqlite3_prepare_v2(db_, p.sql, -1, p.stmt, nullptr) != SQLITE_OK) return Error(p.sql);
+  }
+  return Status::OK();
+}
+
+Status SqliteStorage::LoadMeta() {
+  Stmt q(db_, "SELECT key, value FROM meta");
+  if (!q.ok()) return Error("read meta");
+  int rc;
+  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    meta_[ColumnText(q.get(), 0)] = ColumnText(q.get(), 1);
+  }
+  return rc == SQLITE_DONE ? Status::OK() : Error("read meta");
+}
+
+Status SqliteStorage::SetMeta(const std::map<std::string, std::string>& values) {
+  Status s = Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  Stmt put(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+  if (!put.ok()) return Error("write meta");
+  auto all = values;
+  all["schema"] = std::to_string(kSchemaVersion);
+  for (const auto& [k, v] : all) {
+    sqlite3_reset(put.get());
+    sqlite3_bind_text(put.get(), 1, k.data(), static_cast<int>(k.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(put.get(), 2, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(put.get()) != SQLITE_DONE) {
+      Status err = Error("write meta");
+      Exec("ROLLBACK");
+      return err;
+    }
+  }
+  s = Exec("COMMIT");
+  if (s.ok()) meta_ = std::move(all);
+  return s;
+}
+
+Status SqliteStorage::Save(const HardState* hard_state, const std::vector<LogEntry>& entries,
+                           const SnapshotRecord* snapshot) {
+  Status s = Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  auto fail = [&](const char* what) {
+    Status err = Error(what);
+    Exec("ROLLBACK");
+    return err;
+  };
+  if (!entries.empty()) {
+    sqlite3_reset(delete_from_);
+    sqlite3_bind_int64(delete_from_, 1, static_cast<sqlite3_int64>(entries.front().index));
+    if (sqlite3_step(delete_from_) != SQLITE_DONE) return fail("truncate log");
+  }
+  for (const LogEntry& e : entries) {
+    sqlite3_reset(insert_entry_);
+    sqlite3_bind_int64(insert_entry_, 1, static_cast<sqlite3_int64>(e.index));
+    sqlite3_bind_int64(insert_entry_, 2, static_cast<sqlite3_int64>(e.term));
+    sqlite3_bind_int(insert_entry_, 3, static_cast<int>(e.type));
+    sqlite3_bind_blob(insert_entry_, 4, e.data.data(), static_cast<int>(e.data.size()), SQLITE_STATIC);
+    if (sqlite3_step(insert_entry_) != SQLITE_DONE) return fail("append entry");
+  }
+  if (hard_state) {
+    sqlite3_reset(put_hard_state_);
+    sqlite3_bind_int64(put_hard_state_, 1, static_cast<sqlite3_int64>(hard_state->term));
+    sqlite3_bind_int64(put_hard_state_, 2, static_cast<sqlite3_int64>(hard_state->vote));
+    sqlite3_bind_int64(put_hard_state_, 3, static_cast<sqlite3_int64>(hard_state->commit));
+    if (sqlite3_step(put_hard_state_) != SQLITE_DONE) return fail("save hard state");
+  }
+  if (snapshot) {
+    Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data) VALUES (0, ?, ?, ?, ?)");
+    if (!put.ok()) return fail("save snapshot");
+    sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snapshot->index));
+    sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snapshot->term));
+    sqlite3_bind_blob(put.get(), 3, snapshot->conf_state.data(),
+                      static_cast<int>(snapshot->conf_state.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(put.get(), 4, snapshot->data.data(), static_cast<int>(snapshot->data.size()),
+                      SQLITE_STATIC);
+    if (sqlite3_step(put.get()) != SQLITE_DONE) return fail("save snapshot");
+  }
+  return Exec("COMMIT");
+}
+
+Status SqliteStorage::Compact(uint64_t index) {
+  Stmt del(db_, "DELETE FROM entries WHERE idx <= ?");
+  if (!del.ok()) return Error("compact");
+  sqlite3_bind_int64(del.get(), 1, static_cast<sqlite3_int64>(index));
+  return sqlite3_step(del.get()) == SQLITE_DONE ? Status::OK() : Error("compact");
+}
+
+Result<HardState> SqliteStorage::LoadHardState() {
+  Stmt q(db_, "SELECT term, vote, commit_index FROM hard_state WHERE id = 0");
+  if (!q.ok()) return Error("read hard state");
+  HardState hs;
+  int rc = sqlite3_step(q.get());
+  if (rc == SQLITE_ROW) {
+    hs.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
+    hs.vote = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
+    hs.commit = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 2));
+  } else if (rc != SQLITE_DONE) {
+    return Error("read hard state");
+  }
+  return hs;
+}
+
+Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
+  Stmt q(db_, "SELECT idx, term, conf_state, data FROM snapshot WHERE id = 0");
+  if (!q.ok()) return Error("read snapshot");
+  int rc = sqlite3_step(q.get());
+  if (rc == SQLITE_DONE) return std::optional<SnapshotRecord>();
+  if (rc != SQLITE_ROW) return Error("read snapshot");
+  SnapshotRecord snap;
+  snap.index = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
+  snap.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
+  snap.conf_state = ColumnText(q.get(), 2);
+  snap.data = ColumnText(q.get(), 3);
+  return std::optional<SnapshotRecord>(std::move(snap));
+}
+
+Result<std::vector<LogEntry>> SqliteStorage::Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes) {
+  Stmt q(db_, "SELECT idx, term, type, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
+  if (!q.ok()) return Error("read entries");
+  sqlite3_bind_int64(q.get(), 1, static_cast<sqlite3_int64>(lo));
+  sqlite3_bind_int64(q.get(), 2, static_cast<sqlite3_int64>(hi));
+  std::vector<LogEntry> out;
+  uint64_t bytes = 0;
+  int rc;
+  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+    LogEntry e;
+    e.index = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
+    e.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
+    e.type = static_cast<EntryType>(sqlite3_column_int(q.get(), 2));
+    e.data = ColumnText(q.get(), 3);
+    if (e.index != lo + out.size()) return Status::Corruption("log has a gap before index " + std::to_string(e.index));
+    bytes += e.data.size();
+    if (!out.empty() && bytes > max_bytes) break;
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("read entries");
+  return out;
+}
+
+Result<uint64_t> SqliteStorage::LastIndex() {
+  Stmt q(db_, "SELECT MAX(idx) FROM entries");
+  if (!q.ok() || sqlite3_step(q.get()) != SQLITE_ROW) return Error("read last index");
+  if (sqlite3_column_type(q.get(), 0) != SQLITE_NULL) {
+    return static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
+  }
+  auto snap = LoadSnapshot();
+  if (!snap.ok()) return snap.status();
+  return snap->has_value() ? (*snap)->index : 0;
+}
+
+Result<uint64_t> SqliteStorage::FirstIndex() {
+  Stmt q(db_, "SELECT MIN(idx) FROM entries");
+  if (!q.ok() || sqlite3_step(q.get()) != SQLITE_ROW) return Error("read first index");
+  if (sqlite3_column_type(q.get(), 0) != SQLITE_NULL) {
+    return static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
+  }
+  auto last = LastIndex();
+  if (!last.ok()) return last.status();
+  return *last + 1;
+}
+
+}  // namespace storage

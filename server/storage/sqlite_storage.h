@@ -1,0 +1,94 @@
+// Durable state of one member in a single SQLite file, <data-dir>/member/kvraft.db:
+// the log, the hard state (term, vote, commit), the newest snapshot and a few
+// identity facts (member id, cluster id, name, token) in `meta`.
+//
+// Every Save() is one transaction that is on disk when it returns
+// (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
+// saved. Not thread-safe: owned by the server's loop thread.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace storage {
+
+enum class EntryType : int { kNormal = 0, kConfChange = 1 };
+
+struct LogEntry {
+  uint64_t index = 0;
+  uint64_t term = 0;
+  EntryType type = EntryType::kNormal;
+  std::string data;  // empty for a leader's no-op entry
+};
+
+struct HardState {
+  uint64_t term = 0;
+  uint64_t vote = 0;
+  uint64_t commit = 0;
+};
+
+struct SnapshotRecord {
+  uint64_t index = 0;       // last log index the snapshot covers
+  uint64_t term = 0;
+  std::string conf_state;   // encoded membership at that index
+  std::string data;         // encoded store
+};
+
+class SqliteStorage {
+ public:
+  ~SqliteStorage();
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+  // Opens <data_dir>/member/kvraft.db, creating it (and the directories) when
+  // absent. A file that is not a kvraft database, or fails SQLite's quick
+  // check, is Corruption: it is never reinitialised.
+  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir);
+
+  // True when the database holds no identity yet (a new member).
+  bool IsNew() const { return meta_.empty(); }
+  // Identity facts written once at bootstrap ("member_id", "cluster_id", "name", "token").
+  const std::map<std::string, std::string>& meta() const { return meta_; }
+  common::Status SetMeta(const std::map<std::string, std::string>& values);
+
+  // Appends `entries` (dropping any stored entries at or after the first new
+  // index: a conflicting suffix), replaces the hard state and the snapshot when
+  // given, all in one durable transaction.
+  common::Status Save(const HardState* hard_state, const std::vector<LogEntry>& entries,
+                      const SnapshotRecord* snapshot);
+  // Deletes entries with index <= `index`.
+  common::Status Compact(uint64_t index);
+
+  common::Result<HardState> LoadHardState();
+  common::Result<std::optional<SnapshotRecord>> LoadSnapshot();
+  // Entries in [lo, hi), at most `max_bytes` of data (always at least one).
+  common::Result<std::vector<LogEntry>> Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes);
+  // Index of the last stored entry, or of the snapshot when the log is empty.
+  common::Result<uint64_t> LastIndex();
+  // First index still in the log (snapshot index + 1 after compaction).
+  common::Result<uint64_t> FirstIndex();
+
+ private:
+  explicit SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  common::Status Exec(const char* sql);
+  common::Status Error(const char* what) const;
+  common::Status Prepare();
+  common::Status LoadMeta();
+
+  sqlite3* db_;
+  std::string path_;
+  std::map<std::string, std::string> meta_;
+  sqlite3_stmt* insert_entry_ = nullptr;
+  sqlite3_stmt* delete_from_ = nullptr;
+  sqlite3_stmt* put_hard_state_ = nullptr;
+};
+
+}  // namespace storage
