@@ -1,0 +1,98 @@
+#include "server/storage/sqlite_storage.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/kvraft-storage-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+
+storage::LogEntry Entry(uint64_t index, uint64_t term, std::string data) {
+  return storage::LogEntry{index, term, storage::EntryType::kNormal, std::move(data)};
+}
+
+}  // namespace
+
+TEST_SUITE("storage") {
+  TEST_CASE("a new data dir is empty and remembers what was saved across reopen") {
+    std::string dir = TempDir();
+    {
+      auto st = storage::SqliteStorage::Open(dir);
+      REQUIRE(st.ok());
+      CHECK((*st)->IsNew());
+      CHECK(*(*st)->LastIndex() == 0);
+      storage::HardState hs{3, 7, 2};
+      std::vector<storage::LogEntry> entries{Entry(1, 1, "a"), Entry(2, 3, std::string("b\0c", 3))};
+      REQUIRE((*st)->Save(&hs, entries, nullptr).ok());
+      REQUIRE((*st)->SetMeta({{"name", "n1"}}).ok());
+    }
+    auto st = storage::SqliteStorage::Open(dir);
+    REQUIRE(st.ok());
+    CHECK_FALSE((*st)->IsNew());
+    CHECK((*st)->meta().at("name") == "n1");
+    auto hs = (*st)->LoadHardState();
+    CHECK(hs->term == 3);
+    CHECK(hs->vote == 7);
+    CHECK(hs->commit == 2);
+    auto entries = (*st)->Entries(1, 3, 1 << 20);
+    REQUIRE(entries->size() == 2);
+    CHECK((*entries)[1].data == std::string("b\0c", 3));
+    CHECK((*entries)[1].term == 3);
+  }
+
+  TEST_CASE("appending at an earlier index drops the conflicting suffix") {
+    auto st = storage::SqliteStorage::Open(TempDir());
+    REQUIRE(st.ok());
+    REQUIRE((*st)->Save(nullptr, {Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")}, nullptr).ok());
+    REQUIRE((*st)->Save(nullptr, {Entry(2, 2, "x")}, nullptr).ok());
+    CHECK(*(*st)->LastIndex() == 2);
+    auto entries = (*st)->Entries(1, 10, 1 << 20);
+    REQUIRE(entries->size() == 2);
+    CHECK((*entries)[1].data == "x");
+  }
+
+  TEST_CASE("entries honour the byte limit but always return one") {
+    auto st = storage::SqliteStorage::Open(TempDir());
+    REQUIRE(st.ok());
+    REQUIRE((*st)->Save(nullptr, {Entry(1, 1, "aaaa"), Entry(2, 1, "bbbb"), Entry(3, 1, "cccc")}, nullptr).ok());
+    CHECK((*st)->Entries(1, 4, 1)->size() == 1);
+    CHECK((*st)->Entries(1, 4, 8)->size() == 2);
+  }
+
+  TEST_CASE("snapshot and compaction keep the index sequence") {
+    auto st = storage::SqliteStorage::Open(TempDir());
+    REQUIRE(st.ok());
+    REQUIRE((*st)->Save(nullptr, {Entry(1, 1, "a"), Entry(2, 1, "b")}, nullptr).ok());
+    storage::SnapshotRecord snap{2, 1, "cs", "store"};
+    REQUIRE((*st)->Save(nullptr, {}, &snap).ok());
+    REQUIRE((*st)->Compact(2).ok());
+    CHECK(*(*st)->LastIndex() == 2);
+    CHECK(*(*st)->FirstIndex() == 3);
+    auto loaded = (*st)->LoadSnapshot();
+    REQUIRE(loaded->has_value());
+    CHECK((*loaded)->data == "store");
+  }
+
+  TEST_CASE("a garbage database file is refused, never reinitialised") {
+    std::string dir = TempDir();
+    REQUIRE(storage::SqliteStorage::Open(dir).ok());
+    {
+      std::ofstream out(dir + "/member/kvraft.db", std::ios::binary | std::ios::trunc);
+      out << std::string(8192, 'z');
+    }
+    auto st = storage::SqliteStorage::Open(dir);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.status().code() == common::Code::kCorruption);
+    std::ifstream in(dir + "/member/kvraft.db", std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(content == std::string(8192, 'z'));
+  }
+}
