@@ -35,12 +35,14 @@ EtcdServer::EtcdServer(ServerConfig config, store::Store& store, storage::Sqlite
 EtcdServer::~EtcdServer() { Stop(); }
 
 Status EtcdServer::Start() {
-  Status s = storage_.IsNew() ? Bootstrap() : Recover();
+  // Identity is written before the first entry, so a member that crashed
+  // while bootstrapping (identity, no log) simply bootstraps again.
+  auto last = storage_.LastIndex();
+  if (!last.ok()) return last.status();
+  bool fresh = storage_.IsNew() || *last == 0;
+  Status s = fresh ? Bootstrap() : Recover();
+  if (s.ok() && !fresh) s = CheckIdentity();
   if (!s.ok()) return s;
-  if (!storage_.IsNew()) {
-    s = CheckIdentity();
-    if (!s.ok()) return s;
-  }
   leader_id_ = config_.member_id;
   leader_since_ = system_clock::now();
   loop_ = std::thread([this] { Run(); });
@@ -169,23 +171,27 @@ Status EtcdServer::Recover() {
 Status EtcdServer::Bootstrap() {
   // Entry 1 (term 1) adds this member; the member then leads term 2 and
   // appends its empty entry, as a fresh etcd does.
+  Status s = storage_.SetMeta({{"member_id", common::FormatId(config_.member_id)},
+                               {"cluster_id", common::FormatId(config_.cluster_id)},
+                               {"name", config_.name},
+                               {"token", config_.cluster_token}});
+  if (!s.ok()) return s;
   ConfChange add{ConfChange::Type::kAdd, config_.member_id, config_.peer_urls};
   term_ = 1;
   std::vector<Proposal> none;
   std::vector<storage::LogEntry> first{
       storage::LogEntry{0, 0, storage::EntryType::kConfChange, add.Encode()}};
-  Status s = AppendAndApply(none, first);
+  s = AppendAndApply(none, first);
   if (!s.ok()) return s;
   term_ = 2;
   std::vector<storage::LogEntry> noop{storage::LogEntry{0, 0, storage::EntryType::kNormal, ""}};
   s = AppendAndApply(none, noop);
-  if (!s.ok()) return s;
-  KV_LOG(kInfo, "etcdserver") << "bootstrapped member " << common::FormatId(config_.member_id) << " of cluster "
-                              << common::FormatId(config_.cluster_id) << " in " << config_.data_dir;
-  return storage_.SetMeta({{"member_id", common::FormatId(config_.member_id)},
-                           {"cluster_id", common::FormatId(config_.cluster_id)},
-                           {"name", config_.name},
-                           {"token", config_.cluster_token}});
+  if (s.ok()) {
+    KV_LOG(kInfo, "etcdserver") << "bootstrapped member " << common::FormatId(config_.member_id)
+                                << " of cluster " << common::FormatId(config_.cluster_id) << " in "
+                                << config_.data_dir;
+  }
+  return s;
 }
 
 // Makes `extra` entries, then one entry per proposal, durable in a single

@@ -107,7 +107,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   if (s.ok()) s = st_ptr->LoadMeta();
   if (!s.ok()) return s;
   if (existed && st_ptr->meta_.empty()) {
-    // A database file with no identity was never fully bootstrapped by us.
+    // Identity is written before the first entry: entries without it are not ours.
     Stmt count(db, "SELECT COUNT(*) FROM entries");
     if (count.ok() && sqlite3_step(count.get()) == SQLITE_ROW && sqlite3_column_int64(count.get(), 0) > 0) {
       return Status::Corruption("data dir " + data_dir + ": database has log entries but no identity");

@@ -1,0 +1,166 @@
+// kvraft: an etcd v2-compatible member. Wiring only: load the configuration,
+// open the data dir, start the server loop and the HTTP listeners, and stop
+// them all on SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/member_id.h"
+#include "server/api/context.h"
+#include "server/api/peer_handler.h"
+#include "server/api/router.h"
+#include "server/config/config.h"
+#include "server/etcdserver/server.h"
+#include "server/http/http.h"
+#include "server/storage/sqlite_storage.h"
+#include "server/store/store.h"
+
+extern char** environ;
+
+namespace {
+
+std::map<std::string, std::string> Environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+common::Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return common::Status::NotFound("open " + path + ": no such file or directory");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "kvraft: " << message << std::endl;
+  return 1;
+}
+
+std::vector<std::string> HostPorts(const std::vector<common::Url>& urls) {
+  std::vector<std::string> out;
+  for (const auto& u : urls) out.push_back(u.host + ":" + std::to_string(u.port));
+  return out;
+}
+
+std::vector<std::string> Strings(const std::vector<common::Url>& urls) {
+  std::vector<std::string> out;
+  for (const auto& u : urls) out.push_back(u.String());
+  return out;
+}
+
+// The member and cluster ids of a static bootstrap, as etcd derives them.
+common::Status Identity(const config::Config& cfg, etcdserver::ServerConfig* out) {
+  auto cluster = config::ParseInitialCluster(cfg.initial_cluster);
+  if (!cluster.ok()) return cluster.status();
+  if (cluster->size() > 1) {
+    return common::Status::InvalidArgument(
+        "--initial-cluster names " + std::to_string(cluster->size()) +
+        " members; this build runs single-member clusters only (replication is coming)");
+  }
+  std::vector<uint64_t> ids;
+  for (const auto& [name, urls] : *cluster) {
+    ids.push_back(common::MemberId(urls, cfg.initial_cluster_token));
+    if (name == cfg.name) out->member_id = ids.back();
+  }
+  if (out->member_id == 0) {
+    return common::Status::InvalidArgument("couldn't find local name \"" + cfg.name +
+                                           "\" in the initial cluster configuration");
+  }
+  out->cluster_id = common::ClusterId(ids);
+  return common::Status::OK();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto loaded = config::Load(args, Environment(), ReadFile);
+  if (!loaded.ok()) {
+    std::cerr << "kvraft: " << loaded.status().message() << std::endl;
+    if (config::IsUsageError(args)) {
+      std::cerr << config::UsageLine() << std::endl;
+      return 2;
+    }
+    return 1;
+  }
+  const config::Config& cfg = *loaded;
+  if (cfg.action == config::Action::kPrintHelp) {
+    std::cout << config::HelpText();
+    return 0;
+  }
+  if (cfg.action == config::Action::kPrintVersion) {
+    std::cout << config::VersionText();
+    return 0;
+  }
+  common::LogLevel level;
+  if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
+  for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
+  if (cfg.IsProxy() || !cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
+    return Fail("proxy mode and discovery are not supported by this build yet");
+  }
+  if (!cfg.IsNewCluster()) {
+    return Fail("--initial-cluster-state existing needs replication, not supported by this build yet");
+  }
+
+  etcdserver::ServerConfig sc;
+  sc.name = cfg.name;
+  sc.data_dir = cfg.data_dir;
+  sc.cluster_token = cfg.initial_cluster_token;
+  sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
+  sc.client_urls = Strings(cfg.advertise_client_urls);
+  sc.snapshot_count = cfg.snapshot_count;
+  common::Status s = Identity(cfg, &sc);
+  if (!s.ok()) return Fail(s.message());
+
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto storage = storage::SqliteStorage::Open(cfg.data_dir);
+  if (!storage.ok()) return Fail(storage.status().message());
+  store::Store st;
+  etcdserver::EtcdServer server(sc, st, **storage);
+
+  http::ServerOptions options;
+  options.max_body_bytes = cfg.max_request_bytes;
+  api::WatchDispatcher watches;
+  api::Context ctx{server, st, watches};
+  auto client = http::Server::Listen(HostPorts(cfg.listen_client_urls), api::MakeClientHandler(ctx), options);
+  if (!client.ok()) return Fail(client.status().message());
+  auto peer = http::Server::Listen(HostPorts(cfg.listen_peer_urls), api::MakePeerHandler(ctx), options);
+  if (!peer.ok()) return Fail(peer.status().message());
+
+  s = server.Start();
+  if (!s.ok()) return Fail(s.message());
+  (*client)->Start();
+  (*peer)->Start();
+  KV_LOG(kInfo, "etcdmain") << "member " << cfg.name << " (" << common::FormatId(sc.member_id)
+                            << ") serving clients on " << common::JoinUrls(cfg.listen_client_urls)
+                            << ", peers on " << common::JoinUrls(cfg.listen_peer_urls);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  KV_LOG(kInfo, "etcdmain") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping";
+  (*client)->Stop();
+  (*peer)->Stop();
+  server.Stop();
+  return 0;
+}
