@@ -3,6 +3,12 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include "server/config/flags.h"
 #include "server/config/yaml.h"
 
@@ -126,7 +132,9 @@ Result<Config> FromFile(const std::string& path, const ReadFileFn& read_file) {
   Config cfg;
   const std::string default_initial_cluster = cfg.initial_cluster;
   cfg.config_file = path;
-  cfg.notices.push_back("Loading server configuration from " + Quote(path));
+  cfg.notices.push_back("Loading server configuration from " + Quote(path) +
+                        ". Other configuration command line flags and environment variables will "
+                        "be ignored if provided.");
   Status s = internal::ApplyYaml(*text, &cfg);
   if (!s.ok()) return s;
   if ((!cfg.discovery.empty() || !cfg.discovery_srv.empty()) &&
@@ -177,6 +185,19 @@ Result<Config> Load(const std::vector<std::string>& args,
     c.notices.push_back("no data-dir provided, using default data-dir ./" + c.data_dir);
   }
   return loaded;
+}
+
+Result<std::string> ReadFileFromDisk(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::string why = std::strerror(errno);
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return Status::IOError("open " + path + ": " + why);  // Go's wording
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError("read " + path + ": " + std::strerror(errno));
+  return text.str();
 }
 
 bool IsUsageError(const std::vector<std::string>& args) {

@@ -5,7 +5,8 @@
 // file counts; otherwise command-line flags, then ETCD_<FLAG> for flags not
 // given. An env var whose flag is also given is an error; unknown ETCD_* vars
 // give a notice. Error texts are etcd's, so scripts and operators see the same
-// messages. Everything here is a pure function of its inputs; thread-safe.
+// messages. Everything here except ReadFileFromDisk is a pure function of its
+// inputs; all of it is thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -114,6 +115,9 @@ struct Config {
 
 // Reads a whole file; errors carry the text to print ("open x: no such file or directory").
 using ReadFileFn = std::function<common::Result<std::string>(const std::string& path)>;
+
+// The ReadFileFn for real use: whole file, errors worded like Go's os.ReadFile.
+common::Result<std::string> ReadFileFromDisk(const std::string& path);
 
 // Builds the configuration from argv (without argv[0]), the environment and,
 // when a config file is named, its YAML text; then validates it.

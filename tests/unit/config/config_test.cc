@@ -317,7 +317,8 @@ TEST_SUITE("config") {
     CHECK(c.client_tls.client_cert_auth);
     CHECK(c.peer_tls.key_file == "/pk.pem");
     CHECK(c.peer_tls.auto_tls);
-    CHECK(HasNotice(c, "Loading server configuration from \"/etc/kvraft.yml\""));
+    CHECK(HasNotice(c, "Loading server configuration from \"/etc/kvraft.yml\". Other configuration "
+                       "command line flags and environment variables will be ignored if provided."));
   }
 
   TEST_CASE("ETCD_CONFIG_FILE names the file when the flag is absent") {
@@ -352,6 +353,11 @@ TEST_SUITE("config") {
     CHECK(Ok({"--config-file", "/f"}, {}, File("enable-v2: yes\nname: 0x10\n")).enable_v2);
     CHECK(Ok({"--config-file", "/f"}, {}, File("name: 0x10\n")).name == "16");
     CHECK(Ok({"--config-file", "/f"}, {}, File("")).name == "default");
+  }
+
+  TEST_CASE("ReadFileFromDisk reports a missing file like etcd") {
+    CHECK(config::ReadFileFromDisk("/nonexistent/kvraft.yml").status().message() ==
+          "open /nonexistent/kvraft.yml: no such file or directory");
   }
 
   TEST_CASE("YAML discovery clears the default initial cluster") {
