@@ -2,13 +2,12 @@
 // open the data dir, start the server loop and the HTTP listeners, and stop
 // them all on SIGINT/SIGTERM.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +17,7 @@
 #include "server/api/peer_handler.h"
 #include "server/api/router.h"
 #include "server/config/config.h"
+#include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
 #include "server/storage/sqlite_storage.h"
@@ -35,14 +35,6 @@ std::map<std::string, std::string> Environment() {
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return env;
-}
-
-common::Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return common::Status::NotFound("open " + path + ": no such file or directory");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 int Fail(const std::string& message) {
@@ -63,17 +55,21 @@ std::vector<std::string> Strings(const std::vector<common::Url>& urls) {
 }
 
 // The member and cluster ids of a static bootstrap, as etcd derives them.
-common::Status Identity(const config::Config& cfg, etcdserver::ServerConfig* out) {
-  auto cluster = config::ParseInitialCluster(cfg.initial_cluster);
-  if (!cluster.ok()) return cluster.status();
-  if (cluster->size() > 1) {
+common::Status Identity(const config::Config& cfg, bool new_member, etcdserver::ServerConfig* out) {
+  auto bootstrap = config::PeerUrlsMapAndToken(cfg);
+  if (!bootstrap.ok()) return bootstrap.status();
+  if (new_member) {
+    common::Status s = config::VerifyBootstrap(cfg, bootstrap->peers);
+    if (!s.ok()) return s;
+  }
+  if (bootstrap->peers.size() > 1) {
     return common::Status::InvalidArgument(
-        "--initial-cluster names " + std::to_string(cluster->size()) +
+        "--initial-cluster names " + std::to_string(bootstrap->peers.size()) +
         " members; this build runs single-member clusters only (replication is coming)");
   }
   std::vector<uint64_t> ids;
-  for (const auto& [name, urls] : *cluster) {
-    ids.push_back(common::MemberId(urls, cfg.initial_cluster_token));
+  for (const auto& [name, urls] : bootstrap->peers) {
+    ids.push_back(common::MemberId(urls, bootstrap->token));
     if (name == cfg.name) out->member_id = ids.back();
   }
   if (out->member_id == 0) {
@@ -81,6 +77,7 @@ common::Status Identity(const config::Config& cfg, etcdserver::ServerConfig* out
                                            "\" in the initial cluster configuration");
   }
   out->cluster_id = common::ClusterId(ids);
+  out->cluster_token = bootstrap->token;
   return common::Status::OK();
 }
 
@@ -88,13 +85,14 @@ common::Status Identity(const config::Config& cfg, etcdserver::ServerConfig* out
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto loaded = config::Load(args, Environment(), ReadFile);
+  auto loaded = config::Load(args, Environment(), config::ReadFileFromDisk);
   if (!loaded.ok()) {
-    std::cerr << "kvraft: " << loaded.status().message() << std::endl;
     if (config::IsUsageError(args)) {
-      std::cerr << config::UsageLine() << std::endl;
+      std::cerr << loaded.status().message() << "\n" << config::UsageLine() << std::endl;
       return 2;
     }
+    std::cerr << "kvraft: error verifying flags, " << loaded.status().message()
+              << ". See 'kvraft --help'." << std::endl;
     return 1;
   }
   const config::Config& cfg = *loaded;
@@ -119,13 +117,9 @@ int main(int argc, char** argv) {
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
   sc.data_dir = cfg.data_dir;
-  sc.cluster_token = cfg.initial_cluster_token;
   sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
   sc.client_urls = Strings(cfg.advertise_client_urls);
   sc.snapshot_count = cfg.snapshot_count;
-  common::Status s = Identity(cfg, &sc);
-  if (!s.ok()) return Fail(s.message());
-
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -134,6 +128,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Flags are checked before the data dir is touched, so a mistyped command
+  // leaves nothing behind.
+  struct stat db {};
+  bool new_member = ::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) != 0;
+  common::Status s = Identity(cfg, new_member, &sc);
+  if (!s.ok()) return Fail(s.message());
   auto storage = storage::SqliteStorage::Open(cfg.data_dir);
   if (!storage.ok()) return Fail(storage.status().message());
   store::Store st;
