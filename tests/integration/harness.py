@@ -184,8 +184,8 @@ class Server:
                      "--listen-peer-urls", self.peer_url,
                      "--initial-advertise-peer-urls", self.peer_url,
                      "--initial-cluster", self.cluster]
-        if self.kind == "etcd":
-            argv.append("--enable-v2")
+            if self.kind == "etcd":
+                argv.append("--enable-v2")
         return argv + self.extra_args
 
     def spawn(self):
