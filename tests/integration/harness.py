@@ -119,18 +119,21 @@ def http(method, url, form=None, body=None, headers=None, timeout=5.0):
 def raw_request(host, port, data, timeout=5.0, half_close=False):
     """Sends raw bytes and returns everything read until EOF or timeout."""
     s = socket.create_connection((host, port), timeout=timeout)
+    chunks = []
     try:
-        s.sendall(data)
-        if half_close:
-            s.shutdown(socket.SHUT_WR)
-        chunks = []
+        try:
+            s.sendall(data)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may answer and close before reading everything
         try:
             while True:
                 b = s.recv(65536)
                 if not b:
                     break
                 chunks.append(b)
-        except socket.timeout:
+        except (socket.timeout, ConnectionResetError):
             pass
         return b"".join(chunks)
     finally:
