@@ -56,14 +56,14 @@ run_part() {
 }
 
 if [ -x "$BUILD_DIR/bin/unit_tests" ]; then
-  run_part unit doctest 180 "$BUILD_DIR/bin/unit_tests"
+  run_part unit doctest 120 "$BUILD_DIR/bin/unit_tests"
 else
   echo "=== unit: $BUILD_DIR/bin/unit_tests missing"
   total_fail=$((total_fail + 1)); summary+=("unit         missing binary: counted as one failure")
 fi
-run_part integration plain 420 "$PY" tests/integration/run.py --exclude '^clients\.'
-run_part conformance plain 240 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
-run_part clients plain 180 "$PY" tests/integration/run.py --only '^clients\.'
+run_part integration plain 300 "$PY" tests/integration/run.py --budget 270 --exclude '^clients\.'
+run_part conformance plain 100 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
+run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'
 
 echo "=== summary (server under test: ${KVRAFT_TEST_TARGET:-kvraft})"
 printf '%s\n' "${summary[@]}"

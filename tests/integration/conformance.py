@@ -10,6 +10,7 @@ DIR defaults to $CONFORMANCE_DIR, else ../shared/conformance from the repo root.
 """
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -25,16 +26,21 @@ def main():
     if not os.path.exists(checker):
         print("conformance suite not found at %s" % checker)
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))  # still stop the server
     server = harness.Server(name="default")
+    proc = None
     try:
         server.start()
-        return subprocess.call([sys.executable, checker, "check", "--url", server.url,
-                                "--golden", os.path.join(conf_dir, "golden")] + args,
-                               timeout=240)
+        proc = subprocess.Popen([sys.executable, checker, "check", "--url", server.url,
+                                 "--golden", os.path.join(conf_dir, "golden")] + args)
+        return proc.wait(timeout=85)
     except (harness.TestFailure, subprocess.TimeoutExpired) as e:
         print("conformance could not run: %s" % e)
         return 2
     finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
         harness.cleanup_all()
 
 

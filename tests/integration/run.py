@@ -14,9 +14,11 @@ import glob
 import importlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,11 +32,35 @@ def load_tests():
     return harness.TESTS
 
 
+_current = None  # the running test's process (its pid is its process group)
+
+
+def on_sigterm(*_):
+    """Stopped from outside (e.g. run_all.sh's timeout): take the test's servers along."""
+    if _current is not None:
+        try:
+            os.killpg(_current.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    print("FAIL: integration run stopped by SIGTERM")
+    sys.exit(1)
+
+
 def run_child(name, timeout):
     """Runs one test in a new session; returns (status, output)."""
-    p = subprocess.Popen([sys.executable, __file__, "--child", name],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
+    tmp = tempfile.mkdtemp(prefix="kvtest-run-")  # the test's temp dirs go here
+    try:
+        return _run_child(name, timeout, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_child(name, timeout, tmp):
+    global _current
+    p = _current = subprocess.Popen([sys.executable, __file__, "--child", name],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    env=dict(os.environ, TMPDIR=tmp))
     try:
         out, _ = p.communicate(timeout=timeout + 20)
     except subprocess.TimeoutExpired:
@@ -58,6 +84,8 @@ def main():
     ap.add_argument("--only", help="run only tests whose name matches")
     ap.add_argument("--exclude", help="skip tests whose name matches")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--budget", type=float, default=1e9,
+                    help="seconds for the whole run; tests left over count as failed")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     tests = load_tests()
@@ -68,6 +96,7 @@ def main():
         harness.TARGET, harness.ETCD_BIN if harness.TARGET == "etcd" else harness.KVRAFT_BIN))
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     start = time.time()
+    signal.signal(signal.SIGTERM, on_sigterm)
     for name, _, timeout, _ in tests:
         if args.only and not re.search(args.only, name):
             continue
@@ -76,7 +105,11 @@ def main():
         if args.list:
             print(name)
             continue
-        status, text = run_child(name, timeout)
+        left = args.budget - (time.time() - start)
+        if left < 5:
+            status, text = "FAIL", "FAIL %s: not run, time budget used up" % name
+        else:
+            status, text = run_child(name, min(timeout, left))
         counts[status] += 1
         print(text.rstrip(), flush=True)
     if not args.list:

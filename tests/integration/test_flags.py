@@ -19,6 +19,7 @@ BAD_FLAGS = [
 
 @test(timeout=60, targets=("kvraft",))
 def bad_flags_give_one_line_error():
+    check(os.access(KVRAFT_BIN, os.X_OK), "server binary %s does not exist" % KVRAFT_BIN)
     for args, flag in BAD_FLAGS:
         code, out, err = run_cli([KVRAFT_BIN] + args + ["--data-dir", "/nonexistent/kv"],
                                  timeout=10)
@@ -83,9 +84,8 @@ def config_file_yaml_configures_the_member():
                 "initial-advertise-peer-urls: %s\n"
                 "initial-cluster: yamlmember=%s\n"
                 "initial-cluster-state: new\n"
+                "enable-v2: true\n"
                 % (s.data_dir, s.url, s.url, s.peer_url, s.peer_url, s.peer_url))
-        if s.kind == "etcd":
-            f.write("enable-v2: true\n")
     s.extra_args = ["--config-file", path]
     s.start()
     m = member_of(s, s.url)
