@@ -13,7 +13,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
-export KVRAFT_BIN=${KVRAFT_BIN:-$PWD/$BUILD_DIR/bin/kvraft}
+case $BUILD_DIR in /*) build_abs=$BUILD_DIR ;; *) build_abs=$PWD/$BUILD_DIR ;; esac
+export KVRAFT_BIN=${KVRAFT_BIN:-$build_abs/bin/kvraft}
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-../shared/conformance}
 PY=/usr/bin/python3                 # Debian's, which has python3-etcd
 [ -x "$PY" ] || PY=python3
