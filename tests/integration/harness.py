@@ -140,6 +140,22 @@ def raw_request(host, port, data, timeout=5.0, half_close=False):
         s.close()
 
 
+def decode_body(raw):
+    """Body of one HTTP/1.1 response (Content-Length, chunked or until EOF)."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in head.lower():
+        out = b""
+        while body:
+            size_line, _, rest = body.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                break
+            out += rest[:size]
+            body = rest[size + 2:]
+        return out
+    return body
+
+
 # ---------------------------------------------------------------- servers
 
 class Server:

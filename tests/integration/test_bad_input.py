@@ -5,11 +5,12 @@ the same history; status, Allow/Location headers and the JSON body (indexes
 relative to the first index each server showed) must match.
 """
 
+import json
 import socket
 import threading
 import time
 
-from harness import (Server, check, check_eq, http, log, raw_request, test)
+from harness import Server, check, check_eq, decode_body, log, raw_request, test
 
 FORM = "application/x-www-form-urlencoded"
 BIG = 11 * 1024 * 1024          # over Go's 10 MiB form limit: refused by both
@@ -78,13 +79,11 @@ def parse_response(raw):
     hdrs = dict(l.split(": ", 1) for l in lines[1:] if ": " in l)
     hdrs = {k.lower(): v for k, v in hdrs.items()}
     if hdrs.get("transfer-encoding") == "chunked":
-        from test_watchers import decode_body
         body = decode_body(raw)
     return status, {k: hdrs[k] for k in ("allow", "location") if k in hdrs}, body
 
 
 def normalize(obj, base):
-    import json
     if isinstance(obj, bytes):
         try:
             obj = json.loads(obj)

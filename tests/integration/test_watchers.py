@@ -9,7 +9,7 @@ import asyncio
 import json
 import time
 
-from harness import Server, check, check_eq, http, log, test
+from harness import Server, check, check_eq, decode_body, http, log, test
 
 WATCHERS = 10000
 HANGUPS = 2000
@@ -38,22 +38,6 @@ async def open_watch(port, path, sem):
                       "Connection: close\r\n\r\n" % path).encode())
         await writer.drain()
         return reader, writer
-
-
-def decode_body(raw):
-    """Body of one HTTP/1.1 response (Content-Length, chunked or until EOF)."""
-    head, _, body = raw.partition(b"\r\n\r\n")
-    if b"transfer-encoding: chunked" in head.lower():
-        out = b""
-        while body:
-            size_line, _, rest = body.partition(b"\r\n")
-            size = int(size_line.split(b";")[0], 16)
-            if size == 0:
-                break
-            out += rest[:size]
-            body = rest[size + 2:]
-        return out
-    return body
 
 
 async def read_event(reader, writer):
