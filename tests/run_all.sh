@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs every test part in order: doctest unit tests, integration tests, the
+# shared v2 conformance suite and the real-client tests. Prints a summary per
+# part and ends with one line "N passed, M failed" (sum over all parts; a part
+# that crashes or cannot start counts as one failure). Exit status 0 only when
+# nothing failed.
+#
+#   tests/run_all.sh BUILD_DIR        (make test: build, make asan: build/asan)
+#
+# Environment: KVRAFT_BIN (default BUILD_DIR/bin/kvraft), KVRAFT_TEST_TARGET=etcd
+# (run the server tests against real etcd), CONFORMANCE_DIR (default
+# ../shared/conformance from the repo root).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${1:-build}
+case $BUILD_DIR in /*) build_abs=$BUILD_DIR ;; *) build_abs=$PWD/$BUILD_DIR ;; esac
+export KVRAFT_BIN=${KVRAFT_BIN:-$build_abs/bin/kvraft}
+CONFORMANCE_DIR=${CONFORMANCE_DIR:-../shared/conformance}
+PY=/usr/bin/python3                 # Debian's, which has python3-etcd
+[ -x "$PY" ] || PY=python3
+LOG_DIR=$(mktemp -d /tmp/kvraft-tests.XXXXXX)
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+total_pass=0
+total_fail=0
+summary=()
+
+# run_part NAME KIND TIMEOUT CMD...: runs CMD, shows its output, counts results.
+# KIND says how to read the counts: doctest or plain ("N passed, M failed").
+run_part() {
+  local name=$1 kind=$2 limit=$3; shift 3
+  local out="$LOG_DIR/$name.log" rc pass fail line
+  echo "=== $name: $*"
+  timeout --kill-after=10 "$limit" "$@" >"$out" 2>&1
+  rc=$?
+  cat "$out"
+  if [ "$kind" = doctest ]; then
+    line=$(grep -E '^\[doctest\] test cases:' "$out" | tail -1)
+    pass=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$line")
+    fail=$(sed -nE 's/.*\| *([0-9]+) failed.*/\1/p' <<<"$line")
+  else
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+    pass=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$line")
+    fail=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p' <<<"$line")
+  fi
+  if [ -z "$pass" ] || [ -z "$fail" ]; then
+    pass=0; fail=1
+    echo "$name: no result line (exit $rc): counted as one failure"
+  elif [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+    fail=1
+    echo "$name: exit $rc although nothing failed: counted as one failure"
+  fi
+  [ "$rc" -eq 124 ] && echo "$name: timed out after ${limit}s"
+  total_pass=$((total_pass + pass))
+  total_fail=$((total_fail + fail))
+  summary+=("$(printf '%-12s passed=%-4s failed=%s' "$name" "$pass" "$fail")")
+}
+
+if [ -x "$BUILD_DIR/bin/unit_tests" ]; then
+  run_part unit doctest 120 "$BUILD_DIR/bin/unit_tests"
+else
+  echo "=== unit: $BUILD_DIR/bin/unit_tests missing"
+  total_fail=$((total_fail + 1)); summary+=("unit         missing binary: counted as one failure")
+fi
+run_part integration plain 300 "$PY" tests/integration/run.py --budget 270 --exclude '^clients\.'
+run_part conformance plain 100 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
+run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'
+
+echo "=== summary (server under test: ${KVRAFT_TEST_TARGET:-kvraft})"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
