@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   auto loaded = config::Load(args, Environment(), config::ReadFileFromDisk);
   if (!loaded.ok()) {
     if (config::IsUsageError(args)) {
-      std::cerr << loaded.status().message() << "\n" << config::UsageLine() << std::endl;
+      std::cerr << "kvraft: " << loaded.status().message() << " (see 'kvraft --help')" << std::endl;
       return 2;
     }
     std::cerr << "kvraft: error verifying flags, " << loaded.status().message()
