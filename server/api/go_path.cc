@@ -1,7 +1,6 @@
 // Go's path cleaning, URL unescaping and ServeMux redirects (see go_path.h).
 #include "server/api/go_path.h"
 
-#include <algorithm>
 #include <cstdint>
 
 namespace api {
