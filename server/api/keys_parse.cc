@@ -41,22 +41,12 @@ store::V2Error ParseError(int code, std::string cause) {
   return store::V2Error{code, std::move(cause), 0};
 }
 
-// Go's time.Now().Add(time.Duration(ttl) * time.Second).UnixNano(): the
-// duration and the final nanoseconds wrap around int64 like Go's integers.
+// Go's time.Now().Add(time.Duration(ttl) * time.Second).UnixNano(). The
+// duration wraps around int64, Add cannot saturate for a duration that fits
+// int64 seconds, and UnixNano wraps again: all of it is addition modulo 2^64.
 int64_t GoExpiration(int64_t now_ns, uint64_t ttl_seconds) {
-  const auto d = static_cast<int64_t>(ttl_seconds * static_cast<uint64_t>(kNanosPerSecond));
-  int64_t sec = now_ns / kNanosPerSecond;
-  int64_t nsec = now_ns % kNanosPerSecond;
-  if (nsec < 0) sec -= 1, nsec += kNanosPerSecond;
-  sec += d / kNanosPerSecond;
-  nsec += d % kNanosPerSecond;
-  if (nsec >= kNanosPerSecond) {
-    sec += 1, nsec -= kNanosPerSecond;
-  } else if (nsec < 0) {
-    sec -= 1, nsec += kNanosPerSecond;
-  }
-  return static_cast<int64_t>(static_cast<uint64_t>(sec) * static_cast<uint64_t>(kNanosPerSecond) +
-                              static_cast<uint64_t>(nsec));
+  return static_cast<int64_t>(static_cast<uint64_t>(now_ns) +
+                              ttl_seconds * static_cast<uint64_t>(kNanosPerSecond));
 }
 
 // A present parameter must parse; an absent one is the default.
