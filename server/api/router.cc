@@ -22,26 +22,18 @@ bool Under(const std::string& path, const std::string& prefix, std::string* rest
 }
 
 void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  auto decoded = DecodeRequestPath(req);
+  if (!decoded.ok()) return ex->Reply(BadRequestResponse());
+  // etcd's CORS wrapper answers OPTIONS on any path, even an unclean one.
   if (req.method == "OPTIONS") {
     http::Response r;
     AddCors(&r.headers);
     return ex->Reply(std::move(r));
   }
-  auto decoded = DecodePath(req.path);
-  if (!decoded.ok()) {
-    return ex->Reply(TextError(400, "400 Bad Request"));
-  }
   const std::string& path = decoded.value();
-  if (auto location = RedirectForUncleanPath(path, req.query)) {
-    http::Response r;
-    r.status = 301;
-    r.headers.emplace_back("Location", *location);
-    if (req.method == "GET" || req.method == "HEAD") {
-      r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
-      r.body = "<a href=\"" + HtmlEscape(*location) + "\">Moved Permanently</a>.\n\n";
-    }
-    AddCors(&r.headers);
-    return ex->Reply(std::move(r));
+  if (auto redirect = MuxCleanRedirect(req.method, path, req.query)) {
+    AddCors(&redirect->headers);
+    return ex->Reply(std::move(*redirect));
   }
   std::string rest;
   if (Under(path, "/v2/keys", &rest)) return HandleKeys(ctx, req, ex, rest);
