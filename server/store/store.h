@@ -26,6 +26,10 @@
 
 namespace store {
 
+namespace internal {
+struct StoreState;
+}  // namespace internal
+
 // etcd's path.Clean("/" + p): collapses "//", ".", ".."; never escapes the root.
 std::string CleanPath(const std::string& p);
 
@@ -100,8 +104,9 @@ class Store {
   common::Status Recover(const std::string& data);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  // Shared so that a Watcher handed to another thread can still take the
+  // store lock in Remove() (it holds a weak reference).
+  std::shared_ptr<internal::StoreState> state_;
   mutable StoreStats stats_;
 };
 
