@@ -1,5 +1,6 @@
 // Event JSON exactly as etcd 3.4 prints it (Go encoding/json of v2store.Event
 // and NodeExtern: field order, omitempty rules, time.Time as RFC 3339 nano).
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 
@@ -44,6 +45,13 @@ void AppendRfc3339Nano(std::string* out, int64_t ns) {
     out->append(digits, len);
   }
   out->push_back('Z');
+}
+
+template <typename Int>
+void AppendInt(std::string* out, Int v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, res.ptr - buf);
 }
 
 // ceil((expire - now) / 1 s), as etcd's expirationAndTTL computes it.
@@ -94,7 +102,7 @@ struct Renderer {
       const int64_t ttl = with_ttl ? TtlSeconds(n.expire_ns, now_ns) : 0;
       if (ttl != 0) {
         Field(&first, "ttl");
-        out->append(std::to_string(ttl));
+        AppendInt(out, ttl);
       }
     }
     if (!n.nodes.empty()) {
@@ -108,11 +116,11 @@ struct Renderer {
     }
     if (n.modified_index != 0) {
       Field(&first, "modifiedIndex");
-      out->append(std::to_string(n.modified_index));
+      AppendInt(out, n.modified_index);
     }
     if (n.created_index != 0) {
       Field(&first, "createdIndex");
-      out->append(std::to_string(n.created_index));
+      AppendInt(out, n.created_index);
     }
     out->push_back('}');
   }

@@ -6,11 +6,9 @@
 #include "server/store/store.h"
 
 namespace store {
-namespace {
+namespace internal {
 
-// True when `p` is already what path.Clean would return for a rooted path:
-// no empty, "." or ".." segments and no trailing slash (except "/" itself).
-bool IsClean(const std::string& p) {
+bool IsCleanPath(std::string_view p) {
   if (p.empty() || p[0] != '/') return false;
   if (p.size() == 1) return true;
   if (p.back() == '/') return false;
@@ -26,10 +24,10 @@ bool IsClean(const std::string& p) {
   return true;
 }
 
-}  // namespace
+}  // namespace internal
 
 std::string CleanPath(const std::string& p) {
-  if (IsClean(p)) return p;
+  if (internal::IsCleanPath(p)) return p;
   std::vector<std::string_view> segments;
   std::string_view rest(p);
   while (!rest.empty()) {

@@ -7,6 +7,10 @@
 
 namespace store::internal {
 
+// True when `p` is already what CleanPath returns: rooted, no empty, "." or
+// ".." segments, no trailing slash (except "/" itself).
+bool IsCleanPath(std::string_view p);
+
 // The last segment ("c" for "/a/b/c", "" for "/").
 std::string_view BaseName(std::string_view path);
 

@@ -41,7 +41,9 @@ class Writer {
     }
     out_->push_back(static_cast<char>(v));
   }
-  void Zigzag(int64_t v) { Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+  void Zigzag(int64_t v) {
+    Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
   void Byte(uint8_t b) { out_->push_back(static_cast<char>(b)); }
   void Str(std::string_view s) {
     Varint(s.size());

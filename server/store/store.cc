@@ -52,6 +52,14 @@ std::optional<std::string> CompareFailure(const Node& n, const std::string& prev
   return value_ok ? index_cause : value_cause;
 }
 
+// `path` itself when already clean (callers normally clean), else its
+// cleaned copy kept in `storage`.
+const std::string& Cleaned(const std::string& path, std::string* storage) {
+  if (internal::IsCleanPath(path)) return path;
+  *storage = CleanPath(path);
+  return *storage;
+}
+
 // An event whose node is the changed node's path with the given indexes.
 Event NewEvent(const char* action, const std::string& key, uint64_t modified, uint64_t created) {
   Event e;
@@ -71,15 +79,17 @@ Event Commit(StoreState& s, Event e) {
 
 // etcd's internalCreate: creates (or, with `replace`, replaces a key at)
 // `path` and the missing dirs above it. Does not publish.
-V2Result<Event> InternalCreate(StoreState& s, StoreStats& stats, std::string path, bool dir,
-                               const std::string& value, bool unique, bool replace,
+V2Result<Event> InternalCreate(StoreState& s, StoreStats& stats, const std::string& given_path,
+                               bool dir, const std::string& value, bool unique, bool replace,
                                int64_t expire_ns, const char* action) {
   const uint64_t next = s.current_index + 1;
+  std::string unique_path;
   if (unique) {
     char name[24];
     std::snprintf(name, sizeof(name), "/%020llu", static_cast<unsigned long long>(next));
-    path = CleanPath(path + name);
+    unique_path = CleanPath(given_path + name);
   }
+  const std::string& path = unique ? unique_path : given_path;
   if (StoreState::IsReadOnly(path)) return s.PathError(kEcodeRootROnly, "/");
   if (expire_ns < internal::kMinExpireNs) expire_ns = 0;
 
@@ -122,7 +132,8 @@ Store::~Store() = default;
 V2Result<Event> Store::Get(const std::string& path, bool recursive, bool /*sorted*/) {
   // Children are kept sorted, so a listing is always in sorted order.
   Outcome outcome(stats_.gets_success, stats_.gets_fail);
-  const std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   ReadLock lock(state_->mu);
   auto found = state_->Find(p);
   if (!found.ok()) return outcome.Fail(found.error());
@@ -136,7 +147,8 @@ V2Result<Event> Store::Get(const std::string& path, bool recursive, bool /*sorte
 V2Result<Event> Store::Set(const std::string& path, bool dir, const std::string& value,
                            ExpireOptions expire) {
   Outcome outcome(stats_.sets_success, stats_.sets_fail);
-  std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   auto found = s.Find(p);
@@ -148,7 +160,7 @@ V2Result<Event> Store::Set(const std::string& path, bool dir, const std::string&
     if (!found.ok()) return outcome.Fail(found.error());
     refreshed = found.value()->value;
   }
-  auto created = InternalCreate(s, stats_, std::move(p), dir, expire.refresh ? refreshed : value,
+  auto created = InternalCreate(s, stats_, p, dir, expire.refresh ? refreshed : value,
                                 false, true, expire.expire_ns, "set");
   if (!created.ok()) return outcome.Pass(std::move(created));
   created.value().refresh = expire.refresh;
@@ -158,10 +170,11 @@ V2Result<Event> Store::Set(const std::string& path, bool dir, const std::string&
 V2Result<Event> Store::Create(const std::string& path, bool dir, const std::string& value,
                               bool unique, ExpireOptions expire) {
   Outcome outcome(stats_.create_success, stats_.create_fail);
-  std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   WriteLock lock(state_->mu);
   auto created =
-      InternalCreate(*state_, stats_, std::move(p), dir, value, unique, false, expire.expire_ns, "create");
+      InternalCreate(*state_, stats_, p, dir, value, unique, false, expire.expire_ns, "create");
   if (!created.ok()) return outcome.Pass(std::move(created));
   return outcome.Succeed(Commit(*state_, std::move(created.value())));
 }
@@ -169,7 +182,8 @@ V2Result<Event> Store::Create(const std::string& path, bool dir, const std::stri
 V2Result<Event> Store::Update(const std::string& path, const std::string& value,
                               ExpireOptions expire) {
   Outcome outcome(stats_.update_success, stats_.update_fail);
-  const std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   if (StoreState::IsReadOnly(p)) return outcome.Fail(s.PathError(kEcodeRootROnly, "/"));
@@ -200,7 +214,8 @@ V2Result<Event> Store::CompareAndSwap(const std::string& path, const std::string
                                       uint64_t prev_index, const std::string& value,
                                       ExpireOptions expire) {
   Outcome outcome(stats_.compare_and_swap_success, stats_.compare_and_swap_fail);
-  const std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   if (StoreState::IsReadOnly(p)) return outcome.Fail(s.PathError(kEcodeRootROnly, "/"));
@@ -227,7 +242,8 @@ V2Result<Event> Store::CompareAndSwap(const std::string& path, const std::string
 
 V2Result<Event> Store::Delete(const std::string& path, bool dir, bool recursive) {
   Outcome outcome(stats_.delete_success, stats_.delete_fail);
-  const std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   if (StoreState::IsReadOnly(p)) return outcome.Fail(s.PathError(kEcodeRootROnly, "/"));
@@ -255,7 +271,8 @@ V2Result<Event> Store::Delete(const std::string& path, bool dir, bool recursive)
 V2Result<Event> Store::CompareAndDelete(const std::string& path, const std::string& prev_value,
                                         uint64_t prev_index) {
   Outcome outcome(stats_.compare_and_delete_success, stats_.compare_and_delete_fail);
-  const std::string p = CleanPath(path);
+  std::string storage;
+  const std::string& p = Cleaned(path, &storage);
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   // etcd has no read-only check here: the user root answers 102 with an empty cause.
