@@ -120,6 +120,23 @@ TEST_CASE("history scans do not apply the hidden rule (etcd quirk)") {
   CHECK(e->node.key == "/1/hd/_secret");
 }
 
+TEST_CASE("a history scan matches a deleted dir as a plain string prefix (etcd quirk)") {
+  // Observed: after DELETE /fo?recursive=true at index 14,
+  // GET /foo?wait=true&waitIndex=14 answered with that delete of "/fo".
+  store::Store s;
+  s.Set("/1/fo/c", false, "1", {});
+  s.Delete("/1/fo", false, true);
+  auto w = MustWatch(s, "/1/foo", false, false, 2);
+  auto e = w->Next();
+  REQUIRE(e);
+  CHECK(e->node.key == "/1/fo");
+  // Live delivery has no such quirk: only real ancestors are notified.
+  s.Set("/1/fo/c", false, "1", {});
+  auto live = MustWatch(s, "/1/foo", false);
+  s.Delete("/1/fo", false, true);
+  CHECK_FALSE(live->Next());
+}
+
 TEST_CASE("refresh events are kept in history but never delivered") {
   store::Store s;
   const int64_t exp = 1800000000 * kSecond;
