@@ -38,6 +38,9 @@ int ErrorHttpStatus(int code);
 
 struct V2Error {
   int code = 0;
+  // What the user sees. Store errors name the failing path with the user-key
+  // prefix "/1" already removed ("/1/foo" -> "/foo", "/1" -> "" so the cause
+  // is omitted, as etcd prints it); internal paths ("/0/...") stay as they are.
   std::string cause;    // omitted from JSON when empty
   uint64_t index = 0;   // the store index when it happened (0 for parse errors)
 

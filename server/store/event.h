@@ -34,8 +34,10 @@ struct Event {
 };
 
 // JSON of an event as etcd 3.4 prints it (field order, omitted fields, Go
-// string escaping, RFC 3339 UTC expiration, ttl = ceil((expire - now) / 1s)),
-// ending in "\n". `strip_prefix` (e.g. "/1") is removed from every key; a key
+// string escaping, RFC 3339 UTC expiration, ttl = ceil((expire - now) / 1s),
+// omitted when 0, negative for an expired key not yet swept), ending in "\n".
+// The prevNode of an `expire` event never shows a ttl (etcd computes it at
+// the sweep, when it is 0). `strip_prefix` (e.g. "/1") is removed from every key; a key
 // that becomes empty (the root) is omitted. With `no_value` only the action is
 // printed ({"action":"set"}), for noValueOnSuccess.
 std::string EventJson(const Event& event, int64_t now_ns, std::string_view strip_prefix,

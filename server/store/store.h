@@ -26,6 +26,10 @@
 
 namespace store {
 
+namespace internal {
+struct StoreState;
+}  // namespace internal
+
 // etcd's path.Clean("/" + p): collapses "//", ".", ".."; never escapes the root.
 std::string CleanPath(const std::string& p);
 
@@ -35,7 +39,13 @@ struct ExpireOptions {
 };
 
 // A registered watch. Thread-safe. The hub queues at most 100 events; on
-// overflow it drops the watcher (removed() turns true and no more come).
+// overflow it drops the watcher (removed() turns true and no more come; the
+// queued events stay readable through Next()). A one-shot watcher turns
+// removed() as its event is queued. Two etcd 3.4 behaviours are kept on
+// purpose: a stream watch answered from history gets that one event and then
+// nothing (removed() stays false, it is not counted in WatcherCount, the
+// client's connection stays open); and a stream watcher on exactly a deleted
+// or expired path gets that event twice.
 class Watcher {
  public:
   virtual ~Watcher() = default;
@@ -61,6 +71,8 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // Error causes are user-visible paths (see V2Error::cause); event keys are
+  // full store paths. Listings are always sorted: `sorted` changes nothing.
   V2Result<Event> Get(const std::string& path, bool recursive, bool sorted);
   V2Result<Event> Set(const std::string& path, bool dir, const std::string& value,
                       ExpireOptions expire);
@@ -76,9 +88,12 @@ class Store {
                                    uint64_t prev_index);
 
   // Registers a watch from `since_index` (0 = the next event). When history
-  // already holds a matching event it is queued at once. `notify` runs under
-  // the store lock each time an event is queued or the watcher is dropped: it
-  // must be cheap, must not block and must not call into the store.
+  // already holds a matching event it is queued at once (its etcd_index is the
+  // current index, as etcd answers). since_index older than the kept history
+  // -> error 401 at the current index. `notify` runs under the store lock each
+  // time an event is queued or the watcher is dropped (also inside Watch for a
+  // history answer): it must be cheap, must not block and must not call into
+  // the store or Watcher::Remove.
   V2Result<WatcherPtr> Watch(const std::string& path, bool recursive, bool stream,
                              uint64_t since_index, std::function<void()> notify);
 
@@ -89,7 +104,8 @@ class Store {
 
   uint64_t Index() const;
   const StoreStats& stats() const { return stats_; }
-  // /v2/stats/store body, in etcd's field order (includes "watchers").
+  // /v2/stats/store body, in etcd's field order (includes "watchers"), no
+  // trailing newline (etcd writes none there).
   std::string StatsJson() const;
   size_t WatcherCount() const;
 
@@ -100,8 +116,9 @@ class Store {
   common::Status Recover(const std::string& data);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  // Shared so that a Watcher handed to another thread can still take the
+  // store lock in Remove() (it holds a weak reference).
+  std::shared_ptr<internal::StoreState> state_;
   mutable StoreStats stats_;
 };
 

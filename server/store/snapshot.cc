@@ -1,0 +1,258 @@
+// Store::Save / Store::Recover: the whole store state (tree with TTLs, index,
+// event history) in a compact binary form:
+//
+//   "kvstore1" index:varint root:NODE history_count:varint EVENT*
+//   NODE   = name:STR flags:u8(1=dir) created:varint modified:varint expire:zigzag
+//            (dir: count:varint NODE* | key: value:STR)
+//   EVENT  = action:STR flags:u8(1=refresh,2=prev) etcd_index:varint EXTERN [EXTERN]
+//   EXTERN = key:STR flags:u8(1=dir,2=value) [value:STR] expire:zigzag modified:varint
+//            created:varint count:varint EXTERN*
+//   STR    = length:varint bytes
+//
+// Watchers are not part of the state: they stay registered across Recover.
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/store/store.h"
+#include "server/store/path.h"
+#include "server/store/store_state.h"
+
+namespace store {
+
+using internal::EventPtr;
+using internal::Node;
+
+namespace {
+
+constexpr std::string_view kMagic = "kvstore1";
+// Deeper trees cannot come from HTTP paths; the bound keeps the recursive
+// reader's stack small on hostile input.
+constexpr int kMaxDepth = 8192;
+
+class Writer {
+ public:
+  explicit Writer(std::string* out) : out_(out) {}
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_->push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out_->push_back(static_cast<char>(v));
+  }
+  void Zigzag(int64_t v) {
+    Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
+  void Byte(uint8_t b) { out_->push_back(static_cast<char>(b)); }
+  void Str(std::string_view s) {
+    Varint(s.size());
+    out_->append(s);
+  }
+
+  void TreeNode(const Node& n) {
+    Str(n.Name());
+    Byte(n.dir ? 1 : 0);
+    Varint(n.created_index);
+    Varint(n.modified_index);
+    Zigzag(n.expire_ns);
+    if (!n.dir) {
+      Str(n.value);
+      return;
+    }
+    Varint(n.children.size());
+    for (const auto& [name, child] : n.children) TreeNode(*child);
+  }
+
+  void Extern(const NodeExtern& n) {
+    Str(n.key);
+    Byte((n.dir ? 1 : 0) | (n.value ? 2 : 0));
+    if (n.value) Str(*n.value);
+    Zigzag(n.expire_ns);
+    Varint(n.modified_index);
+    Varint(n.created_index);
+    Varint(n.nodes.size());
+    for (const NodeExtern& child : n.nodes) Extern(child);
+  }
+
+  void EventRecord(const Event& e) {
+    Str(e.action);
+    Byte((e.refresh ? 1 : 0) | (e.prev_node ? 2 : 0));
+    Varint(e.etcd_index);
+    Extern(e.node);
+    if (e.prev_node) Extern(*e.prev_node);
+  }
+
+ private:
+  std::string* out_;
+};
+
+// Reads the format above; every method returns false on malformed input.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool AtEnd() const { return in_.empty(); }
+
+  bool Varint(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_.empty()) return false;
+      const uint8_t b = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      *v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool Zigzag(int64_t* v) {
+    uint64_t u;
+    if (!Varint(&u)) return false;
+    *v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+    return true;
+  }
+  bool Byte(uint8_t* b) {
+    if (in_.empty()) return false;
+    *b = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return true;
+  }
+  bool Str(std::string_view* s) {
+    uint64_t n;
+    if (!Varint(&n) || n > in_.size()) return false;
+    *s = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool Str(std::string* s) {
+    std::string_view v;
+    if (!Str(&v)) return false;
+    s->assign(v);
+    return true;
+  }
+
+  // A child of `parent` (nullptr for the root), added to it; nodes with an
+  // expire time go into `heap`.
+  bool TreeNode(Node* parent, int depth, std::unique_ptr<Node>* root, internal::TtlHeap* heap) {
+    std::string_view name;
+    uint8_t flags;
+    uint64_t created, modified, count = 0;
+    int64_t expire;
+    if (depth > kMaxDepth || !Str(&name) || !Byte(&flags) || flags > 1 || !Varint(&created) ||
+        !Varint(&modified) || !Zigzag(&expire)) {
+      return false;
+    }
+    const bool dir = flags == 1;
+    if (parent == nullptr ? (!name.empty() || !dir)
+                          : (name.empty() || name.find('/') != std::string_view::npos ||
+                             name == "." || name == ".." || parent->Child(name) != nullptr)) {
+      return false;
+    }
+    std::string path = parent == nullptr ? "/" : internal::JoinPath(parent->path, name);
+    auto node = std::make_unique<Node>(std::move(path), dir, created, expire, parent);
+    node->modified_index = modified;
+    Node* n = node.get();
+    if (parent == nullptr) {
+      *root = std::move(node);
+    } else {
+      parent->AddChild(std::move(node));
+    }
+    if (!n->IsPermanent()) heap->Push(n);
+    if (!dir) return Str(&n->value);
+    if (!Varint(&count)) return false;
+    for (uint64_t i = 0; i < count; ++i) {
+      if (!TreeNode(n, depth + 1, root, heap)) return false;
+    }
+    return true;
+  }
+
+  bool Extern(NodeExtern* n, int depth) {
+    uint8_t flags;
+    uint64_t count;
+    if (depth > kMaxDepth || !Str(&n->key) || !Byte(&flags) || flags > 3) return false;
+    n->dir = (flags & 1) != 0;
+    if (flags & 2) {
+      n->value.emplace();
+      if (!Str(&*n->value)) return false;
+    }
+    if (!Zigzag(&n->expire_ns) || !Varint(&n->modified_index) || !Varint(&n->created_index) ||
+        !Varint(&count) || count > in_.size()) {
+      return false;
+    }
+    n->nodes.resize(count);
+    for (NodeExtern& child : n->nodes) {
+      if (!Extern(&child, depth + 1)) return false;
+    }
+    return true;
+  }
+
+  bool EventRecord(Event* e) {
+    uint8_t flags;
+    if (!Str(&e->action) || !Byte(&flags) || flags > 3 || !Varint(&e->etcd_index) ||
+        !Extern(&e->node, 0)) {
+      return false;
+    }
+    e->refresh = (flags & 1) != 0;
+    if (flags & 2) {
+      e->prev_node.emplace();
+      if (!Extern(&*e->prev_node, 0)) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string_view in_;
+};
+
+}  // namespace
+
+std::string Store::Save() const {
+  std::string out;
+  std::shared_lock<std::shared_mutex> lock(state_->mu);
+  const internal::StoreState& s = *state_;
+  Writer w(&out);
+  out.append(kMagic);
+  w.Varint(s.current_index);
+  w.TreeNode(*s.root);
+  w.Varint(s.history.size());
+  for (size_t i = 0; i < s.history.size(); ++i) w.EventRecord(*s.history.At(i));
+  return out;
+}
+
+common::Status Store::Recover(const std::string& data) {
+  auto corrupt = [](const char* what) {
+    return common::Status::Corruption(std::string("store snapshot: ") + what);
+  };
+  if (data.compare(0, kMagic.size(), kMagic) != 0) return corrupt("bad magic");
+  Reader r(std::string_view(data).substr(kMagic.size()));
+  uint64_t index, history_count;
+  std::unique_ptr<Node> root;
+  internal::TtlHeap heap;
+  if (!r.Varint(&index)) return corrupt("truncated index");
+  if (!r.TreeNode(nullptr, 0, &root, &heap)) return corrupt("malformed tree");
+  if (!r.Varint(&history_count) || history_count > internal::kHistoryCapacity) {
+    return corrupt("malformed history size");
+  }
+  internal::EventHistory history(internal::kHistoryCapacity);
+  for (uint64_t i = 0; i < history_count; ++i) {
+    auto e = std::make_shared<Event>();
+    if (!r.EventRecord(e.get())) return corrupt("malformed event");
+    // Scans address events by offset, so indexes must be consecutive.
+    const uint64_t expected = history.last_index() + 1;
+    if ((i > 0 && e->Index() != expected) || e->Index() > index || e->Index() == 0) {
+      return corrupt("history indexes out of order");
+    }
+    history.Add(std::move(e));
+  }
+  if (!r.AtEnd()) return corrupt("trailing bytes");
+
+  std::unique_lock<std::shared_mutex> lock(state_->mu);
+  internal::StoreState& s = *state_;
+  s.current_index = index;
+  s.root.swap(root);
+  s.ttl_heap = std::move(heap);
+  s.history = std::move(history);
+  lock.unlock();
+  return common::Status::OK();  // the old tree is freed here, outside the lock
+}
+
+}  // namespace store

@@ -1,0 +1,83 @@
+// Tree walking, removal, TTL bookkeeping and event publishing; see store_state.h.
+#include "server/store/store_state.h"
+
+#include "server/store/path.h"
+
+namespace store::internal {
+namespace {
+
+// Calls fn(segment) for each segment of a clean path; stops at the first
+// error and returns it.
+template <typename Fn>
+auto ForEachSegment(std::string_view path, Fn&& fn) -> decltype(fn(path)) {
+  size_t pos = 1;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    auto r = fn(path.substr(pos, slash - pos));
+    if (!r.ok()) return r;
+    pos = slash + 1;
+  }
+  return fn(std::string_view());
+}
+
+}  // namespace
+
+StoreState::StoreState() {
+  root = std::make_unique<Node>("/", true, 0, 0, nullptr);
+  root->AddChild(std::make_unique<Node>("/0", true, 0, 0, root.get()));
+  root->AddChild(std::make_unique<Node>("/1", true, 0, 0, root.get()));
+}
+
+V2Error StoreState::PathError(int code, std::string_view path) const {
+  return V2Error{code, UserCause(path), current_index};
+}
+
+V2Result<Node*> StoreState::Find(std::string_view path) const {
+  Node* cur = root.get();
+  return ForEachSegment(path, [&](std::string_view name) -> V2Result<Node*> {
+    if (name.empty()) return cur;  // end of the path
+    if (!cur->dir) return PathError(kEcodeNotDir, cur->path);
+    Node* child = cur->Child(name);
+    if (child == nullptr) return PathError(kEcodeKeyNotFound, JoinPath(cur->path, name));
+    cur = child;
+    return cur;
+  });
+}
+
+V2Result<Node*> StoreState::EnsureDir(std::string_view dir_path) {
+  Node* cur = root.get();
+  return ForEachSegment(dir_path, [&](std::string_view name) -> V2Result<Node*> {
+    if (name.empty()) return cur;
+    Node* child = cur->Child(name);
+    if (child == nullptr) {
+      child = cur->AddChild(
+          std::make_unique<Node>(JoinPath(cur->path, name), true, current_index + 1, 0, cur));
+    } else if (!child->dir) {
+      return PathError(kEcodeNotDir, child->path);
+    }
+    cur = child;
+    return cur;
+  });
+}
+
+void StoreState::RemoveSubtree(Node* n, const EventPtr& e) {
+  // Children first, so watchers see the deepest paths first, as in etcd.
+  while (!n->children.empty()) RemoveSubtree(n->children.begin()->second.get(), e);
+  if (!n->IsPermanent()) ttl_heap.Remove(n);
+  if (!hub.empty()) hub.NotifyWatchers(e, n->path, /*deleted=*/true);
+  n->Detach();  // destroys n
+}
+
+void StoreState::SetExpire(Node* n, int64_t expire_ns) {
+  if (!n->IsPermanent()) ttl_heap.Remove(n);
+  n->expire_ns = expire_ns;
+  if (!n->IsPermanent()) ttl_heap.Push(n);
+}
+
+void StoreState::Publish(const EventPtr& e) {
+  history.Add(e);
+  if (!e->refresh) hub.Notify(e);
+}
+
+}  // namespace store::internal

@@ -1,0 +1,116 @@
+// TTLs: expire order, one index and one expire event per node, subtrees,
+// permanence rules.
+#include <doctest/doctest.h>
+
+#include "tests/unit/store/store_test_util.h"
+
+namespace {
+
+using store_test::At;
+using store_test::Body;
+using store_test::kSecond;
+
+constexpr int64_t kT0 = 1800000000 * kSecond;
+
+TEST_SUITE("store") {
+
+TEST_CASE("keys expire in expire-time order, one index and one event each") {
+  store::Store s;
+  s.Set("/1/late", false, "v", At(kT0 + 3 * kSecond));
+  s.Set("/1/early", false, "v", At(kT0 + 1 * kSecond));
+  s.Set("/1/mid", false, "v", At(kT0 + 2 * kSecond));
+  s.Set("/1/forever", false, "v", {});
+  auto w = s.Watch("/1", true, true, 0, nullptr).value();
+  CHECK(s.HasTtlKeys());
+  s.DeleteExpiredKeys(kT0);  // nothing due yet
+  CHECK(s.Index() == 4);
+  s.DeleteExpiredKeys(kT0 + 2 * kSecond);  // inclusive cutoff
+  CHECK(s.Index() == 6);
+  auto first = w->Next();
+  auto second = w->Next();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->node.key == "/1/early");
+  CHECK(first->node.modified_index == 5);
+  CHECK(first->etcd_index == 5);
+  CHECK(second->node.key == "/1/mid");
+  CHECK(store::EventJson(*second, kT0 + 2 * kSecond + 300000000, "/1") ==
+        "{\"action\":\"expire\",\"node\":{\"key\":\"/mid\",\"modifiedIndex\":6,\"createdIndex\":3},"
+        "\"prevNode\":{\"key\":\"/mid\",\"value\":\"v\",\"expiration\":\"2027-01-15T08:00:02Z\","
+        "\"modifiedIndex\":3,\"createdIndex\":3}}\n");
+  CHECK(s.HasTtlKeys());
+  s.DeleteExpiredKeys(kT0 + 10 * kSecond);
+  CHECK_FALSE(s.HasTtlKeys());
+  CHECK(s.Get("/1/late", false, false).error().code == store::kEcodeKeyNotFound);
+  CHECK(s.Get("/1/forever", false, false).ok());
+}
+
+TEST_CASE("an expiring dir takes its subtree and the TTLs inside it") {
+  store::Store s;
+  s.Set("/1/d", true, "", At(kT0));
+  s.Set("/1/d/k", false, "v", At(kT0 + 5 * kSecond));
+  s.Set("/1/d/sub/k", false, "v", {});
+  s.DeleteExpiredKeys(kT0);
+  CHECK(s.Index() == 4);
+  CHECK_FALSE(s.HasTtlKeys());
+  CHECK(s.Get("/1/d", false, false).error().code == store::kEcodeKeyNotFound);
+}
+
+TEST_CASE("expire times before 2000 are permanent on set and create") {
+  store::Store s;
+  auto e = s.Set("/1/old", false, "v", At(946684799 * kSecond));
+  CHECK(e.value().node.expire_ns == 0);
+  CHECK(s.Create("/1/old2", false, "v", false, At(1)).value().node.expire_ns == 0);
+  CHECK_FALSE(s.HasTtlKeys());
+  CHECK(s.Set("/1/y2k", false, "v", At(946684800 * kSecond)).value().node.expire_ns != 0);
+}
+
+TEST_CASE("update, CAS and set without an expire time make the node permanent") {
+  store::Store s;
+  s.Set("/1/a", false, "v", At(kT0));
+  s.Update("/1/a", "v", {});
+  CHECK_FALSE(s.HasTtlKeys());
+  s.Set("/1/b", false, "v", At(kT0));
+  s.CompareAndSwap("/1/b", "v", 0, "w", {});
+  CHECK_FALSE(s.HasTtlKeys());
+  s.Set("/1/c", false, "v", At(kT0));
+  s.Set("/1/c", false, "v", {});
+  CHECK_FALSE(s.HasTtlKeys());
+  s.DeleteExpiredKeys(kT0 + kSecond);
+  CHECK(s.Index() == 6);
+}
+
+TEST_CASE("a refreshed TTL moves the expiry") {
+  store::Store s;
+  s.Set("/1/r", false, "v", At(kT0));
+  s.Update("/1/r", "", At(kT0 + 10 * kSecond, true));
+  s.DeleteExpiredKeys(kT0 + kSecond);
+  CHECK(s.Get("/1/r", false, false).value().node.value == std::string("v"));
+  s.DeleteExpiredKeys(kT0 + 10 * kSecond);
+  CHECK(s.Get("/1/r", false, false).error().code == store::kEcodeKeyNotFound);
+}
+
+TEST_CASE("deleting a key with a TTL removes it from the expiry queue") {
+  store::Store s;
+  s.Set("/1/k", false, "v", At(kT0));
+  s.Delete("/1/k", false, false);
+  CHECK_FALSE(s.HasTtlKeys());
+  s.DeleteExpiredKeys(kT0);
+  CHECK(s.Index() == 2);
+}
+
+TEST_CASE("ttl renders as ceil of the time left; 0 is left out, negative shown") {
+  store::Store s;
+  auto e = s.Set("/1/t", false, "v", At(kT0 + 500000000)).value();
+  CHECK(Body(s.Get("/1/t", false, false), kT0) ==
+        "{\"action\":\"get\",\"node\":{\"key\":\"/t\",\"value\":\"v\",\"expiration\":"
+        "\"2027-01-15T08:00:00.5Z\",\"ttl\":1,\"modifiedIndex\":1,\"createdIndex\":1}}\n");
+  // A ttl=0 key as etcd answers it: expiration now, no ttl field.
+  CHECK(store::EventJson(e, kT0 + 500000001, "/1").find("\"ttl\"") == std::string::npos);
+  // Expired but not yet swept (no leader): etcd shows a negative ttl.
+  CHECK(store::EventJson(e, kT0 + 2600000000, "/1").find("\"ttl\":-2,") != std::string::npos);
+}
+
+}  // TEST_SUITE
+
+}  // namespace
