@@ -321,7 +321,9 @@ void Session::Abandon(std::uint64_t id) {
     End(id);
   } else {
     // Nothing was answered and nothing will be: the client must not wait.
-    KV_LOG(kWarn, "http") << "request from " << remote_addr_ << " dropped unanswered";
+    if (!client_gone_) {
+      KV_LOG(kWarn, "http") << "request from " << remote_addr_ << " dropped unanswered";
+    }
     Close();
   }
 }
