@@ -307,11 +307,14 @@ void Session::End(std::uint64_t id) {
 }
 
 void Session::SetOnClientGone(std::uint64_t id, std::function<void()> cb) {
-  if (!Current(id) || exchange_ == ExchangeState::kNone) return;
+  if (id != exchange_id_) return;
+  // The client may have left before this call arrived: a post made by the
+  // handler on this thread can run after a Close that Stop posted meanwhile.
   if (client_gone_) {
     cb();
     return;
   }
+  if (!Current(id) || exchange_ == ExchangeState::kNone) return;
   on_client_gone_ = std::move(cb);
 }
 

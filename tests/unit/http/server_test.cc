@@ -400,7 +400,7 @@ TEST_CASE("server: Stop with parked exchanges tells them their clients are gone"
   auto parked = parking.Take(kClients);
   REQUIRE(parked.size() == kClients);
   ts->server->Stop();
-  CHECK(gone == kClients);
+  CHECK(gone.load() == kClients);
   for (auto& client : clients) CHECK(client->WaitClosed(2s));
   ts.reset();
   // Exchanges outliving the server: calls are ignored, dropping them is safe.
