@@ -45,6 +45,10 @@ struct Response {
 
 // One request's answer. Exactly one of: Reply(); or StartStream(), any number
 // of Write(), then End(). Calls after the client has gone are ignored.
+// Dropping the last reference unfinished ends a started stream, or else
+// closes the connection (drop it in OnClientGone to free the connection).
+// A connection answers its requests one at a time, in order: a pipelined
+// request reaches the handler after the previous exchange ended.
 class Exchange {
  public:
   virtual ~Exchange() = default;
@@ -54,7 +58,9 @@ class Exchange {
   virtual void Write(std::string chunk) = 0;  // sent and flushed as one chunk
   virtual void End() = 0;
   // `cb` runs once, on an I/O thread, if the client closes the connection
-  // before the exchange ended. Set it before parking the exchange.
+  // before the exchange ended (as in Go, a client that only shut down its
+  // sending side counts as gone, though an answer still reaches it), or when
+  // the server stops. Set it before parking the exchange.
   virtual void OnClientGone(std::function<void()> cb) = 0;
 };
 
@@ -63,9 +69,10 @@ using Handler = std::function<void(Request, std::shared_ptr<Exchange>)>;
 struct ServerOptions {
   int threads = 2;                              // I/O threads
   std::size_t max_body_bytes = 1536 * 1024;     // --max-request-bytes
-  std::size_t max_header_bytes = 1 << 20;       // Go's DefaultMaxHeaderBytes
+  std::size_t max_header_bytes = 1 << 20;       // Go's DefaultMaxHeaderBytes (+4 KB slack, as Go)
   // A connection that has not sent a complete request head within this time
-  // is closed (slow-loris protection). Idle keep-alive connections too.
+  // is closed (slow-loris protection). Idle keep-alive connections too. Zero
+  // disables either.
   std::chrono::seconds read_header_timeout{30};
   std::chrono::seconds idle_timeout{300};
 };
@@ -75,11 +82,17 @@ class Server {
  public:
   virtual ~Server() = default;
   // Binds every "host:port" (IPv4/IPv6 literal or name) before returning, so a
-  // port in use is reported here; serving starts with Start().
+  // port in use is reported here, as Go words it ("listen tcp 127.0.0.1:2379:
+  // bind: address already in use"); serving starts with Start(). A name
+  // listens on its first IPv4 address; "" as host means all addresses. Also
+  // raises the process's soft open-files limit to the hard limit.
   static common::Result<std::unique_ptr<Server>> Listen(
       const std::vector<std::string>& host_ports, Handler handler, ServerOptions options);
   virtual void Start() = 0;   // starts the I/O threads; returns at once
-  virtual void Stop() = 0;    // closes listeners and connections, joins threads
+  // Closes listeners and connections (firing OnClientGone of parked
+  // exchanges), joins the threads. Exchanges may outlive the server: their
+  // calls are then ignored. Also done by the destructor. Not from a handler.
+  virtual void Stop() = 0;
   // Actual bound ports, in the order given (useful with port 0 in tests).
   virtual std::vector<int> Ports() const = 0;
 };

@@ -1,0 +1,514 @@
+// One connection of the Beast server: reads and parses requests, calls the
+// handler, writes answers in order, notices clients that leave. See session.h.
+//
+// A connection handles one request at a time, which keeps pipelined answers in
+// order: bytes that arrive meanwhile are buffered (up to a bound) and parsed
+// when the current exchange ends. While an exchange is pending a read stays
+// armed, so a client that hangs up is noticed.
+#include "server/http/session.h"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <exception>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "common/log.h"
+
+namespace http::internal {
+namespace {
+
+namespace bhttp = beast::http;
+
+// Go reads up to MaxHeaderBytes plus this slack before it answers 431.
+constexpr std::size_t kHeaderSlack = 4096;
+// Pipelined bytes buffered while an exchange is pending, and answer bytes
+// queued for a client that does not read: past these, stop reading / close.
+constexpr std::size_t kMaxBufferedWhileBusy = 64 * 1024;
+constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+// Read buffers that grew for a large request shrink back past this.
+constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
+// How long a closing connection waits for the client to read the answer
+// before its unread input turns the close into a reset (Go waits 500 ms).
+constexpr std::chrono::milliseconds kLingerTime{500};
+
+std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
+
+bool EqualsNoCase(beast::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Splits a request-target into raw path and raw query; an absolute-form
+// target ("http://host/p?q") loses its scheme and authority, as in Go.
+void SplitTarget(beast::string_view target, Request* req) {
+  std::string_view t(target.data(), target.size());
+  if (t.rfind("http://", 0) == 0 || t.rfind("https://", 0) == 0) {
+    std::size_t authority = t.find("//") + 2;
+    std::size_t path = t.find_first_of("/?", authority);
+    t = path == std::string_view::npos ? std::string_view() : t.substr(path);
+  }
+  std::size_t q = t.find('?');
+  req->path = std::string(t.substr(0, q));
+  if (q != std::string_view::npos) req->query = std::string(t.substr(q + 1));
+}
+
+}  // namespace
+
+std::shared_ptr<Session> Session::Create(tcp::socket socket, std::string remote_addr,
+                                         std::shared_ptr<Hub> hub, const Handler* handler,
+                                         const ServerOptions* options) {
+  auto session = std::make_shared<Session>(std::move(socket), std::move(remote_addr), hub,
+                                           handler, options);
+  {
+    std::lock_guard<std::mutex> lock(hub->mu);
+    if (!hub->stopped) {
+      session->registration_ = hub->sessions.insert(hub->sessions.end(), session);
+      return session;
+    }
+  }
+  return nullptr;  // destroyed outside the lock: ~Session takes it
+}
+
+Session::Session(tcp::socket socket, std::string remote_addr, std::shared_ptr<Hub> hub,
+                 const Handler* handler, const ServerOptions* options)
+    : hub_(std::move(hub)),
+      handler_(handler),
+      options_(options),
+      remote_addr_(std::move(remote_addr)),
+      in_(options->max_header_bytes + kHeaderSlack + kMaxBufferedWhileBusy) {
+  auto executor = socket.get_executor();
+  io_.emplace(Io{std::move(socket), asio::steady_timer(executor)});
+  registration_ = hub_->sessions.end();
+}
+
+Session::~Session() {
+  std::lock_guard<std::mutex> lock(hub_->mu);
+  if (registration_ != hub_->sessions.end()) hub_->sessions.erase(registration_);
+}
+
+void Session::Start() {
+  NextRequest();
+}
+
+void Session::ReleaseIo() {
+  on_client_gone_ = nullptr;
+  io_.reset();
+}
+
+// ---- Reading and parsing ----
+
+void Session::ArmRead() {
+  if (reading_ || peer_eof_ || state_ == State::kClosed) return;
+  if (in_.size() >= in_.max_size()) return;
+  if (state_ == State::kExchange && in_.size() >= kMaxBufferedWhileBusy) return;
+  reading_ = true;
+  io_->socket.async_read_some(
+      in_.prepare(beast::read_size(in_, 65536)),
+      [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
+        self->OnRead(ec, n);
+      });
+}
+
+void Session::OnRead(const beast::error_code& ec, std::size_t n) {
+  reading_ = false;
+  if (state_ == State::kClosed) return;
+  if (ec == asio::error::eof) {
+    peer_eof_ = true;
+  } else if (ec) {
+    Close();
+    return;
+  }
+  in_.commit(n);
+  switch (state_) {
+    case State::kReading:
+      ParseBuffered();
+      return;
+    case State::kExchange:
+      // Like Go, an end of stream counts as the client gone, but the answer
+      // can still be written to a half-closed client. A read that completes
+      // with no data and no error is simply re-armed.
+      if (peer_eof_) {
+        ClientGone();
+      } else {
+        ArmRead();
+      }
+      return;
+    case State::kClosing:
+      in_.consume(in_.size());
+      if (!peer_eof_) {
+        ArmRead();
+      } else if (!writing_) {
+        Close();
+      }
+      return;
+    case State::kClosed:
+      return;
+  }
+}
+
+void Session::ParseBuffered() {
+  if (!parser_) {
+    if (in_.size() == 0 && !peer_eof_) {
+      ArmRead();
+      return;
+    }
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(options_->max_header_bytes + kHeaderSlack, UINT32_MAX)));
+    parser_->body_limit(options_->max_body_bytes);
+    header_done_ = false;
+    if (options_->read_header_timeout.count() > 0) {
+      SetDeadline(Clock::now() + options_->read_header_timeout);
+    }
+  }
+  beast::error_code ec;
+  while (in_.size() > 0 && !parser_->is_done()) {
+    std::size_t used = parser_->put(in_.data(), ec);
+    in_.consume(used);
+    if (ec == bhttp::error::need_more) break;
+    if (ec == bhttp::error::body_limit) {
+      Dispatch(/*body_too_large=*/true);
+      return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      FailRequest(wire::kHeaderTooLarge);
+      return;
+    }
+    if (ec == bhttp::error::bad_transfer_encoding) {
+      FailRequest(wire::kUnsupportedTransferEncoding);
+      return;
+    }
+    if (ec) {
+      FailRequest(wire::kBadRequest);
+      return;
+    }
+    if (!header_done_ && parser_->is_header_done() && !OnHeaderDone()) return;
+    if (used == 0) break;
+  }
+  if (parser_->is_done()) {
+    Dispatch(/*body_too_large=*/false);
+    return;
+  }
+  if (!header_done_ && in_.size() >= in_.max_size()) {
+    FailRequest(wire::kHeaderTooLarge);
+    return;
+  }
+  if (peer_eof_) {
+    // The client left mid-request (or between requests): nothing to answer.
+    state_ = State::kClosing;
+    if (!writing_) Close();
+    return;
+  }
+  ArmRead();
+}
+
+// Checks the head of a request before its body is read. False if the request
+// was refused.
+bool Session::OnHeaderDone() {
+  header_done_ = true;
+  const auto& msg = parser_->get();
+  if (msg.version() >= 11) {
+    std::size_t hosts = msg.count(bhttp::field::host);
+    if (hosts == 0) {
+      FailRequest(wire::kMissingHost);
+      return false;
+    }
+    if (hosts > 1) {
+      FailRequest(wire::kTooManyHosts);
+      return false;
+    }
+  }
+  if (parser_->is_done()) return true;
+  // The body is read now, so a client waiting for "100 Continue" gets it.
+  if (msg.version() >= 11 && EqualsNoCase(msg[bhttp::field::expect], "100-continue")) {
+    Enqueue(std::string(wire::kContinue));
+  }
+  SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
+                                                 : Clock::time_point::max());
+  return true;
+}
+
+void Session::Dispatch(bool body_too_large) {
+  auto& msg = parser_->get();
+  Request req;
+  req.method = ToString(msg.method_string());
+  SplitTarget(msg.target(), &req);
+  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
+  for (const auto& field : msg) {
+    req.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
+  }
+  if (!body_too_large) req.body = std::move(msg.body());
+  req.body_too_large = body_too_large;
+  req.remote_addr = remote_addr_;
+
+  framing_.http10 = msg.version() < 11;
+  framing_.head = req.method == "HEAD";
+  // The unread rest of a too-large body makes the connection unusable.
+  framing_.keep_alive = msg.keep_alive() && !body_too_large;
+  parser_.reset();
+
+  state_ = State::kExchange;
+  exchange_ = ExchangeState::kPending;
+  client_gone_ = false;
+  chunked_ = false;
+  SetDeadline(Clock::time_point::max());
+  auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), ++exchange_id_);
+  try {
+    (*handler_)(std::move(req), std::move(exchange));
+  } catch (const std::exception& e) {
+    KV_LOG(kError, "http") << "handler threw: " << e.what();
+    Close();
+    return;
+  }
+  // Watch the socket while the answer is pending (not past an unread body).
+  if (!body_too_large) ArmRead();
+}
+
+void Session::FailRequest(std::string_view public_error) {
+  parser_.reset();
+  state_ = State::kClosing;
+  Enqueue(wire::FormatError(public_error));
+}
+
+// ---- Exchange ----
+
+bool Session::Current(std::uint64_t id) const {
+  return state_ == State::kExchange && id == exchange_id_;
+}
+
+void Session::Reply(std::uint64_t id, Response response) {
+  if (!Current(id) || exchange_ != ExchangeState::kPending) return;
+  Enqueue(wire::FormatReply(response, framing_));
+  FinishExchange();
+}
+
+void Session::StartStream(std::uint64_t id, int status, Headers headers) {
+  if (!Current(id) || exchange_ != ExchangeState::kPending) return;
+  // Without chunking (HTTP/1.0) the end of the body is the end of the connection.
+  if (framing_.http10) framing_.keep_alive = false;
+  exchange_ = ExchangeState::kStreaming;
+  Enqueue(wire::FormatStreamHead(status, headers, framing_, &chunked_));
+  stream_body_ = !framing_.head && wire::BodyAllowed(status);
+}
+
+void Session::Write(std::uint64_t id, std::string chunk) {
+  if (!Current(id) || exchange_ != ExchangeState::kStreaming || !stream_body_) return;
+  Enqueue(chunked_ ? wire::FormatChunk(chunk) : std::move(chunk));
+}
+
+void Session::End(std::uint64_t id) {
+  if (!Current(id) || exchange_ != ExchangeState::kStreaming) return;
+  if (chunked_) Enqueue(std::string(wire::kLastChunk));
+  FinishExchange();
+}
+
+void Session::SetOnClientGone(std::uint64_t id, std::function<void()> cb) {
+  if (id != exchange_id_) return;
+  // The client may have left before this call arrived: a post made by the
+  // handler on this thread can run after a Close that Stop posted meanwhile.
+  if (client_gone_) {
+    cb();
+    return;
+  }
+  if (!Current(id) || exchange_ == ExchangeState::kNone) return;
+  on_client_gone_ = std::move(cb);
+}
+
+void Session::Abandon(std::uint64_t id) {
+  if (!Current(id)) return;
+  if (exchange_ == ExchangeState::kStreaming) {
+    End(id);
+  } else {
+    // Nothing was answered and nothing will be: the client must not wait.
+    if (!client_gone_) {
+      KV_LOG(kWarn, "http") << "request from " << remote_addr_ << " dropped unanswered";
+    }
+    Close();
+  }
+}
+
+void Session::ClientGone() {
+  if (exchange_ == ExchangeState::kNone || client_gone_) return;
+  client_gone_ = true;
+  auto cb = std::move(on_client_gone_);
+  on_client_gone_ = nullptr;
+  if (cb) cb();
+}
+
+void Session::FinishExchange() {
+  exchange_ = ExchangeState::kNone;
+  on_client_gone_ = nullptr;
+  if (!framing_.keep_alive) {
+    state_ = State::kClosing;
+    if (!writing_) Linger();
+    return;
+  }
+  NextRequest();
+}
+
+void Session::NextRequest() {
+  state_ = State::kReading;
+  if (in_.size() == 0 && in_.capacity() > kKeptBufferCapacity) in_.shrink_to_fit();
+  SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
+                                                 : Clock::time_point::max());
+  ParseBuffered();
+}
+
+void Session::Close() {
+  if (state_ == State::kClosed) return;
+  ClientGone();
+  state_ = State::kClosed;
+  exchange_ = ExchangeState::kNone;
+  on_client_gone_ = nullptr;
+  parser_.reset();
+  pending_.clear();
+  beast::error_code ignored;
+  io_->socket.close(ignored);
+  io_->timer.cancel();
+}
+
+// ---- Writing ----
+
+void Session::Enqueue(std::string bytes) {
+  if (state_ == State::kClosed || bytes.empty()) return;
+  queued_bytes_ += bytes.size();
+  if (queued_bytes_ > kMaxQueuedBytes) {
+    KV_LOG(kWarn, "http") << "client " << remote_addr_ << " does not read its answers; closing";
+    Close();
+    return;
+  }
+  pending_.push_back(std::move(bytes));
+  if (!writing_) DoWrite();
+}
+
+void Session::DoWrite() {
+  writing_ = true;
+  inflight_.swap(pending_);
+  auto done = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+    self->OnWrite(ec);
+  };
+  if (inflight_.size() == 1) {
+    asio::async_write(io_->socket, asio::buffer(inflight_[0]), std::move(done));
+    return;
+  }
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(inflight_.size());
+  for (const auto& s : inflight_) buffers.push_back(asio::buffer(s));
+  asio::async_write(io_->socket, buffers, std::move(done));
+}
+
+void Session::OnWrite(const beast::error_code& ec) {
+  writing_ = false;
+  for (const auto& s : inflight_) queued_bytes_ -= s.size();
+  inflight_.clear();
+  if (state_ == State::kClosed) return;
+  if (ec) {
+    Close();
+    return;
+  }
+  if (!pending_.empty()) {
+    DoWrite();
+  } else if (state_ == State::kClosing) {
+    Linger();
+  }
+}
+
+// All answers are out: end our side, then wait briefly for the client's end
+// so that input it sent meanwhile does not reset the connection under it.
+void Session::Linger() {
+  beast::error_code ignored;
+  io_->socket.shutdown(tcp::socket::shutdown_send, ignored);
+  if (peer_eof_) {
+    Close();
+    return;
+  }
+  in_.consume(in_.size());
+  SetDeadline(Clock::now() + kLingerTime);
+  ArmRead();
+}
+
+// ---- Deadlines ----
+// One timer per connection. It fires at most every read_header_timeout and
+// compares against deadline_, so moving a deadline later costs nothing.
+
+void Session::SetDeadline(Clock::time_point deadline) {
+  deadline_ = deadline;
+  if (deadline == Clock::time_point::max()) return;
+  if (timer_armed_ && timer_expiry_ <= deadline) return;
+  ArmTimer();
+}
+
+void Session::ArmTimer() {
+  auto expiry = deadline_;
+  if (options_->read_header_timeout.count() > 0) {
+    expiry = std::min(expiry, Clock::now() + options_->read_header_timeout);
+  }
+  timer_expiry_ = expiry;
+  timer_armed_ = true;
+  io_->timer.expires_at(expiry);
+  io_->timer.async_wait(
+      [self = shared_from_this()](const beast::error_code& ec) { self->OnTimer(ec); });
+}
+
+void Session::OnTimer(const beast::error_code& ec) {
+  if (ec == asio::error::operation_aborted) return;  // re-armed or closed
+  timer_armed_ = false;
+  if (state_ == State::kClosed || deadline_ == Clock::time_point::max()) return;
+  if (Clock::now() >= deadline_) {
+    Close();  // a slow request head, an idle connection, or a lingering close
+    return;
+  }
+  ArmTimer();
+}
+
+// ---- ExchangeImpl ----
+
+template <typename Op>
+void ExchangeImpl::Post(Op op) {
+  const auto& hub = session_->hub();
+  std::lock_guard<std::mutex> lock(hub->mu);
+  if (hub->stopped) return;
+  asio::post(session_->executor(),
+             [session = session_, id = id_, op = std::move(op)]() mutable { op(*session, id); });
+}
+
+ExchangeImpl::~ExchangeImpl() {
+  if (finished_) return;
+  Post([](Session& s, std::uint64_t id) { s.Abandon(id); });
+}
+
+void ExchangeImpl::Reply(Response response) {
+  finished_ = true;
+  Post([r = std::move(response)](Session& s, std::uint64_t id) mutable {
+    s.Reply(id, std::move(r));
+  });
+}
+
+void ExchangeImpl::StartStream(int status, Headers headers) {
+  Post([status, h = std::move(headers)](Session& s, std::uint64_t id) mutable {
+    s.StartStream(id, status, std::move(h));
+  });
+}
+
+void ExchangeImpl::Write(std::string chunk) {
+  Post([c = std::move(chunk)](Session& s, std::uint64_t id) mutable {
+    s.Write(id, std::move(c));
+  });
+}
+
+void ExchangeImpl::End() {
+  finished_ = true;
+  Post([](Session& s, std::uint64_t id) { s.End(id); });
+}
+
+void ExchangeImpl::OnClientGone(std::function<void()> cb) {
+  Post([cb = std::move(cb)](Session& s, std::uint64_t id) mutable {
+    s.SetOnClientGone(id, std::move(cb));
+  });
+}
+
+}  // namespace http::internal

@@ -1,0 +1,165 @@
+// One HTTP/1.x connection of the Beast server, and the Exchange handed to the
+// handler for each of its requests. Private to server/http: only session.cc
+// and beast_server.cc include it (Beast and Asio are slow to compile).
+//
+// Threads: a Session runs on its executor (one I/O thread at a time). Exchange
+// calls come from any thread and are posted there, unless the server stopped.
+// A Session lives while an I/O operation or an Exchange refers to it; its Asio
+// objects are released by the server before the io_context goes away, so a
+// parked Exchange may outlive the server safely.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "server/http/http.h"
+#include "server/http/wire.h"
+
+namespace http::internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+class Session;
+
+// What a server shares with its sessions, which may outlive it.
+struct Hub {
+  std::mutex mu;
+  bool stopped = false;                         // guarded by mu
+  std::list<std::weak_ptr<Session>> sessions;   // guarded by mu; live sessions
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // `handler` and `options` must outlive the I/O threads. Returns null once the
+  // hub has stopped (the socket is then closed).
+  static std::shared_ptr<Session> Create(tcp::socket socket, std::string remote_addr,
+                                         std::shared_ptr<Hub> hub, const Handler* handler,
+                                         const ServerOptions* options);
+  Session(tcp::socket socket, std::string remote_addr, std::shared_ptr<Hub> hub,
+          const Handler* handler, const ServerOptions* options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  asio::any_io_executor executor() { return io_->socket.get_executor(); }
+  const std::shared_ptr<Hub>& hub() const { return hub_; }
+
+  void Start();      // on the executor
+  void Close();      // on the executor; fires OnClientGone of a pending exchange
+  void ReleaseIo();  // after the I/O threads have stopped
+
+  // Exchange operations, on the executor; `id` names the exchange, calls for
+  // an exchange that is no longer current are ignored.
+  void Reply(std::uint64_t id, Response response);
+  void StartStream(std::uint64_t id, int status, Headers headers);
+  void Write(std::uint64_t id, std::string chunk);
+  void End(std::uint64_t id);
+  void SetOnClientGone(std::uint64_t id, std::function<void()> cb);
+  void Abandon(std::uint64_t id);  // the handler dropped an unfinished exchange
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using Parser = beast::http::request_parser<beast::http::string_body>;
+  enum class State { kReading, kExchange, kClosing, kClosed };
+  enum class ExchangeState { kNone, kPending, kStreaming };
+
+  struct Io {
+    tcp::socket socket;
+    asio::steady_timer timer;
+  };
+
+  void ArmRead();
+  void OnRead(const beast::error_code& ec, std::size_t n);
+  void ParseBuffered();
+  bool OnHeaderDone();
+  void Dispatch(bool body_too_large);
+  void FailRequest(std::string_view public_error);
+  void FinishExchange();
+  void NextRequest();
+  void ClientGone();
+  bool Current(std::uint64_t id) const;
+
+  void Enqueue(std::string bytes);
+  void DoWrite();
+  void OnWrite(const beast::error_code& ec);
+  void Linger();
+
+  void SetDeadline(Clock::time_point deadline);
+  void ArmTimer();
+  void OnTimer(const beast::error_code& ec);
+
+  std::shared_ptr<Hub> hub_;
+  const Handler* handler_;
+  const ServerOptions* options_;
+  std::optional<Io> io_;      // reset by ReleaseIo()
+  std::list<std::weak_ptr<Session>>::iterator registration_;
+  std::string remote_addr_;
+
+  State state_ = State::kReading;
+  beast::flat_buffer in_;
+  std::optional<Parser> parser_;  // the request being read
+  bool header_done_ = false;
+  bool reading_ = false;          // an async read is outstanding
+  bool peer_eof_ = false;         // the client shut down its sending side
+
+  std::uint64_t exchange_id_ = 0;
+  ExchangeState exchange_ = ExchangeState::kNone;
+  wire::Framing framing_;
+  bool chunked_ = false;          // the current stream uses chunked encoding
+  bool stream_body_ = false;      // the current stream may carry a body
+  bool client_gone_ = false;      // OnClientGone fired for the current exchange
+  std::function<void()> on_client_gone_;
+
+  // Bytes go from pending_ to inflight_ while a write is outstanding; the
+  // strings of inflight_ stay untouched until it completes.
+  std::vector<std::string> pending_;
+  std::vector<std::string> inflight_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point timer_expiry_ = Clock::time_point::max();
+  bool timer_armed_ = false;
+};
+
+// The Exchange of one request: forwards to its Session on the Session's
+// executor, holding the Session alive until dropped.
+class ExchangeImpl : public Exchange {
+ public:
+  ExchangeImpl(std::shared_ptr<Session> session, std::uint64_t id)
+      : session_(std::move(session)), id_(id) {}
+  ~ExchangeImpl() override;
+
+  void Reply(Response response) override;
+  void StartStream(int status, Headers headers) override;
+  void Write(std::string chunk) override;
+  void End() override;
+  void OnClientGone(std::function<void()> cb) override;
+
+ private:
+  template <typename Op>
+  void Post(Op op);
+
+  std::shared_ptr<Session> session_;
+  std::uint64_t id_;
+  std::atomic<bool> finished_{false};  // Reply or End was called
+};
+
+}  // namespace http::internal

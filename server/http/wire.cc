@@ -1,0 +1,228 @@
+// Go-compatible response bytes; see wire.h.
+#include "server/http/wire.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace http::wire {
+namespace {
+
+// Go's net/http StatusText for the codes it knows.
+std::string_view StatusText(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 102: return "Processing";
+    case 103: return "Early Hints";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 207: return "Multi-Status";
+    case 208: return "Already Reported";
+    case 226: return "IM Used";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 305: return "Use Proxy";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Requested Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 418: return "I'm a teapot";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Entity";
+    case 423: return "Locked";
+    case 424: return "Failed Dependency";
+    case 425: return "Too Early";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    case 506: return "Variant Also Negotiates";
+    case 507: return "Insufficient Storage";
+    case 508: return "Loop Detected";
+    case 510: return "Not Extended";
+    case 511: return "Network Authentication Required";
+    default: return "";
+  }
+}
+
+bool IsTokenByte(char c) {
+  static constexpr std::string_view kSeparators = "()<>@,;:\\\"/[]?={} \t";
+  return c > 0x20 && c < 0x7f && kSeparators.find(c) == std::string_view::npos;
+}
+
+void AppendStatusLine(int status, bool http10, std::string* out) {
+  out->append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  std::string_view text = StatusText(status);
+  char code[16];
+  std::snprintf(code, sizeof(code), "%03d", status % 1000);
+  out->append(code);
+  out->push_back(' ');
+  if (text.empty()) {
+    out->append("status code ").append(std::to_string(status));
+  } else {
+    out->append(text);
+  }
+  out->append("\r\n");
+}
+
+// Header values cannot break the head: Go turns CR and LF into spaces.
+void AppendHeader(std::string_view name, std::string_view value, std::string* out) {
+  out->append(name).append(": ");
+  for (char c : value) out->push_back(c == '\r' || c == '\n' ? ' ' : c);
+  out->append("\r\n");
+}
+
+// The handler's headers, canonical and sorted by name (values of one name
+// keep their order). Reports which of the server-added names it set itself.
+struct HandlerHeaders {
+  bool date = false;
+  bool content_length = false;
+  bool connection = false;
+  bool transfer_encoding = false;
+};
+
+HandlerHeaders AppendHandlerHeaders(const Headers& headers, std::string* out) {
+  Headers sorted;
+  sorted.reserve(headers.size());
+  for (const auto& [name, value] : headers) sorted.emplace_back(CanonicalKey(name), value);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  HandlerHeaders seen;
+  for (const auto& [name, value] : sorted) {
+    AppendHeader(name, value, out);
+    if (name == "Date") seen.date = true;
+    if (name == "Content-Length") seen.content_length = true;
+    if (name == "Connection") seen.connection = true;
+    if (name == "Transfer-Encoding") seen.transfer_encoding = true;
+  }
+  return seen;
+}
+
+void AppendConnection(const Framing& framing, const HandlerHeaders& seen, std::string* out) {
+  if (seen.connection) return;
+  if (framing.http10 && framing.keep_alive) AppendHeader("Connection", "keep-alive", out);
+  if (!framing.http10 && !framing.keep_alive) AppendHeader("Connection", "close", out);
+}
+
+}  // namespace
+
+const std::string& HttpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    cached = buf;
+    cached_second = now;
+  }
+  return cached;
+}
+
+std::string CanonicalKey(std::string_view key) {
+  std::string out(key);
+  if (!std::all_of(out.begin(), out.end(), IsTokenByte)) return out;
+  bool upper = true;
+  for (char& c : out) {
+    if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    upper = c == '-';
+  }
+  return out;
+}
+
+bool BodyAllowed(int status) {
+  return !(status >= 100 && status < 200) && status != 204 && status != 304;
+}
+
+std::string FormatReply(const Response& response, const Framing& framing) {
+  std::string out;
+  out.reserve(256 + response.body.size());
+  AppendStatusLine(response.status, framing.http10, &out);
+  HandlerHeaders seen = AppendHandlerHeaders(response.headers, &out);
+  if (!seen.date) AppendHeader("Date", HttpDate(), &out);
+  bool body_allowed = BodyAllowed(response.status);
+  // Like Go: a HEAD answer states the length of the body it would have sent,
+  // if the handler gave one.
+  if (!seen.content_length && body_allowed && (!framing.head || !response.body.empty())) {
+    AppendHeader("Content-Length", std::to_string(response.body.size()), &out);
+  }
+  AppendConnection(framing, seen, &out);
+  out.append("\r\n");
+  if (body_allowed && !framing.head) out.append(response.body);
+  return out;
+}
+
+std::string FormatStreamHead(int status, const Headers& headers, const Framing& framing,
+                             bool* chunked) {
+  std::string out;
+  out.reserve(256);
+  AppendStatusLine(status, framing.http10, &out);
+  HandlerHeaders seen = AppendHandlerHeaders(headers, &out);
+  if (!seen.date) AppendHeader("Date", HttpDate(), &out);
+  AppendConnection(framing, seen, &out);
+  *chunked = !framing.http10 && !framing.head && BodyAllowed(status) &&
+             !seen.content_length && !seen.transfer_encoding;
+  if (*chunked) AppendHeader("Transfer-Encoding", "chunked", &out);
+  out.append("\r\n");
+  return out;
+}
+
+std::string FormatChunk(std::string_view data) {
+  if (data.empty()) return "";
+  char size[32];
+  int n = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  out.append(size, static_cast<std::size_t>(n)).append(data).append("\r\n");
+  return out;
+}
+
+std::string FormatError(std::string_view public_error) {
+  std::string out("HTTP/1.1 ");
+  out.append(public_error)
+      .append("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n")
+      .append(public_error);
+  return out;
+}
+
+}  // namespace http::wire
