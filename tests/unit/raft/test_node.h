@@ -1,0 +1,74 @@
+// TestNode: one simulated raft member for tests: a RawNode, the
+// MemoryStorage that plays its disk, and a tiny state machine. Crash()
+// throws away everything that was not persisted through a Ready; Restart()
+// rebuilds the node from its storage. Single-threaded, like the real loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/raft/memory_storage.h"
+#include "server/raft/raw_node.h"
+#include "server/raft/rng.h"
+
+namespace raft_test {
+
+using raft::NodeId;
+
+// The state machine: every applied normal entry folds into a digest, so two
+// members applied the same sequence iff they have the same (index, digest).
+struct StateMachine {
+  uint64_t applied = 0;
+  uint64_t digest = 0;
+  raft::ConfState conf_state;
+  std::vector<raft::Entry> entries;  // applied since the last restore, for assertions
+
+  void Apply(const raft::Entry& e);
+  std::string Encode() const;
+  void Restore(const raft::Snapshot& snap);
+};
+
+class TestNode {
+ public:
+  using Tweak = std::function<void(raft::Config&)>;
+  TestNode(NodeId id, uint64_t seed, Tweak tweak = {});
+  TestNode(const TestNode&) = delete;
+  TestNode& operator=(const TestNode&) = delete;
+
+  void Bootstrap(const std::vector<NodeId>& peers);
+  NodeId id() const { return id_; }
+  bool up() const { return node_ != nullptr; }
+  raft::RawNode& raw() { return *node_; }
+  const raft::RawNode& raw() const { return *node_; }
+  raft::MemoryStorage& storage() { return *storage_; }
+  const StateMachine& sm() const { return sm_; }
+
+  // Drops the RawNode and the volatile state machine; the storage survives.
+  void Crash() { node_.reset(); }
+  // A fresh RawNode from storage; the state machine restarts from the
+  // storage's snapshot and re-applies committed entries. An initial member
+  // whose storage is still empty bootstraps again.
+  void Restart();
+  // Handles one Ready like the server loop: persist, collect the messages
+  // (both kinds) into *out, apply, advance. Returns the Ready. With
+  // crash_after_persist the node dies right after the write: nothing is
+  // sent or applied.
+  raft::Ready HandleReady(std::vector<raft::Message>* out, bool crash_after_persist = false);
+  // Snapshots the state machine at its applied index and compacts the log
+  // up to `keep` entries before it. No-op if nothing new was applied.
+  void Compact(uint64_t keep);
+
+ private:
+  NodeId id_;
+  raft::Rng rng_;
+  Tweak tweak_;
+  std::unique_ptr<raft::MemoryStorage> storage_;
+  std::unique_ptr<raft::RawNode> node_;
+  StateMachine sm_;
+  std::vector<NodeId> bootstrap_peers_;  // set for members of the initial cluster
+};
+
+}  // namespace raft_test
