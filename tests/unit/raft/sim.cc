@@ -36,6 +36,10 @@ Simulation::Simulation(uint64_t seed) : seed_(seed), rng_(seed * 0x2545F4914F6CD
   drop_percent_ = static_cast<int>(rng_.Uniform(15));
   dup_percent_ = static_cast<int>(rng_.Uniform(10));
   max_delay_ = 1 + static_cast<int>(rng_.Uniform(4));
+  // Some seeds crash often in the middle of handling a Ready, to hit the
+  // windows between send and persist.
+  const uint64_t kCrashRates[] = {2, 10, 30};
+  ready_crash_permille_ = kCrashRates[rng_.Uniform(3)];
   std::vector<NodeId> peers;
   for (NodeId id = 1; id <= n; ++id) peers.push_back(id);
   for (NodeId id : peers) {
@@ -121,6 +125,7 @@ std::vector<NodeId> Simulation::Members() const {
 void Simulation::Crash(NodeId id) {
   if (trace_) std::fprintf(stderr, "t%llu n%llu CRASH\n", (unsigned long long)now_, (unsigned long long)id);
   nodes_.at(id)->Crash();
+  ++stats_.crashes;
 }
 
 void Simulation::InjectFaults() {
@@ -235,12 +240,16 @@ void Simulation::DeliverDue() {
 void Simulation::HandleReadies() {
   for (auto& [id, n] : nodes_) {
     for (int i = 0; i < 4 && Alive(id) && n->raw().HasReady(); ++i) {
-      bool crash = faults_ && rng_.Uniform(1000) < 3;
+      uint64_t r = faults_ ? rng_.Uniform(1000) : 1000;
+      auto crash = r < ready_crash_permille_       ? TestNode::CrashPoint::kBeforePersist
+                   : r < 2 * ready_crash_permille_ ? TestNode::CrashPoint::kAfterPersist
+                                                   : TestNode::CrashPoint::kNone;
       std::vector<Message> out;
       raft::Ready rd = n->HandleReady(&out, crash);
-      if (trace_) Trace(id, rd, crash);
-      CheckReady(*n, rd, !crash);
-      if (!crash) SendAll(id, out);
+      bool crashed = crash != TestNode::CrashPoint::kNone;
+      if (trace_) Trace(id, rd, crashed);
+      if (crash != TestNode::CrashPoint::kBeforePersist) CheckReady(*n, rd, !crashed);
+      SendAll(id, out);
     }
   }
   for (NodeId id : removed_) {
@@ -276,7 +285,9 @@ void Simulation::CheckReady(TestNode& n, const raft::Ready& rd, bool applied) {
     }
   }
   if (!applied) return;
+  stats_.reads_answered += rd.read_states.size();
   if (!rd.snapshot.IsEmpty()) {
+    ++stats_.snapshots_installed;
     StateMachine restored;
     restored.Restore(rd.snapshot);
     auto [it, inserted] = digests_.emplace(restored.applied, restored.digest);
@@ -289,6 +300,10 @@ void Simulation::CheckReady(TestNode& n, const raft::Ready& rd, bool applied) {
   uint64_t term = n.up() ? n.raw().raft().term() : 0;
   for (const Entry& e : rd.committed_entries) {
     auto [it, inserted] = committed_.emplace(e.index, e);
+    if (inserted && !e.data.empty() && e.data[0] == 'p') ++stats_.applied_proposals;
+    if (inserted && e.type == raft::EntryType::kConfChange && e.index > nodes_.size()) {
+      ++stats_.conf_changes_applied;
+    }
     if (!inserted && !(it->second == e)) {
       os << "state machine safety: node " << n.id() << " applied '" << e.data << "' (term "
          << e.term << ") at " << e.index << ", another node applied '" << it->second.data
@@ -333,7 +348,10 @@ void Simulation::CheckLeaders() {
          << r.term();
       return Fail(os.str());
     }
-    if (checked_leaders_.insert({id, r.term()}).second) CheckLeaderCompleteness(*n);
+    if (checked_leaders_.insert({id, r.term()}).second) {
+      ++stats_.leaders_elected;
+      CheckLeaderCompleteness(*n);
+    }
   }
 }
 
@@ -353,7 +371,7 @@ void Simulation::CheckLeaderCompleteness(TestNode& n) {
 
 void Simulation::Trace(NodeId id, const raft::Ready& rd, bool crash) const {
   std::ostringstream os;
-  os << "t" << now_ << " n" << id << (crash ? " CRASH-after-persist" : "");
+  os << "t" << now_ << " n" << id << (crash ? " CRASH" : "");
   if (rd.soft_state) os << " " << raft::StateRoleName(rd.soft_state->role) << " lead " << rd.soft_state->lead;
   if (rd.hard_state) os << " hs(" << rd.hard_state->term << "," << rd.hard_state->vote << "," << rd.hard_state->commit << ")";
   if (!rd.snapshot.IsEmpty()) os << " snap@" << rd.snapshot.metadata.index;

@@ -27,11 +27,23 @@
 
 namespace raft_test {
 
+// What a run exercised, so a test can tell a vacuous simulation from a
+// passing one.
+struct SimStats {
+  uint64_t applied_proposals = 0;  // client proposals applied (first time)
+  uint64_t snapshots_installed = 0;
+  uint64_t conf_changes_applied = 0;
+  uint64_t reads_answered = 0;
+  uint64_t leaders_elected = 0;
+  uint64_t crashes = 0;
+};
+
 class Simulation {
  public:
   explicit Simulation(uint64_t seed);
   // Runs both phases; returns "" on success or what went wrong.
   std::string Run();
+  const SimStats& stats() const { return stats_; }
 
  private:
   struct InFlight {
@@ -65,6 +77,7 @@ class Simulation {
   // With KVRAFT_SIM_TRACE set, every Ready is printed to stderr.
   void Trace(NodeId id, const raft::Ready& rd, bool crash) const;
   bool trace_ = false;
+  SimStats stats_;
 
   uint64_t seed_;
   raft::Rng rng_;
@@ -76,6 +89,7 @@ class Simulation {
   std::vector<InFlight> net_;
   std::map<NodeId, int> side_;  // partition: nodes talk only within a side
   bool faults_ = true;
+  uint64_t ready_crash_permille_;  // per Ready, for each of the two crash points
   int drop_percent_;
   int dup_percent_;
   int max_delay_;

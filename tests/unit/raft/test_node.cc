@@ -58,16 +58,22 @@ void TestNode::Restart() {
   if (!bootstrap_peers_.empty() && *storage_->LastIndex() == 0) Bootstrap(bootstrap_peers_);
 }
 
-raft::Ready TestNode::HandleReady(std::vector<raft::Message>* out, bool crash_after_persist) {
+raft::Ready TestNode::HandleReady(std::vector<raft::Message>* out, CrashPoint crash) {
   raft::Ready rd = node_->GetReady();
-  if (!crash_after_persist) out->insert(out->end(), rd.messages.begin(), rd.messages.end());
+  if (crash != CrashPoint::kAfterPersist) {
+    out->insert(out->end(), rd.messages.begin(), rd.messages.end());
+  }
+  if (crash == CrashPoint::kBeforePersist) {
+    Crash();
+    return rd;
+  }
   if (!rd.snapshot.IsEmpty()) {
     auto s = storage_->ApplySnapshot(rd.snapshot);
     if (!s.ok()) std::abort();
   }
   storage_->Append(rd.entries);
   if (rd.hard_state) storage_->SetHardState(*rd.hard_state);
-  if (crash_after_persist) {
+  if (crash == CrashPoint::kAfterPersist) {
     Crash();
     return rd;
   }

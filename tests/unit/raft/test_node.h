@@ -52,11 +52,16 @@ class TestNode {
   // storage's snapshot and re-applies committed entries. An initial member
   // whose storage is still empty bootstraps again.
   void Restart();
-  // Handles one Ready like the server loop: persist, collect the messages
-  // (both kinds) into *out, apply, advance. Returns the Ready. With
-  // crash_after_persist the node dies right after the write: nothing is
-  // sent or applied.
-  raft::Ready HandleReady(std::vector<raft::Message>* out, bool crash_after_persist = false);
+  // Where HandleReady dies, to model a crash in the middle of the loop.
+  enum class CrashPoint {
+    kNone,
+    kBeforePersist,  // rd.messages were sent, nothing was written
+    kAfterPersist,   // written, but nothing after the write was sent
+  };
+  // Handles one Ready like the server loop: send rd.messages, persist, send
+  // rd.messages_after_persist, apply, advance; messages go into *out.
+  // Returns the Ready.
+  raft::Ready HandleReady(std::vector<raft::Message>* out, CrashPoint crash = CrashPoint::kNone);
   // Snapshots the state machine at its applied index and compacts the log
   // up to `keep` entries before it. No-op if nothing new was applied.
   void Compact(uint64_t keep);
