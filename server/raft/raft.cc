@@ -300,9 +300,12 @@ Status Raft::StepTerm(const Message& m, bool* handled) {
       resp.type = MessageType::kAppResp;
       resp.to = m.from;
       Send(std::move(resp));
-    } else if (m.type == MessageType::kPreVote) {
+    } else if (m.type == MessageType::kPreVote || m.type == MessageType::kVote) {
+      // Paper Figure 2: the reply carries our term, so a candidate that
+      // cannot reach us as a voter (say, we have not yet applied the change
+      // that added it) still catches up with the term and can win later.
       Message resp;
-      resp.type = MessageType::kPreVoteResp;
+      resp.type = m.type == MessageType::kVote ? MessageType::kVoteResp : MessageType::kPreVoteResp;
       resp.to = m.from;
       resp.term = term_;
       resp.reject = true;
