@@ -79,6 +79,7 @@ raft::Ready TestNode::HandleReady(std::vector<raft::Message>* out, CrashPoint cr
   }
   out->insert(out->end(), rd.messages_after_persist.begin(), rd.messages_after_persist.end());
   if (!rd.snapshot.IsEmpty()) sm_.Restore(rd.snapshot);
+  read_states_.insert(read_states_.end(), rd.read_states.begin(), rd.read_states.end());
   for (const Entry& e : rd.committed_entries) {
     if (e.type == EntryType::kConfChange) {
       auto cc = raft::DecodeConfChange(e.data);

@@ -45,6 +45,8 @@ class TestNode {
   const raft::RawNode& raw() const { return *node_; }
   raft::MemoryStorage& storage() { return *storage_; }
   const StateMachine& sm() const { return sm_; }
+  // Every read state this node's Readies delivered.
+  const std::vector<raft::ReadState>& read_states() const { return read_states_; }
 
   // Drops the RawNode and the volatile state machine; the storage survives.
   void Crash() { node_.reset(); }
@@ -73,7 +75,8 @@ class TestNode {
   std::unique_ptr<raft::MemoryStorage> storage_;
   std::unique_ptr<raft::RawNode> node_;
   StateMachine sm_;
-  std::vector<NodeId> bootstrap_peers_;  // set for members of the initial cluster
+  std::vector<NodeId> bootstrap_peers_;
+  std::vector<raft::ReadState> read_states_;  // set for members of the initial cluster
 };
 
 }  // namespace raft_test
