@@ -43,12 +43,17 @@ Raft::Raft(const Config& config)
   RAFT_CHECK(state.ok());
   for (NodeId id : state->conf_state.voters) prs_.emplace(id, Progress(1, max_inflight_));
   if (!state->hard_state.IsEmpty()) LoadState(state->hard_state);
+  // What the application applied was committed, even if the commit index
+  // written lazily (without fsync) was lost in a crash.
+  if (config.applied > log_.committed()) log_.CommitTo(config.applied);
   log_.AppliedTo(config.applied);
   BecomeFollower(term_, kNone);
 }
 
 void Raft::LoadState(const HardState& hs) {
-  RAFT_CHECK(hs.commit >= log_.committed() && hs.commit <= log_.LastIndex());
+  // A commit-only change may be written without fsync and lost in a crash,
+  // so the stored commit can lag the snapshot (which is committed anyway).
+  RAFT_CHECK(hs.commit <= log_.LastIndex());
   log_.CommitTo(hs.commit);
   term_ = hs.term;
   vote_ = hs.vote;

@@ -19,7 +19,9 @@ TestNode& Network::AddNode(NodeId id) {
   return *slot;
 }
 
-bool Network::Blocked(const raft::Message& m) const {
+bool Network::Blocked(const raft::Message& m) {
+  auto drop = drop_.find({m.from, m.to});
+  if (drop != drop_.end() && rng_.Chance(drop->second)) return true;
   return cut_.count({m.from, m.to}) || ignored_.count(m.type);
 }
 
@@ -83,6 +85,7 @@ void Network::Isolate(NodeId id) {
 
 void Network::Recover() {
   cut_.clear();
+  drop_.clear();
   ignored_.clear();
 }
 

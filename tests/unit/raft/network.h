@@ -34,6 +34,9 @@ class Network {
   void Cut(NodeId a, NodeId b);  // both directions
   void Isolate(NodeId id);
   void Ignore(raft::MessageType t) { ignored_.insert(t); }
+  // Drops each message from `from` to `to` with the given probability,
+  // drawn from the network's seeded Rng.
+  void Drop(NodeId from, NodeId to, uint64_t percent) { drop_[{from, to}] = percent; }
   void Recover();
 
   // Messages delivered so far, for assertions.
@@ -42,7 +45,7 @@ class Network {
   NodeId Leader() const;
 
  private:
-  bool Blocked(const raft::Message& m) const;
+  bool Blocked(const raft::Message& m);
 
   TestNode::Tweak tweak_;
   std::map<NodeId, std::unique_ptr<TestNode>> nodes_;
@@ -50,6 +53,8 @@ class Network {
   std::vector<raft::Message> delivered_;
   std::set<std::pair<NodeId, NodeId>> cut_;
   std::set<raft::MessageType> ignored_;
+  std::map<std::pair<NodeId, NodeId>, uint64_t> drop_;  // link -> percent
+  raft::Rng rng_{7};
 };
 
 }  // namespace raft_test

@@ -73,6 +73,8 @@ raft::Ready TestNode::HandleReady(std::vector<raft::Message>* out, CrashPoint cr
   }
   storage_->Append(rd.entries);
   if (rd.hard_state) storage_->SetHardState(*rd.hard_state);
+  // A write without must_sync is not fsynced: a crash may lose it.
+  if (rd.must_sync) synced_hard_state_ = storage_->hard_state();
   if (crash == CrashPoint::kAfterPersist) {
     Crash();
     return rd;

@@ -48,8 +48,13 @@ class TestNode {
   // Every read state this node's Readies delivered.
   const std::vector<raft::ReadState>& read_states() const { return read_states_; }
 
-  // Drops the RawNode and the volatile state machine; the storage survives.
-  void Crash() { node_.reset(); }
+  // Drops the RawNode and the volatile state machine; the storage survives,
+  // except a hard state written without must_sync (only the commit index
+  // changed), which a crash loses.
+  void Crash() {
+    node_.reset();
+    storage_->SetHardState(synced_hard_state_);
+  }
   // A fresh RawNode from storage; the state machine restarts from the
   // storage's snapshot and re-applies committed entries. An initial member
   // whose storage is still empty bootstraps again.
@@ -76,7 +81,8 @@ class TestNode {
   std::unique_ptr<raft::RawNode> node_;
   StateMachine sm_;
   std::vector<NodeId> bootstrap_peers_;
-  std::vector<raft::ReadState> read_states_;  // set for members of the initial cluster
+  std::vector<raft::ReadState> read_states_;
+  raft::HardState synced_hard_state_;  // set for members of the initial cluster
 };
 
 }  // namespace raft_test
