@@ -240,7 +240,8 @@ Raft::VoteResult Raft::Poll(NodeId id, bool granted) {
 // ---- messages ----
 
 void Raft::Send(Message m) {
-  m.from = id_;
+  // A forwarded transfer request names the transferee in `from`.
+  if (m.type != MessageType::kTransferLeader || m.from == kNone) m.from = id_;
   bool vote_related = m.type == MessageType::kVote || m.type == MessageType::kVoteResp ||
                       m.type == MessageType::kPreVote || m.type == MessageType::kPreVoteResp;
   bool local_kind = m.type == MessageType::kProp || m.type == MessageType::kReadIndex ||

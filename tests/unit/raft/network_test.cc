@@ -202,6 +202,14 @@ TEST_CASE("thesis 3.10: leadership moves to the transferee, which is first caugh
   CHECK(AppliedData(net.node(3)) == std::vector<std::string>{"3-misses-this"});
 }
 
+TEST_CASE("thesis 3.10: a transfer asked of a follower is forwarded to the leader for the named transferee") {
+  Network net(3);
+  net.Campaign(1);
+  REQUIRE(net.raw(2).TransferLeadership(3).ok());
+  net.Stabilize();
+  CHECK(net.Leader() == 3);
+}
+
 TEST_CASE("thesis 3.10: a transfer to an unreachable node is abandoned after an election timeout") {
   Network net(3);
   net.Campaign(1);
