@@ -6,8 +6,10 @@
 //
 // How a server loop drives it (etcd's raftexample, without channels):
 //
-//   MemoryStorage-or-SqliteStorage storage;  Rng rng(seed);
-//   Config c{.id = me, .storage = &storage, .rng = &rng, .applied = restored_index};
+//   SqliteStorage storage(...);  Rng rng(seed);   // both outlive the node
+//   Config c;  c.id = me;  c.storage = &storage;  c.rng = &rng;
+//   c.applied = index of the snapshot the state machine was restored from;
+//   c.pre_vote = ...;  c.election_ticks = election_ms / heartbeat_ms;
 //   RawNode node(c);
 //   if (new cluster) node.Bootstrap(peers);   // once, on an empty storage
 //   loop {
@@ -31,9 +33,14 @@
 //       node.Advance(rd);
 //     }
 //   }
-//   Failed sends: node.ReportUnreachable(id); snapshot sends: ReportSnapshot.
+//   Failed sends: node.ReportUnreachable(id). Every MsgSnap send must end in
+//   node.ReportSnapshot(to, failed): until then that follower gets nothing.
 //   Compaction is the application's call: storage.CreateSnapshot(applied, ...)
 //   then storage.Compact(...); raft sends that snapshot to lagging followers.
+//   On restart the configuration is the snapshot's conf_state; conf change
+//   entries after it are delivered again and must be applied again.
+//   A member of a new cluster whose storage is still empty after a crash
+//   bootstraps again (its first Ready was never written).
 //
 // Step, Tick and Propose may be called between GetReady and Advance; GetReady
 // must not be called again before Advance.
