@@ -171,7 +171,10 @@ void Simulation::ProposeConfChange() {
   if (!on) return;
   std::vector<NodeId> members = Members();
   raft::ConfChange cc;
-  if (rng_.Chance(50) && members.size() >= 3) {
+  // Never shrink below two voters as far as the leader can tell: removing
+  // one of two members stalls under apply-time configuration (the removed
+  // member may stop before the survivor learns the commit), as in etcd.
+  if (rng_.Chance(50) && members.size() >= 4) {
     cc.type = raft::ConfChangeType::kRemoveNode;
     cc.node_id = members[rng_.Uniform(members.size())];
   } else if (next_id_ <= kMaxNodeId) {
