@@ -94,6 +94,13 @@ asan: deps
 	  SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/run_all.sh build/asan
 
+# Deterministic raft simulation over more seeds than the unit run's 1,000.
+# Replay one seed: KVRAFT_SIM_SEED=n build/bin/unit_tests -ts=raft -tc='simulation*'
+SEEDS ?= 20000
+sim: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN)/unit_tests
+	@KVRAFT_SIM_SEEDS=$(SEEDS) $(BIN)/unit_tests -ts=raft -tc='simulation*'
+
 bench: all
 	@bench/run.sh
 
