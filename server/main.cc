@@ -44,7 +44,7 @@ int Fail(const std::string& message) {
 
 std::vector<std::string> HostPorts(const std::vector<common::Url>& urls) {
   std::vector<std::string> out;
-  for (const auto& u : urls) out.push_back(u.host + ":" + std::to_string(u.port));
+  for (const auto& u : urls) out.push_back(u.host_port);
   return out;
 }
 

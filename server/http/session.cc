@@ -465,6 +465,24 @@ void Session::OnTimer(const beast::error_code& ec) {
   ArmTimer();
 }
 
+void Session::PostInOrder(std::function<void(Session&)> op) {
+  std::lock_guard<std::mutex> lock(ops_mu_);
+  ops_.push_back(std::move(op));
+  if (ops_posted_) return;
+  ops_posted_ = true;
+  asio::post(executor(), [self = shared_from_this()] { self->RunQueuedOps(); });
+}
+
+void Session::RunQueuedOps() {
+  std::vector<std::function<void(Session&)>> ops;
+  {
+    std::lock_guard<std::mutex> lock(ops_mu_);
+    ops.swap(ops_);
+    ops_posted_ = false;
+  }
+  for (auto& op : ops) op(*this);
+}
+
 // ---- ExchangeImpl ----
 
 template <typename Op>
@@ -472,8 +490,7 @@ void ExchangeImpl::Post(Op op) {
   const auto& hub = session_->hub();
   std::lock_guard<std::mutex> lock(hub->mu);
   if (hub->stopped) return;
-  asio::post(session_->executor(),
-             [session = session_, id = id_, op = std::move(op)]() mutable { op(*session, id); });
+  session_->PostInOrder([id = id_, op = std::move(op)](Session& s) mutable { op(s, id); });
 }
 
 ExchangeImpl::~ExchangeImpl() {

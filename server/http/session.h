@@ -74,7 +74,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void SetOnClientGone(std::uint64_t id, std::function<void()> cb);
   void Abandon(std::uint64_t id);  // the handler dropped an unfinished exchange
 
+  // Runs `op` on the executor after every op queued before it, from any
+  // thread. Plain asio::post is not enough: a post made from the I/O thread
+  // inside a handler can be overtaken by a post from another thread.
+  void PostInOrder(std::function<void(Session&)> op);
+
  private:
+  void RunQueuedOps();
+
+  std::mutex ops_mu_;
+  std::vector<std::function<void(Session&)>> ops_;  // guarded by ops_mu_
+  bool ops_posted_ = false;                         // guarded by ops_mu_
+
   using Clock = std::chrono::steady_clock;
   using Parser = beast::http::request_parser<beast::http::string_body>;
   enum class State { kReading, kExchange, kClosing, kClosed };

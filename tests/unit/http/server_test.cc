@@ -177,6 +177,26 @@ TEST_CASE("server: a stream sends each write as its own chunk at once") {
   CHECK(c.ReadUntil("\r\n\r\n", 2s).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 }
 
+TEST_CASE("server: writes from another thread keep their order behind the handler's own calls") {
+  // The handler starts a stream; another thread writes and ends it while the
+  // handler is still running (as a watch answered from history does).
+  TestServer ts([](Request, std::shared_ptr<Exchange> ex) {
+    ex->StartStream(200, {{"Content-Type", "application/json"}});
+    std::thread([ex] {
+      ex->Write("event");
+      ex->End();
+    }).join();
+  });
+  RawClient c(ts.port);
+  for (int i = 0; i < 20; ++i) {
+    c.Send(Get("/watch"));
+    CHECK(MaskDate(c.ReadUntil("\r\n\r\n", 2s)) ==
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: <date>\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n");
+    CHECK(c.ReadUntil("0\r\n\r\n", 2s) == "5\r\nevent\r\n0\r\n\r\n");
+  }
+}
+
 TEST_CASE("server: a reply from another thread after a delay") {
   TestServer ts([](Request, std::shared_ptr<Exchange> ex) {
     std::thread([ex] {
