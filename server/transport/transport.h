@@ -1,0 +1,72 @@
+// Raft messages between members over HTTP on the peer URLs.
+//
+// Outgoing: Send() queues messages per destination; one sender thread per
+// peer batches whatever is queued into one POST /raft request on a
+// persistent connection (cpp-httplib), trying the peer's URLs in turn. A
+// failed send reports the peer unreachable (and a failed snapshot send as a
+// failed snapshot) through the callbacks, so raft can back off.
+// Incoming: HandleRaft() serves POST /raft on the peer listener: it checks the
+// sender's cluster id (X-Etcd-Cluster-Id) and that the sender was not removed,
+// decodes the batch and hands it to `on_receive`.
+//
+// Threads: Send, UpdatePeers, RemovePeer and the stats accessors are safe from
+// any thread; callbacks run on transport threads and must not block.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/http/http.h"
+#include "server/raft/messages.h"
+
+namespace transport {
+
+struct Callbacks {
+  std::function<void(std::vector<raft::Message>)> on_receive;
+  std::function<void(uint64_t peer)> on_unreachable;
+  std::function<void(uint64_t peer, bool failed)> on_snapshot_status;
+};
+
+// Per-follower figures for /v2/stats/leader (latency in ms of append sends).
+struct PeerStats {
+  double latency_current_ms = 0, latency_average_ms = 0, latency_stddev_ms = 0;
+  double latency_min_ms = 0, latency_max_ms = 0;
+  uint64_t fail = 0, success = 0;
+};
+
+class Transport {
+ public:
+  Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks);
+  ~Transport();  // stops the sender threads
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  // The peers to talk to (id -> peer URLs); self is ignored. Peers no longer
+  // listed are dropped, new ones get a sender.
+  void UpdatePeers(const std::map<uint64_t, std::vector<std::string>>& peers);
+  // Marks a member removed: its messages are refused from now on.
+  void MarkRemoved(uint64_t id);
+  void Send(std::vector<raft::Message> messages);
+  // Serves POST /raft. Answers 204 on success; 412 on a cluster-id mismatch;
+  // 410 for a removed sender; 400 for an undecodable body.
+  void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
+
+  std::map<uint64_t, PeerStats> Stats() const;
+  uint64_t sent_append_count() const;
+  uint64_t received_append_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The wire form of a batch of messages (binary, versioned). Decode fails on
+// malformed or truncated input.
+std::string EncodeMessages(const std::vector<raft::Message>& messages);
+common::Result<std::vector<raft::Message>> DecodeMessages(const std::string& bytes);
+
+}  // namespace transport
