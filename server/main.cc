@@ -4,6 +4,10 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -22,6 +26,7 @@
 #include "server/http/http.h"
 #include "server/storage/sqlite_storage.h"
 #include "server/store/store.h"
+#include "server/transport/remote_cluster.h"
 
 extern char** environ;
 
@@ -55,22 +60,20 @@ std::vector<std::string> Strings(const std::vector<common::Url>& urls) {
 }
 
 // The member and cluster ids of a static bootstrap, as etcd derives them.
-common::Status Identity(const config::Config& cfg, bool new_member, etcdserver::ServerConfig* out) {
+common::Status BootstrapIdentity(const config::Config& cfg, bool new_member,
+                                 etcdserver::ServerConfig* out) {
   auto bootstrap = config::PeerUrlsMapAndToken(cfg);
   if (!bootstrap.ok()) return bootstrap.status();
   if (new_member) {
     common::Status s = config::VerifyBootstrap(cfg, bootstrap->peers);
     if (!s.ok()) return s;
   }
-  if (bootstrap->peers.size() > 1) {
-    return common::Status::InvalidArgument(
-        "--initial-cluster names " + std::to_string(bootstrap->peers.size()) +
-        " members; this build runs single-member clusters only (replication is coming)");
-  }
   std::vector<uint64_t> ids;
   for (const auto& [name, urls] : bootstrap->peers) {
-    ids.push_back(common::MemberId(urls, bootstrap->token));
-    if (name == cfg.name) out->member_id = ids.back();
+    uint64_t id = common::MemberId(urls, bootstrap->token);
+    ids.push_back(id);
+    out->initial_members[id] = Strings(urls);
+    if (name == cfg.name) out->member_id = id;
   }
   if (out->member_id == 0) {
     return common::Status::InvalidArgument("couldn't find local name \"" + cfg.name +
@@ -78,6 +81,38 @@ common::Status Identity(const config::Config& cfg, bool new_member, etcdserver::
   }
   out->cluster_id = common::ClusterId(ids);
   out->cluster_token = bootstrap->token;
+  return common::Status::OK();
+}
+
+// A member joining a running cluster takes its ids from the cluster itself:
+// the member whose peer URLs are ours was added by `member add`.
+common::Status JoinIdentity(const config::Config& cfg, etcdserver::ServerConfig* out) {
+  auto peers = config::ParseUrlsMap(cfg.initial_cluster);
+  if (!peers.ok()) return peers.status();
+  common::Status s = config::VerifyJoinExisting(cfg, *peers);
+  if (!s.ok()) return s;
+  std::vector<std::string> remote;
+  for (const auto& [name, urls] : *peers) {
+    if (name != cfg.name) for (const auto& u : urls) remote.push_back(u.String());
+  }
+  auto cluster = transport::FetchRemoteCluster(remote, std::chrono::seconds(2));
+  if (!cluster.ok()) return cluster.status();
+  out->cluster_id = cluster->cluster_id;
+  out->cluster_token = cfg.initial_cluster_token;
+  std::vector<std::string> mine = out->peer_urls;
+  std::sort(mine.begin(), mine.end());
+  for (auto& m : cluster->members) {
+    auto urls = m.peer_urls;
+    std::sort(urls.begin(), urls.end());
+    if (urls == mine) out->member_id = m.id;
+    out->initial_members[m.id] = m.peer_urls;
+  }
+  if (out->member_id == 0) {
+    return common::Status::InvalidArgument(
+        "this member's peer URLs are not in the cluster's member list: add it first with "
+        "`member add " + cfg.name + " " + common::JoinUrls(cfg.initial_advertise_peer_urls) + "`");
+  }
+  out->new_cluster = false;
   return common::Status::OK();
 }
 
@@ -110,9 +145,6 @@ int main(int argc, char** argv) {
   if (cfg.IsProxy() || !cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
     return Fail("proxy mode and discovery are not supported by this build yet");
   }
-  if (!cfg.IsNewCluster()) {
-    return Fail("--initial-cluster-state existing needs replication, not supported by this build yet");
-  }
 
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
@@ -120,6 +152,9 @@ int main(int argc, char** argv) {
   sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
   sc.client_urls = Strings(cfg.advertise_client_urls);
   sc.snapshot_count = cfg.snapshot_count;
+  sc.heartbeat = std::chrono::milliseconds(cfg.heartbeat_interval_ms);
+  sc.election = std::chrono::milliseconds(cfg.election_timeout_ms);
+  sc.on_removed = [] { kill(getpid(), SIGTERM); };
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -132,7 +167,8 @@ int main(int argc, char** argv) {
   // leaves nothing behind.
   struct stat db {};
   bool new_member = ::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) != 0;
-  common::Status s = Identity(cfg, new_member, &sc);
+  common::Status s = new_member && !cfg.IsNewCluster() ? JoinIdentity(cfg, &sc)
+                                                      : BootstrapIdentity(cfg, new_member, &sc);
   if (!s.ok()) return Fail(s.message());
   auto storage = storage::SqliteStorage::Open(cfg.data_dir);
   if (!storage.ok()) return Fail(storage.status().message());
@@ -159,8 +195,9 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   KV_LOG(kInfo, "etcdmain") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping";
+  // Clients first; the peer listener stays up while a leader hands over.
   (*client)->Stop();
-  (*peer)->Stop();
   server.Stop();
+  (*peer)->Stop();
   return 0;
 }

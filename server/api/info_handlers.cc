@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "common/time_format.h"
 #include "common/version.h"
 #include "common/member_id.h"
@@ -29,16 +31,34 @@ int64_t Ns(std::chrono::system_clock::time_point t) {
 
 std::string SelfStats(Context& ctx) {
   const auto& srv = ctx.server;
-  bool leader = srv.leader_id() == srv.member_id();
-  int64_t leader_since = Ns(srv.leader_since());
-  std::string out = "{\"name\":\"" + srv.config().name + "\",\"id\":\"" + common::FormatId(srv.member_id()) +
-                    "\",\"state\":\"" + (leader ? "StateLeader" : "StateFollower") +
-                    "\",\"startTime\":\"" + common::FormatRfc3339Nano(Ns(srv.start_time()), false) +
-                    "\",\"leaderInfo\":{\"leader\":\"" + common::FormatId(srv.leader_id()) +
-                    "\",\"uptime\":\"" + common::FormatGoDuration(common::UnixNowNs() - leader_since) +
-                    "\",\"startTime\":\"" + common::FormatRfc3339Nano(leader_since, false) + "\"}" +
-                    ",\"recvAppendRequestCnt\":0,\"sendAppendRequestCnt\":0}";
-  return out;
+  etcdserver::SelfStats st = ctx.server.self_stats();
+  int64_t leader_since = Ns(st.leader_since);
+  return "{\"name\":" + nlohmann::json(srv.config().name).dump() + ",\"id\":\"" +
+         common::FormatId(srv.member_id()) + "\",\"state\":\"" +
+         (st.leader ? "StateLeader" : "StateFollower") + "\",\"startTime\":\"" +
+         common::FormatRfc3339Nano(Ns(srv.start_time()), false) + "\",\"leaderInfo\":{\"leader\":\"" +
+         common::FormatId(st.leader_id) + "\",\"uptime\":\"" +
+         common::FormatGoDuration(common::UnixNowNs() - leader_since) + "\",\"startTime\":\"" +
+         common::FormatRfc3339Nano(leader_since, false) + "\"},\"recvAppendRequestCnt\":" +
+         std::to_string(st.recv_append) + ",\"sendAppendRequestCnt\":" + std::to_string(st.send_append) +
+         "}";
+}
+
+// etcd's /v2/stats/leader: per-follower append latency (ms) and counts.
+std::string LeaderStats(Context& ctx) {
+  std::string out = "{\"leader\":\"" + common::FormatId(ctx.server.member_id()) + "\",\"followers\":{";
+  bool first = true;
+  for (const auto& [id, ps] : ctx.server.transport().Stats()) {
+    auto num = [](double v) { return nlohmann::json(v).dump(); };
+    out += std::string(first ? "" : ",") + "\"" + common::FormatId(id) + "\":{\"latency\":{\"current\":" +
+           num(ps.latency_current_ms) + ",\"average\":" + num(ps.latency_average_ms) +
+           ",\"standardDeviation\":" + num(ps.latency_stddev_ms) + ",\"minimum\":" +
+           num(ps.latency_min_ms) + ",\"maximum\":" + num(ps.latency_max_ms) +
+           "},\"counts\":{\"fail\":" + std::to_string(ps.fail) + ",\"success\":" +
+           std::to_string(ps.success) + "}}";
+    first = false;
+  }
+  return out + "}}";
 }
 
 }  // namespace
@@ -94,7 +114,7 @@ void HandleStats(Context& ctx, const http::Request& req, const std::shared_ptr<h
   if (ctx.server.leader_id() != ctx.server.member_id()) {
     return Send(ex, Json(403, "{\"message\":\"not current leader\"}"));
   }
-  Send(ex, Json(200, "{\"leader\":\"" + common::FormatId(ctx.server.member_id()) + "\",\"followers\":{}}"));
+  Send(ex, Json(200, LeaderStats(ctx)));
 }
 
 }  // namespace api

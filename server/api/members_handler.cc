@@ -1,7 +1,10 @@
 #include "server/api/members_handler.h"
 
-#include "common/log.h"
+#include <nlohmann/json.hpp>
+
 #include "common/member_id.h"
+#include "common/time_format.h"
+#include "common/url.h"
 #include "server/api/responses.h"
 
 namespace api {
@@ -16,7 +19,7 @@ void Send(Context& ctx, const std::shared_ptr<http::Exchange>& ex, http::Respons
 }
 
 http::Response Message(int status, const std::string& message) {
-  return Json(status, "{\"message\":\"" + message + "\"}");
+  return Json(status, "{\"message\":" + nlohmann::json(message).dump() + "}\n");
 }
 
 void List(Context& ctx, const std::shared_ptr<http::Exchange>& ex) {
@@ -37,31 +40,154 @@ void Leader(Context& ctx, const std::shared_ptr<http::Exchange>& ex) {
   Send(ctx, ex, Message(503, "During election"));
 }
 
+// etcd's Content-Type check: with parameters, the media type is compared
+// case-insensitively; without, the header must be exactly application/json.
+bool JsonContentType(const std::string& ct) {
+  auto semi = ct.find(';');
+  if (semi == std::string::npos) return ct == "application/json";
+  std::string media = ct.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  while (!media.empty() && media.front() == ' ') media.erase(media.begin());
+  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media == "application/json";
+}
+
+// The peer URLs of a member create/update body, or the answer to send.
+std::optional<std::vector<std::string>> PeerUrls(const http::Request& req, http::Response* error) {
+  std::string ct = req.Header("Content-Type");
+  if (!JsonContentType(ct)) {
+    *error = Message(415, "Bad Content-Type " + ct + ", accept application/json");
+    return std::nullopt;
+  }
+  nlohmann::json j = nlohmann::json::parse(req.body, nullptr, false);
+  std::vector<std::string> raw;
+  if (j.is_object() && j.contains("peerURLs") && j["peerURLs"].is_array()) {
+    for (const auto& u : j["peerURLs"]) {
+      if (!u.is_string()) {
+        *error = Message(400, "json: cannot unmarshal " + std::string(u.type_name()) +
+                                  " into Go value of type string");
+        return std::nullopt;
+      }
+      raw.push_back(u.get<std::string>());
+    }
+  } else if (!j.is_object()) {
+    *error = Message(400, "invalid character in JSON body");
+    return std::nullopt;
+  }
+  auto urls = common::ParseUrlList(raw);
+  if (!urls.ok()) {
+    *error = Message(400, urls.status().message());
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& u : *urls) out.push_back(u.String());
+  return out;
+}
+
+std::optional<etcdserver::Member> Find(Context& ctx, uint64_t id) {
+  for (auto& m : etcdserver::ReadMembers(ctx.store)) {
+    if (m.id == id) return m;
+  }
+  return std::nullopt;
+}
+
+// The answer to a failed membership change, as etcd maps its errors.
+http::Response ChangeError(const common::Status& s, uint64_t id) {
+  if (s.code() == common::Code::kAlreadyExists) return Message(409, s.message());
+  if (s.code() == common::Code::kNotFound) return Message(404, "No such member: " + common::FormatId(id));
+  if (s.message() == "membership: ID removed") {
+    return Message(410, "Member permanently removed: " + common::FormatId(id));
+  }
+  return Message(500, "Internal Server Error");
+}
+
+size_t Started(const std::vector<etcdserver::Member>& members, uint64_t except) {
+  size_t n = 0;
+  for (const auto& m : members) n += (m.id != except && !m.name.empty()) ? 1 : 0;
+  return n;
+}
+
+void Add(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  http::Response error;
+  auto urls = PeerUrls(req, &error);
+  if (!urls) return Send(ctx, ex, std::move(error));
+  auto members = etcdserver::ReadMembers(ctx.store);
+  // Strict reconfiguration (etcd's default): the started members must still
+  // form a quorum of the grown cluster, but for one started plus one new.
+  size_t started = Started(members, 0), size = members.size() + 1;
+  if (started < size / 2 + 1 && !(started == 1 && size == 2)) {
+    return Send(ctx, ex, Message(500, "Internal Server Error"));
+  }
+  std::vector<common::Url> parsed;
+  for (const auto& u : *urls) parsed.push_back(*common::ParseUrl(u));
+  uint64_t id = common::MemberId(parsed, "", common::UnixNowNs() / 1000000000);
+  Context* c = &ctx;
+  ctx.server.ProposeConfChange(raft::ConfChangeType::kAddNode, id, *urls,
+                               [c, ex, id, urls = *urls](common::Status s) {
+    if (!s.ok()) return Send(*c, ex, ChangeError(s, id));
+    etcdserver::Member m{id, "", urls, {}};
+    Send(*c, ex, Json(201, etcdserver::MemberJson(m) + "\n"));
+  });
+}
+
+void Remove(Context& ctx, uint64_t id, const std::shared_ptr<http::Exchange>& ex) {
+  auto members = etcdserver::ReadMembers(ctx.store);
+  size_t remaining = members.size() - 1;
+  if (Started(members, id) < remaining / 2 + 1) {
+    return Send(ctx, ex, Message(500, "Internal Server Error"));
+  }
+  Context* c = &ctx;
+  ctx.server.ProposeConfChange(raft::ConfChangeType::kRemoveNode, id, {}, [c, ex, id](common::Status s) {
+    if (!s.ok()) return Send(*c, ex, ChangeError(s, id));
+    http::Response r;
+    r.status = 204;
+    Send(*c, ex, std::move(r));
+  });
+}
+
+void Update(Context& ctx, const http::Request& req, uint64_t id, const std::shared_ptr<http::Exchange>& ex) {
+  http::Response error;
+  auto urls = PeerUrls(req, &error);
+  if (!urls) return Send(ctx, ex, std::move(error));
+  Context* c = &ctx;
+  ctx.server.ProposeConfChange(raft::ConfChangeType::kUpdateNode, id, *urls, [c, ex, id](common::Status s) {
+    if (!s.ok()) return Send(*c, ex, ChangeError(s, id));
+    http::Response r;
+    r.status = 204;
+    Send(*c, ex, std::move(r));
+  });
+}
+
 }  // namespace
 
 void HandleMembers(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex,
                    const std::string& rest) {
   const std::string& m = req.method;
-  if (m != "GET" && m != "POST" && m != "DELETE" && m != "PUT") {
+  bool collection = rest.empty() || rest == "/";
+  if ((m != "GET" && m != "POST" && m != "DELETE" && m != "PUT") ||
+      ((m == "DELETE" || m == "PUT") && collection)) {
     http::Response r = MethodNotAllowed(kMembersAllow);
     AddCors(&r.headers);
     return ex->Reply(std::move(r));
   }
-  bool collection = rest.empty() || rest == "/";
   if (m == "GET") {
     if (collection) return List(ctx, ex);
     if (rest == "/leader") return Leader(ctx, ex);
     return Send(ctx, ex, Message(404, "Not found"));
   }
-  if ((m == "DELETE" || m == "PUT") && collection) {
-    http::Response r = MethodNotAllowed(kMembersAllow);
-    AddCors(&r.headers);
-    return ex->Reply(std::move(r));
+  if (m == "POST") {
+    if (!collection) return Send(ctx, ex, Message(404, "Not found"));
+    return Add(ctx, req, ex);
   }
-  // Membership changes need replication (a one-member log cannot grow its
-  // quorum safely); they arrive with Raft.
-  KV_LOG(kWarn, "api") << m << " /v2/members" << rest << ": membership changes are not supported yet";
-  Send(ctx, ex, Message(500, "Internal Server Error"));
+  std::string hex = rest.substr(1);
+  auto id = common::ParseId(hex);
+  if (!id.ok() || *id == 0) return Send(ctx, ex, Message(404, "No such member: " + hex));
+  if (ctx.store.Get(etcdserver::RemovedMemberPath(*id), false, false).ok()) {
+    return Send(ctx, ex, Message(410, "Member permanently removed: " + common::FormatId(*id)));
+  }
+  if (!Find(ctx, *id)) return Send(ctx, ex, Message(404, "No such member: " + common::FormatId(*id)));
+  if (m == "DELETE") return Remove(ctx, *id, ex);
+  Update(ctx, req, *id, ex);
 }
 
 }  // namespace api

@@ -24,6 +24,10 @@ std::string PeerMembersJson(Context& ctx) {
 }
 
 void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  if (req.path == "/raft") {
+    if (req.method != "POST") return ex->Reply(MethodNotAllowed("POST"));
+    return ctx.server.transport().HandleRaft(req, ex);
+  }
   if (req.path == "/version") return HandleVersion(ctx, req, ex);
   if (req.path == "/members" || req.path.rfind("/members/", 0) == 0) {
     if (req.method != "GET") return ex->Reply(MethodNotAllowed("GET"));

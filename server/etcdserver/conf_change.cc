@@ -1,41 +1,62 @@
 #include "server/etcdserver/conf_change.h"
 
+#include <algorithm>
+
 #include "common/bytes.h"
 #include "server/etcdserver/membership.h"
 
 namespace etcdserver {
 
-std::string ConfChange::Encode() const {
+using common::Status;
+
+std::string ConfChangeContext::Encode() const {
   common::ByteWriter w;
-  w.PutVarint(static_cast<uint64_t>(type));
-  w.PutVarint(member_id);
+  w.PutVarint(request_id);
   w.PutVarint(peer_urls.size());
   for (const auto& u : peer_urls) w.PutBytes(u);
   return std::move(w.str());
 }
 
-std::optional<ConfChange> ConfChange::Decode(const std::string& bytes) {
+std::optional<ConfChangeContext> ConfChangeContext::Decode(const std::string& bytes) {
   common::ByteReader rd(bytes);
-  ConfChange cc;
-  uint64_t type = rd.GetVarint();
-  if (type > static_cast<uint64_t>(Type::kUpdate)) return std::nullopt;
-  cc.type = static_cast<Type>(type);
-  cc.member_id = rd.GetVarint();
+  ConfChangeContext ctx;
+  ctx.request_id = rd.GetVarint();
   uint64_t n = rd.GetVarint();
-  for (uint64_t i = 0; i < n && !rd.failed(); ++i) cc.peer_urls.push_back(rd.GetBytes());
+  for (uint64_t i = 0; i < n && !rd.failed(); ++i) ctx.peer_urls.push_back(rd.GetBytes());
   if (rd.failed() || !rd.done()) return std::nullopt;
-  return cc;
+  return ctx;
 }
 
-void ApplyConfChange(store::Store& st, const ConfChange& cc) {
+Status CheckConfChange(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx) {
+  if (st.Get(RemovedMemberPath(cc.node_id), false, false).ok()) {
+    return Status::InvalidArgument("membership: ID removed");
+  }
+  std::vector<Member> members = ReadMembers(st);
+  auto it = std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.id == cc.node_id; });
+  bool exists = it != members.end();
+  if (cc.type == raft::ConfChangeType::kAddNode && exists) return Status::AlreadyExists("membership: ID exists");
+  if (cc.type != raft::ConfChangeType::kAddNode && !exists) return Status::NotFound("membership: member not found");
+  if (cc.type == raft::ConfChangeType::kRemoveNode) return Status::OK();
+  for (const Member& m : members) {
+    if (m.id == cc.node_id) continue;
+    for (const auto& u : ctx.peer_urls) {
+      if (std::find(m.peer_urls.begin(), m.peer_urls.end(), u) != m.peer_urls.end()) {
+        return Status::AlreadyExists("membership: peerURL exists");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+void ApplyConfChangeToStore(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx) {
   switch (cc.type) {
-    case ConfChange::Type::kAdd:
-    case ConfChange::Type::kUpdate:
-      st.Set(RaftAttributesPath(cc.member_id), false, RaftAttributesJson(cc.peer_urls), {});
+    case raft::ConfChangeType::kAddNode:
+    case raft::ConfChangeType::kUpdateNode:
+      st.Set(RaftAttributesPath(cc.node_id), false, RaftAttributesJson(ctx.peer_urls), {});
       break;
-    case ConfChange::Type::kRemove:
-      st.Delete(MemberPath(cc.member_id), /*dir=*/true, /*recursive=*/true);
-      st.Set(RemovedMemberPath(cc.member_id), false, "", {});
+    case raft::ConfChangeType::kRemoveNode:
+      st.Delete(MemberPath(cc.node_id), /*dir=*/true, /*recursive=*/true);
+      st.Set(RemovedMemberPath(cc.node_id), false, "", {});
       break;
   }
 }

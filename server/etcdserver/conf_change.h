@@ -1,5 +1,7 @@
-// A membership change as it travels in a log entry, and how applying it
-// rewrites the membership kept in the store. Plain values.
+// Membership changes as they travel in raft ConfChange entries, and how
+// applying one rewrites the membership kept in the store (/0). The context
+// carries the member's peer URLs and the proposer's request id.
+// Plain values and pure functions; the store does the locking.
 #pragma once
 
 #include <cstdint>
@@ -7,21 +9,27 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+#include "server/raft/messages.h"
 #include "server/store/store.h"
 
 namespace etcdserver {
 
-struct ConfChange {
-  enum class Type : uint64_t { kAdd = 0, kRemove = 1, kUpdate = 2 };
-  Type type = Type::kAdd;
-  uint64_t member_id = 0;
+struct ConfChangeContext {
+  uint64_t request_id = 0;
   std::vector<std::string> peer_urls;  // add and update
 
   std::string Encode() const;
-  static std::optional<ConfChange> Decode(const std::string& bytes);
+  static std::optional<ConfChangeContext> Decode(const std::string& bytes);
 };
 
-// Writes the change into /0 (raftAttributes, removed_members), as etcd does.
-void ApplyConfChange(store::Store& st, const ConfChange& cc);
+// etcd's checks at apply time, against the membership in the store:
+// AlreadyExists "membership: ID exists" / "membership: peerURL exists",
+// NotFound "membership: member not found", and for a removed id
+// InvalidArgument "membership: ID removed".
+common::Status CheckConfChange(store::Store& st, const raft::ConfChange& cc,
+                               const ConfChangeContext& ctx);
+// Writes an accepted change into /0 (raftAttributes, removed_members).
+void ApplyConfChangeToStore(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx);
 
 }  // namespace etcdserver

@@ -1,103 +1,121 @@
 #include "server/etcdserver/server.h"
 
 #include <algorithm>
-#include <future>
+#include <thread>
 
 #include "common/log.h"
 #include "common/member_id.h"
-#include "server/etcdserver/conf_change.h"
+#include "common/time_format.h"
+#include "common/version.h"
 
 namespace etcdserver {
 namespace {
 
 using common::Status;
+using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-constexpr size_t kMaxBatch = 4096;               // proposals per fsync
-constexpr uint64_t kReplayChunkBytes = 64 << 20;
-constexpr const char* kClusterVersion = "3.4.0";
+constexpr const char* kTimedOut = "etcdserver: request timed out";
+constexpr const char* kStopped = "etcdserver: server stopped";
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::vector<std::string> Sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  return v;
+// Request ids are unique cluster-wide: the member's low 16 bits, then a
+// counter seeded from the clock so a restarted member does not reuse ids.
+uint64_t FirstRequestId(uint64_t member_id) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                system_clock::now().time_since_epoch()).count();
+  return ((member_id & 0xffff) << 48) | ((static_cast<uint64_t>(ms) << 8) & 0xffffffffffffULL);
 }
 
 }  // namespace
 
 EtcdServer::EtcdServer(ServerConfig config, store::Store& store, storage::SqliteStorage& storage)
-    : config_(std::move(config)), store_(store), storage_(storage), start_time_(system_clock::now()) {}
+    : config_(std::move(config)),
+      store_(store),
+      storage_(storage),
+      start_time_(system_clock::now()),
+      request_timeout_(std::chrono::milliseconds(5000) + 2 * config_.election),
+      log_(storage),
+      rng_(config_.member_id ^ static_cast<uint64_t>(start_time_.time_since_epoch().count())),
+      next_request_id_(FirstRequestId(config_.member_id)) {}
 
 EtcdServer::~EtcdServer() { Stop(); }
 
 Status EtcdServer::Start() {
-  // Identity is written before the first entry, so a member that crashed
-  // while bootstrapping (identity, no log) simply bootstraps again.
-  auto last = storage_.LastIndex();
-  if (!last.ok()) return last.status();
-  bool fresh = storage_.IsNew() || *last == 0;
-  Status s = fresh ? Bootstrap() : Recover();
-  if (s.ok() && !fresh) s = CheckIdentity();
+  bool fresh = false;
+  Status s = Recover(&fresh);
   if (!s.ok()) return s;
-  leader_id_ = config_.member_id;
-  leader_since_ = system_clock::now();
-  loop_ = std::thread([this] { Run(); });
+  if (fresh) {
+    s = storage_.SetMeta({{"member_id", common::FormatId(config_.member_id)},
+                          {"cluster_id", common::FormatId(config_.cluster_id)},
+                          {"name", config_.name},
+                          {"token", config_.cluster_token}});
+    if (!s.ok()) return s;
+  }
 
-  // Publish this member's name and client URLs (every start, as etcd does) and
-  // decide the cluster version; wait so the first client sees them.
-  std::vector<Request> startup;
-  Request publish;
-  publish.method = "PUT";
-  publish.path = AttributesPath(config_.member_id);
-  publish.val = AttributesJson(config_.name, config_.client_urls);
-  startup.push_back(publish);
-  auto version = store_.Get(kVersionPath, false, false);
-  if (!version.ok() || version.value().node.value != std::optional<std::string>(kClusterVersion)) {
-    Request v;
-    v.method = "PUT";
-    v.path = kVersionPath;
-    v.val = kClusterVersion;
-    startup.push_back(v);
-  }
-  for (Request& r : startup) {
-    auto done = std::make_shared<std::promise<Response>>();
-    auto future = done->get_future();
-    Propose(std::move(r), [done](Response resp) { done->set_value(std::move(resp)); });
-    Response resp = future.get();
-    if (!resp.result.event) {
-      return Status::Internal("cannot publish member attributes: " + resp.result.error.cause);
+  transport::Callbacks callbacks;
+  callbacks.on_receive = [this](std::vector<raft::Message> msgs) {
+    Post([this, msgs = std::move(msgs)] {
+      for (const auto& m : msgs) node_->Step(m);
+    });
+  };
+  callbacks.on_unreachable = [this](uint64_t peer) { Post([this, peer] { node_->ReportUnreachable(peer); }); };
+  callbacks.on_snapshot_status = [this](uint64_t peer, bool failed) {
+    Post([this, peer, failed] { node_->ReportSnapshot(peer, failed); });
+  };
+  transport_ = std::make_unique<transport::Transport>(config_.member_id, config_.cluster_id, callbacks);
+
+  raft::Config rc;
+  rc.id = config_.member_id;
+  rc.heartbeat_ticks = 1;
+  rc.election_ticks = std::max<int>(2, static_cast<int>(config_.election / config_.heartbeat));
+  rc.storage = &log_.storage();
+  rc.rng = &rng_;
+  rc.applied = applied_;
+  rc.check_quorum = true;
+  rc.pre_vote = config_.pre_vote;
+  s = rc.Validate();
+  if (!s.ok()) return s;
+  node_ = std::make_unique<raft::RawNode>(rc);
+  if (fresh && config_.new_cluster) {
+    std::vector<raft::ConfChange> peers;
+    for (const auto& [id, urls] : config_.initial_members) {
+      peers.push_back(raft::ConfChange{raft::ConfChangeType::kAddNode, id, ConfChangeContext{0, urls}.Encode()});
     }
+    s = node_->Bootstrap(peers);
+    if (!s.ok()) return s;
   }
+  // Persist the bootstrap entries, replay the committed log into the store.
+  while (node_->HasReady()) ProcessReady();
+  if (!fresh) {
+    s = CheckIdentity();
+    if (!s.ok()) return s;
+  }
+  RefreshPeers();
+  auto voters = node_->raft().conf_state().voters;
+  if (voters.size() == 1 && voters[0] == config_.member_id) node_->Campaign();
+  next_tick_ = steady_clock::now() + config_.heartbeat;
+  next_sync_ = steady_clock::now() + config_.sync_interval;
+  loop_ = std::thread([this] { Run(); });
+  KV_LOG(kInfo, "etcdserver") << (fresh ? "started new member " : "restarted member ")
+                              << common::FormatId(config_.member_id) << " of cluster "
+                              << common::FormatId(config_.cluster_id) << " at applied index " << applied_
+                              << ", store index " << store_.Index();
   return Status::OK();
 }
 
-void EtcdServer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
+Status EtcdServer::Recover(bool* fresh) {
+  auto stored_snapshot = storage_.LoadSnapshot();
+  if (!stored_snapshot.ok()) return stored_snapshot.status();
+  *fresh = log_.Empty() && !stored_snapshot->has_value();
+  if (*fresh) return Status::OK();
+  auto snap = log_.Restore();
+  if (!snap.ok()) return Status::Corruption("data dir " + config_.data_dir + ": " + snap.status().message());
+  if (!snap->IsEmpty()) {
+    Status s = store_.Recover(snap->data);
+    if (!s.ok()) return Status::Corruption("data dir " + config_.data_dir + ": snapshot: " + s.message());
+    applied_ = snap->metadata.index;
   }
-  cv_.notify_all();
-  if (loop_.joinable()) loop_.join();
-}
-
-void EtcdServer::Propose(Request request, Callback done) {
-  request.id = next_request_id_.fetch_add(1);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(Proposal{std::move(request), std::move(done)});
-      cv_.notify_one();
-      return;
-    }
-  }
-  std::vector<Proposal> one;
-  one.push_back(Proposal{std::move(request), std::move(done)});
-  FailAll(one, "etcdserver: server stopped");
+  return Status::OK();
 }
 
 // A data dir names its member: refuse one that was made for another member
@@ -108,9 +126,8 @@ Status EtcdServer::CheckIdentity() {
     auto it = meta.find(k);
     return it == meta.end() ? std::string() : it->second;
   };
-  const std::string where = "data dir " + config_.data_dir + " belongs to member " +
-                            get("name") + " (" + get("member_id") + ") of cluster " +
-                            get("cluster_id");
+  const std::string where = "data dir " + config_.data_dir + " belongs to member " + get("name") +
+                            " (" + get("member_id") + ") of cluster " + get("cluster_id");
   if (get("name") != config_.name) {
     return Status::InvalidArgument(where + ", but this member is named " + config_.name);
   }
@@ -119,8 +136,12 @@ Status EtcdServer::CheckIdentity() {
                                    "), but --initial-cluster-token is " + config_.cluster_token);
   }
   uint64_t stored_id = std::strtoull(get("member_id").c_str(), nullptr, 16);
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
   for (const Member& m : ReadMembers(store_)) {
-    if (m.id == stored_id && Sorted(m.peer_urls) != Sorted(config_.peer_urls)) {
+    if (m.id == stored_id && sorted(m.peer_urls) != sorted(config_.peer_urls)) {
       std::string have;
       for (const auto& u : m.peer_urls) have += (have.empty() ? "" : ",") + u;
       return Status::InvalidArgument(where + " with peer URLs " + have +
@@ -130,186 +151,406 @@ Status EtcdServer::CheckIdentity() {
   return Status::OK();
 }
 
-Status EtcdServer::Recover() {
-  auto snap = storage_.LoadSnapshot();
-  if (!snap.ok()) return snap.status();
-  if (snap->has_value()) {
-    Status s = store_.Recover((*snap)->data);
-    if (!s.ok()) return Status::Corruption("data dir " + config_.data_dir + ": snapshot: " + s.message());
-    snapshot_index_ = (*snap)->index;
+bool EtcdServer::WaitPublished(std::chrono::milliseconds timeout) {
+  auto deadline = steady_clock::now() + timeout;
+  while (!published_flag_.load()) {
+    if (steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  auto hs = storage_.LoadHardState();
-  if (!hs.ok()) return hs.status();
-  auto last = storage_.LastIndex();
-  if (!last.ok()) return last.status();
-  for (uint64_t next = snapshot_index_ + 1; next <= *last;) {
-    auto entries = storage_.Entries(next, *last + 1, kReplayChunkBytes);
-    if (!entries.ok()) return entries.status();
-    if (entries->empty()) {
-      return Status::Corruption("data dir " + config_.data_dir + ": log entry " +
-                                std::to_string(next) + " is missing");
-    }
-    for (const auto& e : *entries) {
-      Response ignored;
-      ApplyEntry(e, &ignored);
-    }
-    next += entries->size();
-  }
-  last_index_ = *last;
-  commit_index_ = last_index_;
-  // A restarted single member elects itself in a new term and, as a raft
-  // leader does, appends an empty entry of that term.
-  term_ = hs->term + 1;
-  std::vector<Proposal> none;
-  std::vector<storage::LogEntry> noop{storage::LogEntry{0, 0, storage::EntryType::kNormal, ""}};
-  KV_LOG(kInfo, "etcdserver") << "recovered " << config_.name << " at index " << last_index_
-                              << " (snapshot " << snapshot_index_ << "), store index "
-                              << store_.Index();
-  return AppendAndApply(none, noop);
+  return true;
 }
 
-Status EtcdServer::Bootstrap() {
-  // Entry 1 (term 1) adds this member; the member then leads term 2 and
-  // appends its empty entry, as a fresh etcd does.
-  Status s = storage_.SetMeta({{"member_id", common::FormatId(config_.member_id)},
-                               {"cluster_id", common::FormatId(config_.cluster_id)},
-                               {"name", config_.name},
-                               {"token", config_.cluster_token}});
-  if (!s.ok()) return s;
-  ConfChange add{ConfChange::Type::kAdd, config_.member_id, config_.peer_urls};
-  term_ = 1;
-  std::vector<Proposal> none;
-  std::vector<storage::LogEntry> first{
-      storage::LogEntry{0, 0, storage::EntryType::kConfChange, add.Encode()}};
-  s = AppendAndApply(none, first);
-  if (!s.ok()) return s;
-  term_ = 2;
-  std::vector<storage::LogEntry> noop{storage::LogEntry{0, 0, storage::EntryType::kNormal, ""}};
-  s = AppendAndApply(none, noop);
-  if (s.ok()) {
-    KV_LOG(kInfo, "etcdserver") << "bootstrapped member " << common::FormatId(config_.member_id)
-                                << " of cluster " << common::FormatId(config_.cluster_id) << " in "
-                                << config_.data_dir;
-  }
-  return s;
-}
-
-// Makes `extra` entries, then one entry per proposal, durable in a single
-// transaction, applies them in order and answers each proposer.
-Status EtcdServer::AppendAndApply(std::vector<Proposal>& batch, std::vector<storage::LogEntry>& extra) {
-  std::vector<storage::LogEntry> entries = std::move(extra);
-  for (const Proposal& p : batch) {
-    entries.push_back(storage::LogEntry{0, 0, storage::EntryType::kNormal, p.request.Encode()});
-  }
-  uint64_t index = last_index_;
-  for (auto& e : entries) {
-    e.index = ++index;
-    e.term = term_;
-  }
-  storage::HardState hs{term_, config_.member_id, index};
-  Status s = storage_.Save(&hs, entries, nullptr);
-  if (!s.ok()) {
-    KV_LOG(kError, "etcdserver") << "cannot persist " << entries.size() << " entries at index "
-                                 << last_index_ + 1 << ": " << s.message();
-    FailAll(batch, "etcdserver: " + s.message());
-    return s;
-  }
-  last_index_ = index;
-  size_t first_proposal = entries.size() - batch.size();
-  for (size_t i = 0; i < entries.size(); ++i) {
-    Response resp;
-    ApplyEntry(entries[i], &resp);
-    commit_index_ = entries[i].index;
-    if (i >= first_proposal) {
-      resp.raft_index = entries[i].index;
-      resp.raft_term = term_;
-      batch[i - first_proposal].done(std::move(resp));
+void EtcdServer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || !loop_.joinable()) {
+      stopping_ = true;
+      return;
     }
   }
-  return MaybeSnapshot();
+  TransferLeadershipBeforeStop();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  loop_.join();
 }
 
-void EtcdServer::ApplyEntry(const storage::LogEntry& entry, Response* response) {
-  if (entry.data.empty()) return;  // a leader's empty entry
-  if (entry.type == storage::EntryType::kConfChange) {
-    auto cc = ConfChange::Decode(entry.data);
-    if (cc) ApplyConfChange(store_, *cc);
-    else KV_LOG(kError, "etcdserver") << "undecodable conf change at index " << entry.index;
+// A leader that stops hands over first, so the cluster does not wait an
+// election timeout for a new one (etcd 3.4 does the same).
+void EtcdServer::TransferLeadershipBeforeStop() {
+  if (!is_leader_.load()) return;
+  Post([this] {
+    raft::NodeStatus st = node_->GetStatus();
+    uint64_t best = 0, best_match = 0;
+    for (const auto& [id, pr] : st.progress) {
+      if (id != config_.member_id && pr.match >= best_match && pr.recent_active) {
+        best = id;
+        best_match = pr.match;
+      }
+    }
+    if (best != 0) {
+      KV_LOG(kInfo, "etcdserver") << "stopping: transferring leadership to " << common::FormatId(best);
+      node_->TransferLeadership(best);
+    }
+  });
+  auto deadline = steady_clock::now() + 2 * config_.election;
+  while (is_leader_.load() && steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void EtcdServer::Post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+}
+
+void EtcdServer::Propose(Request request, Callback done) {
+  request.id = next_request_id_.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      tasks_.push_back([this, r = std::move(request), d = std::move(done)]() mutable {
+        ProposeNow(std::move(r), std::move(d));
+      });
+      cv_.notify_one();
+      return;
+    }
+  }
+  Fail(done, kStopped);
+}
+
+void EtcdServer::ProposeConfChange(raft::ConfChangeType type, uint64_t member_id,
+                                   std::vector<std::string> peer_urls, StatusCallback done) {
+  uint64_t id = next_request_id_.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      tasks_.push_back([this, id, type, member_id, urls = std::move(peer_urls), done]() {
+        raft::ConfChange cc{type, member_id, ConfChangeContext{id, urls}.Encode()};
+        Status s = node_->ProposeConfChange(cc);
+        if (!s.ok()) return done(Status::Unavailable("etcdserver: " + s.message()));
+        waiters_[id] = Waiter{nullptr, done, steady_clock::now() + request_timeout_};
+      });
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable(kStopped));
+}
+
+void EtcdServer::Fail(const Callback& done, const std::string& cause) {
+  Response resp;
+  // Internal failures carry index 0, as etcd renders non-v2 errors.
+  resp.result.error = store::V2Error{store::kEcodeRaftInternal, cause, 0};
+  resp.raft_index = commit_index_.load();
+  resp.raft_term = term_.load();
+  done(std::move(resp));
+}
+
+void EtcdServer::ProposeNow(Request request, Callback done) {
+  if (request.method == "GET") {  // a quorum read
+    reads_waiting_.push_back(PendingRead{std::move(request), std::move(done),
+                                         steady_clock::now() + request_timeout_});
+    StartReadRound();
     return;
   }
-  auto request = Request::Decode(entry.data);
-  if (!request) {
-    KV_LOG(kError, "etcdserver") << "undecodable request at index " << entry.index;
-    response->result.error = store::V2Error{store::kEcodeRaftInternal, "undecodable entry", store_.Index()};
-    return;
+  if (done) waiters_[request.id] = Waiter{std::move(done), nullptr, steady_clock::now() + request_timeout_};
+  // Without a leader the proposal waits (until its deadline) for one.
+  if (!node_->Propose(request.Encode()).ok() && waiters_.count(request.id)) {
+    unproposed_.emplace_back(std::move(request), nullptr);
   }
-  response->result = ApplyRequest(store_, *request);
 }
 
-Status EtcdServer::MaybeSnapshot() {
-  if (last_index_ - snapshot_index_ <= config_.snapshot_count) return Status::OK();
-  storage::SnapshotRecord snap{last_index_, term_, "", store_.Save()};
-  Status s = storage_.Save(nullptr, {}, &snap);
-  if (s.ok()) s = storage_.Compact(last_index_);
-  if (!s.ok()) {
-    KV_LOG(kError, "etcdserver") << "snapshot at index " << last_index_ << " failed: " << s.message();
-    return s;
-  }
-  snapshot_index_ = last_index_;
-  KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << snapshot_index_;
-  return Status::OK();
+void EtcdServer::StartReadRound() {
+  if (reads_waiting_.empty() || leader_id_.load() == 0) return;
+  std::string ctx = std::to_string(next_read_ctx_++);
+  if (!node_->ReadIndex(ctx).ok()) return;  // retried on the next tick
+  read_rounds_[ctx].reads = std::move(reads_waiting_);
+  reads_waiting_.clear();
 }
 
-void EtcdServer::FailAll(std::vector<Proposal>& batch, const std::string& cause) {
-  for (Proposal& p : batch) {
-    Response resp;
-    // Internal failures carry index 0, as etcd renders non-v2 errors.
-    resp.result.error = store::V2Error{store::kEcodeRaftInternal, cause, 0};
-    resp.raft_index = commit_index_.load();
-    resp.raft_term = term_.load();
-    p.done(std::move(resp));
+void EtcdServer::ServeReads() {
+  for (auto it = read_rounds_.begin(); it != read_rounds_.end();) {
+    ReadBatch& batch = it->second;
+    if (batch.index == 0 || batch.index > applied_) {
+      ++it;
+      continue;
+    }
+    for (PendingRead& read : batch.reads) {
+      auto ev = store_.Get(read.request.path, read.request.recursive, read.request.sorted);
+      Response resp;
+      if (ev.ok()) resp.result.event = std::move(ev.value());
+      else resp.result.error = ev.error();
+      resp.raft_index = commit_index_.load();
+      resp.raft_term = term_.load();
+      read.done(std::move(resp));
+    }
+    it = read_rounds_.erase(it);
   }
-  batch.clear();
+}
+
+void EtcdServer::ExpireWaiters() {
+  auto now = steady_clock::now();
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    if (it->second.done) Fail(it->second.done, kTimedOut);
+    if (it->second.conf_done) it->second.conf_done(Status::Timeout(kTimedOut));
+    it = waiters_.erase(it);
+  }
+  auto expired = [&](const PendingRead& r) {
+    if (r.deadline > now) return false;
+    Fail(r.done, kTimedOut);
+    return true;
+  };
+  reads_waiting_.erase(std::remove_if(reads_waiting_.begin(), reads_waiting_.end(), expired),
+                       reads_waiting_.end());
+  for (auto it = read_rounds_.begin(); it != read_rounds_.end();) {
+    auto& reads = it->second.reads;
+    reads.erase(std::remove_if(reads.begin(), reads.end(), expired), reads.end());
+    it = reads.empty() ? read_rounds_.erase(it) : std::next(it);
+  }
 }
 
 void EtcdServer::Run() {
-  auto next_sync = std::chrono::steady_clock::now() + config_.sync_interval;
-  std::vector<Proposal> batch;
+  std::vector<std::function<void()>> tasks;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, next_sync, [this] { return stopping_ || !queue_.empty(); });
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      cv_.wait_until(lock, next_tick_, [this] { return stopping_ || !tasks_.empty(); });
       if (stopping_) {
-        while (!queue_.empty()) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-        lock.unlock();
-        FailAll(batch, "etcdserver: server stopped");
-        return;
+        stopped_ = true;
+        tasks_.clear();
+        break;
       }
+      tasks.swap(tasks_);
     }
-    std::vector<storage::LogEntry> extra;
-    auto now = std::chrono::steady_clock::now();
-    if (now >= next_sync) {
-      next_sync = now + config_.sync_interval;
-      // Only the leader expires keys, by a SYNC entry carrying its clock, so
-      // every member removes the same keys at the same index.
-      if (store_.HasTtlKeys()) {
-        Request sync;
-        sync.method = "SYNC";
-        sync.time_ns = NowNs();
-        extra.push_back(storage::LogEntry{0, 0, storage::EntryType::kNormal, sync.Encode()});
-      }
+    for (auto& t : tasks) t();
+    tasks.clear();
+    if (steady_clock::now() >= next_tick_) {
+      Tick();
+      next_tick_ = std::max(next_tick_ + config_.heartbeat, steady_clock::now());
     }
-    if (batch.empty() && extra.empty()) continue;
-    AppendAndApply(batch, extra);
-    batch.clear();
+    while (node_->HasReady() && !removed_) ProcessReady();
   }
+  for (auto& [id, w] : waiters_) {
+    if (w.done) Fail(w.done, kStopped);
+    if (w.conf_done) w.conf_done(Status::Unavailable(kStopped));
+  }
+  waiters_.clear();
+  for (auto& r : reads_waiting_) Fail(r.done, kStopped);
+  for (auto& [ctx, batch] : read_rounds_) {
+    for (auto& r : batch.reads) Fail(r.done, kStopped);
+  }
+}
+
+void EtcdServer::Tick() {
+  node_->Tick();
+  ExpireWaiters();
+  if (leader_id_.load() != 0) {
+    std::deque<std::pair<Request, Callback>> retry;
+    retry.swap(unproposed_);
+    for (auto& [request, unused] : retry) {
+      if (!waiters_.count(request.id)) continue;  // timed out meanwhile
+      if (!node_->Propose(request.Encode()).ok()) unproposed_.emplace_back(std::move(request), nullptr);
+    }
+    StartReadRound();
+    if (!published_ && !publish_in_flight_) {
+      // Publish this member's name and client URLs (every start, as etcd).
+      Request publish;
+      publish.id = next_request_id_.fetch_add(1);
+      publish.method = "PUT";
+      publish.path = AttributesPath(config_.member_id);
+      publish.val = AttributesJson(config_.name, config_.client_urls);
+      publish_in_flight_ = true;
+      ProposeNow(std::move(publish), [this](Response resp) {
+        publish_in_flight_ = false;
+        if (!resp.result.event) return;
+        published_ = true;
+        published_flag_ = true;
+      });
+    }
+  }
+  if (is_leader_.load()) LeaderDuties();
+}
+
+void EtcdServer::LeaderDuties() {
+  auto now = steady_clock::now();
+  if (now < next_sync_) return;
+  next_sync_ = now + config_.sync_interval;
+  // Only the leader expires keys, by a SYNC entry carrying its clock, so
+  // every member removes the same keys at the same index.
+  if (store_.HasTtlKeys()) {
+    Request sync;
+    sync.id = next_request_id_.fetch_add(1);
+    sync.method = "SYNC";
+    sync.time_ns = common::UnixNowNs();
+    node_->Propose(sync.Encode());
+  }
+  auto version = store_.Get(kVersionPath, false, false);
+  if (!version.ok() || version.value().node.value != std::optional<std::string>(common::kClusterVersion)) {
+    Request v;
+    v.id = next_request_id_.fetch_add(1);
+    v.method = "PUT";
+    v.path = kVersionPath;
+    v.val = common::kClusterVersion;
+    node_->Propose(v.Encode());
+  }
+}
+
+void EtcdServer::OnLeaderChange(uint64_t lead, bool leader) {
+  if (lead != leader_id_.load()) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    leader_since_ = system_clock::now();
+    KV_LOG(kInfo, "etcdserver") << common::FormatId(config_.member_id)
+                                << (lead == 0 ? " lost its leader" : " sees leader " + common::FormatId(lead))
+                                << " at term " << term_.load();
+  }
+  leader_id_ = lead;
+  is_leader_ = leader;
+  if (leader) next_sync_ = steady_clock::now();
+}
+
+void EtcdServer::ProcessReady() {
+  raft::Ready rd = node_->GetReady();
+  if (rd.hard_state) term_ = rd.hard_state->term;
+  if (rd.soft_state) OnLeaderChange(rd.soft_state->lead, rd.soft_state->role == raft::StateRole::kLeader);
+  transport_->Send(std::move(rd.messages));
+  Status s = log_.Persist(rd.hard_state, rd.entries, rd.snapshot);
+  if (!s.ok()) {
+    // Raft cannot go on without its log: stop this member rather than risk
+    // acknowledging what is not durable.
+    KV_LOG(kError, "etcdserver") << "cannot persist the raft log, stopping this member: " << s.message();
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    return;
+  }
+  transport_->Send(std::move(rd.messages_after_persist));
+  if (!rd.snapshot.IsEmpty()) RestoreSnapshot(rd.snapshot);
+  for (const raft::Entry& e : rd.committed_entries) {
+    commit_index_ = std::max(commit_index_.load(), e.index);
+    ApplyEntry(e);
+    applied_ = e.index;
+    if (removed_) break;
+  }
+  if (rd.hard_state) commit_index_ = std::max(commit_index_.load(), rd.hard_state->commit);
+  for (const raft::ReadState& rs : rd.read_states) {
+    auto it = read_rounds_.find(rs.request_ctx);
+    if (it != read_rounds_.end()) it->second.index = std::max<uint64_t>(rs.index, 1);
+  }
+  node_->Advance(rd);
+  ServeReads();
+  MaybeSnapshot();
+}
+
+void EtcdServer::ApplyEntry(const raft::Entry& entry) {
+  if (entry.type == raft::EntryType::kConfChange) return ApplyConfChangeEntry(entry);
+  if (entry.data.empty()) return;  // a new leader's empty entry
+  auto request = Request::Decode(entry.data);
+  if (!request) {
+    KV_LOG(kError, "etcdserver") << "undecodable request at index " << entry.index << ", skipped";
+    return;
+  }
+  ApplyResult result = ApplyRequest(store_, *request);
+  auto it = waiters_.find(request->id);
+  if (it == waiters_.end()) return;
+  Callback done = std::move(it->second.done);
+  waiters_.erase(it);
+  if (done) done(Response{std::move(result), commit_index_.load(), term_.load()});
+}
+
+void EtcdServer::ApplyConfChangeEntry(const raft::Entry& entry) {
+  auto cc = raft::DecodeConfChange(entry.data);
+  std::optional<ConfChangeContext> ctx;
+  if (cc.ok()) ctx = ConfChangeContext::Decode(cc->context);
+  if (!cc.ok() || !ctx) {
+    KV_LOG(kError, "etcdserver") << "undecodable conf change at index " << entry.index << ", skipped";
+    return;
+  }
+  Status s = CheckConfChange(store_, *cc, *ctx);
+  if (s.ok()) {
+    ApplyConfChangeToStore(store_, *cc, *ctx);
+    node_->ApplyConfChange(*cc);
+    if (cc->type == raft::ConfChangeType::kRemoveNode) transport_->MarkRemoved(cc->node_id);
+    RefreshPeers();
+    KV_LOG(kInfo, "etcdserver") << "applied conf change at index " << entry.index << ": "
+                                << (cc->type == raft::ConfChangeType::kAddNode      ? "added "
+                                    : cc->type == raft::ConfChangeType::kRemoveNode ? "removed "
+                                                                                    : "updated ")
+                                << common::FormatId(cc->node_id);
+  } else {
+    KV_LOG(kWarn, "etcdserver") << "refused conf change at index " << entry.index << ": " << s.message();
+  }
+  auto it = waiters_.find(ctx->request_id);
+  if (it != waiters_.end()) {
+    StatusCallback done = std::move(it->second.conf_done);
+    waiters_.erase(it);
+    if (done) done(s);
+  }
+  if (s.ok() && cc->type == raft::ConfChangeType::kRemoveNode && cc->node_id == config_.member_id) {
+    KV_LOG(kWarn, "etcdserver") << "this member was removed from the cluster; stopping";
+    removed_ = true;
+    if (config_.on_removed) config_.on_removed();
+  }
+}
+
+void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
+  Status s = store_.Recover(snap.data);
+  if (!s.ok()) {
+    KV_LOG(kError, "etcdserver") << "cannot restore snapshot at index " << snap.metadata.index << ": "
+                                 << s.message();
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    return;
+  }
+  applied_ = snap.metadata.index;
+  commit_index_ = std::max(commit_index_.load(), applied_);
+  RefreshPeers();
+  KV_LOG(kInfo, "etcdserver") << "restored store from snapshot at index " << applied_;
+}
+
+void EtcdServer::MaybeSnapshot() {
+  if (applied_ - log_.snapshot_index() <= config_.snapshot_count) return;
+  Status s = log_.Snapshot(applied_, node_->raft().conf_state(), store_.Save(),
+                           config_.snapshot_catchup_entries);
+  if (!s.ok()) {
+    KV_LOG(kError, "etcdserver") << "snapshot at index " << applied_ << " failed: " << s.message();
+    return;
+  }
+  KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << applied_;
+}
+
+void EtcdServer::RefreshPeers() {
+  // The replicated membership once known; before that (a joining member)
+  // the peers it was started with.
+  std::map<uint64_t, std::vector<std::string>> peers;
+  for (const Member& m : ReadMembers(store_)) peers[m.id] = m.peer_urls;
+  if (peers.empty()) peers = config_.initial_members;
+  peers.erase(config_.member_id);
+  transport_->UpdatePeers(peers);
+}
+
+SelfStats EtcdServer::self_stats() {
+  SelfStats st;
+  st.leader = is_leader_.load();
+  st.leader_id = leader_id_.load();
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    st.leader_since = leader_since_;
+  }
+  if (transport_) {
+    st.recv_append = transport_->received_append_count();
+    st.send_append = transport_->sent_append_count();
+  }
+  return st;
 }
 
 }  // namespace etcdserver

@@ -1,13 +1,15 @@
-// EtcdServer: the one path every write takes, "propose, then apply the
-// committed entry". A single loop thread owns the log: it takes a batch of
-// proposals, makes them durable in one SQLite transaction (group commit),
-// applies them in log order to the store and completes each proposer's
-// callback with the store's answer. A member's leader duties (TTL expiry
-// through a replicated SYNC entry every 500 ms) run in the same loop.
+// EtcdServer: one member of a kvraft cluster. Every write takes one path:
+// propose to raft, persist, replicate, and apply the committed entry to the
+// store on every member; the proposer answers from its own apply result.
 //
-// Threads: Propose and the accessors are safe from any thread; callbacks run
-// on the loop thread and must not block. Raft replication slots in under this
-// interface (the loop then drives a raft node instead of appending directly).
+// One loop thread owns the raft node, the raft log and all writes to the
+// store. It runs, in order: queued tasks (proposals, peer messages), the
+// tick, then each Ready: send -> persist (fsync) -> send what needed the
+// persist -> apply -> serve reads -> Advance. Leader duties (TTL expiry by a
+// replicated SYNC entry every 500 ms, the cluster version) run in the loop.
+//
+// Threads: Propose, ProposeConfChange, Stop and the accessors are safe from
+// any thread; callbacks run on the loop thread and must not block.
 #pragma once
 
 #include <atomic>
@@ -16,18 +18,25 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
 #include "server/etcdserver/apply.h"
+#include "server/etcdserver/conf_change.h"
 #include "server/etcdserver/membership.h"
+#include "server/etcdserver/raft_log.h"
 #include "server/etcdserver/request.h"
+#include "server/raft/raw_node.h"
 #include "server/storage/sqlite_storage.h"
 #include "server/store/store.h"
+#include "server/transport/transport.h"
 
 namespace etcdserver {
 
@@ -39,8 +48,18 @@ struct ServerConfig {
   std::string cluster_token;
   std::vector<std::string> peer_urls;     // this member's advertised peer URLs
   std::vector<std::string> client_urls;   // this member's advertised client URLs
+  // A new cluster bootstraps with these members (id -> peer URLs); a member
+  // joining an existing cluster lists the peers it can reach.
+  std::map<uint64_t, std::vector<std::string>> initial_members;
+  bool new_cluster = true;
   uint64_t snapshot_count = 100000;
+  uint64_t snapshot_catchup_entries = 5000;  // kept after a snapshot for slow followers
+  std::chrono::milliseconds heartbeat{100};
+  std::chrono::milliseconds election{1000};
   std::chrono::milliseconds sync_interval{500};
+  bool pre_vote = true;
+  // Called (once, on the loop thread) when this member learns it was removed.
+  std::function<void()> on_removed;
 };
 
 // What a proposer gets back: the applied result and the log position.
@@ -50,6 +69,16 @@ struct Response {
   uint64_t raft_term = 0;
 };
 using Callback = std::function<void(Response)>;
+using StatusCallback = std::function<void(common::Status)>;
+
+// What /v2/stats/self and /v2/stats/leader show.
+struct SelfStats {
+  bool leader = false;
+  uint64_t leader_id = 0;
+  std::chrono::system_clock::time_point leader_since;
+  uint64_t recv_append = 0;
+  uint64_t send_append = 0;
+};
 
 class EtcdServer {
  public:
@@ -58,62 +87,108 @@ class EtcdServer {
   EtcdServer(const EtcdServer&) = delete;
   EtcdServer& operator=(const EtcdServer&) = delete;
 
-  // Checks the data dir belongs to this member, recovers the store (snapshot
-  // plus the log after it), bootstraps a new member, starts the loop and
-  // publishes this member's attributes. Errors are clear one-line reasons.
+  // Checks the data dir belongs to this member, recovers (snapshot plus the
+  // log after it) or bootstraps, and starts the loop and the transport.
+  // Publishing this member's attributes happens in the background.
   common::Status Start();
-  // Fails queued proposals with "server stopped" and joins the loop.
+  // Waits (bounded) until this member's attributes are applied; for tests
+  // and for single-member start-up.
+  bool WaitPublished(std::chrono::milliseconds timeout);
+  // Hands leadership to a follower when leading a multi-member cluster
+  // (bounded wait), fails what is queued with "server stopped", joins.
   void Stop();
 
-  // Queues a request for the log. `done` runs on the loop thread once the
-  // entry is applied (or failed). The request's id is assigned here.
+  // A v2 request. Writes go through the log; GET (quorum) is served after a
+  // read index round, linearizably. `done` runs on the loop thread.
   void Propose(Request request, Callback done);
+  // A membership change; `done` gets OK once applied, or the reason.
+  void ProposeConfChange(raft::ConfChangeType type, uint64_t member_id,
+                         std::vector<std::string> peer_urls, StatusCallback done);
 
+  transport::Transport& transport() { return *transport_; }
   uint64_t member_id() const { return config_.member_id; }
   uint64_t cluster_id() const { return config_.cluster_id; }
   const ServerConfig& config() const { return config_; }
   uint64_t commit_index() const { return commit_index_.load(); }
   uint64_t term() const { return term_.load(); }
-  // 0 when no leader is known.
-  uint64_t leader_id() const { return leader_id_.load(); }
+  uint64_t leader_id() const { return leader_id_.load(); }  // 0: none known
   std::chrono::system_clock::time_point start_time() const { return start_time_; }
-  std::chrono::system_clock::time_point leader_since() const { return leader_since_; }
+  SelfStats self_stats();
 
  private:
-  struct Proposal {
+  struct Waiter {
+    Callback done;
+    StatusCallback conf_done;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  struct PendingRead {
     Request request;
     Callback done;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  struct ReadBatch {
+    uint64_t index = 0;  // 0 until the read state arrives
+    std::vector<PendingRead> reads;
   };
 
   common::Status CheckIdentity();
-  common::Status Recover();
-  common::Status Bootstrap();
-  common::Status AppendAndApply(std::vector<Proposal>& batch, std::vector<storage::LogEntry>& extra);
-  void ApplyEntry(const storage::LogEntry& entry, Response* response);
-  common::Status MaybeSnapshot();
+  common::Status Recover(bool* fresh);
+  void Post(std::function<void()> task);
   void Run();
-  void FailAll(std::vector<Proposal>& batch, const std::string& cause);
+  void Tick();
+  void ProcessReady();
+  void ApplyEntry(const raft::Entry& entry);
+  void ApplyConfChangeEntry(const raft::Entry& entry);
+  void RestoreSnapshot(const raft::Snapshot& snap);
+  void MaybeSnapshot();
+  void OnLeaderChange(uint64_t lead, bool leader);
+  void LeaderDuties();
+  void ProposeNow(Request request, Callback done);
+  void StartReadRound();
+  void ServeReads();
+  void ExpireWaiters();
+  void RefreshPeers();
+  void Fail(const Callback& done, const std::string& cause);
+  void TransferLeadershipBeforeStop();
 
   const ServerConfig config_;
   store::Store& store_;
   storage::SqliteStorage& storage_;
   const std::chrono::system_clock::time_point start_time_;
-  std::chrono::system_clock::time_point leader_since_;
+  const std::chrono::milliseconds request_timeout_;
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Proposal> queue_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
+  std::vector<std::function<void()>> tasks_;  // guarded by mu_
+  bool stopping_ = false;                     // guarded by mu_
+  bool stopped_ = false;                      // guarded by mu_
   std::thread loop_;
 
-  // Owned by the loop thread (and Start before it runs).
-  uint64_t last_index_ = 0;
-  uint64_t snapshot_index_ = 0;
+  // Loop thread only (and Start before the loop runs).
+  RaftLog log_;
+  raft::Rng rng_;
+  std::unique_ptr<raft::RawNode> node_;
+  std::unique_ptr<transport::Transport> transport_;
+  uint64_t applied_ = 0;
+  std::unordered_map<uint64_t, Waiter> waiters_;
+  std::deque<std::pair<Request, Callback>> unproposed_;  // waiting for a leader
+  std::vector<PendingRead> reads_waiting_;               // not yet in a read round
+  std::map<std::string, ReadBatch> read_rounds_;         // by read-index context
+  uint64_t next_read_ctx_ = 1;
+  bool published_ = false;
+  bool publish_in_flight_ = false;
+  bool removed_ = false;
+  std::chrono::steady_clock::time_point next_sync_;
+  std::chrono::steady_clock::time_point next_tick_;
 
   std::atomic<uint64_t> commit_index_{0};
   std::atomic<uint64_t> term_{0};
   std::atomic<uint64_t> leader_id_{0};
-  std::atomic<uint64_t> next_request_id_{1};
+  std::atomic<bool> is_leader_{false};
+  std::atomic<bool> published_flag_{false};
+  std::atomic<uint64_t> next_request_id_;
+  std::mutex stats_mu_;
+  std::chrono::system_clock::time_point leader_since_;  // guarded by stats_mu_
 };
 
 }  // namespace etcdserver

@@ -62,13 +62,12 @@ TEST_SUITE("etcdserver") {
     CHECK_FALSE(etcdserver::Request::Decode("").has_value());
   }
 
-  TEST_CASE("conf changes round-trip") {
-    etcdserver::ConfChange cc{etcdserver::ConfChange::Type::kUpdate, 0xabc, {"http://a:1", "http://b:2"}};
-    auto d = etcdserver::ConfChange::Decode(cc.Encode());
+  TEST_CASE("conf change contexts round-trip") {
+    etcdserver::ConfChangeContext ctx{0xabc, {"http://a:1", "http://b:2"}};
+    auto d = etcdserver::ConfChangeContext::Decode(ctx.Encode());
     REQUIRE(d.has_value());
-    CHECK(d->type == etcdserver::ConfChange::Type::kUpdate);
-    CHECK(d->member_id == 0xabc);
-    CHECK(d->peer_urls == cc.peer_urls);
-    CHECK_FALSE(etcdserver::ConfChange::Decode("\x07").has_value());
+    CHECK(d->request_id == 0xabc);
+    CHECK(d->peer_urls == ctx.peer_urls);
+    CHECK_FALSE(etcdserver::ConfChangeContext::Decode(ctx.Encode() + "x").has_value());
   }
 }

@@ -25,6 +25,7 @@ etcdserver::ServerConfig Config(const std::string& dir, std::string name = "defa
   c.cluster_token = "etcd-cluster";
   c.peer_urls = {"http://localhost:2380"};
   c.client_urls = {"http://localhost:2379"};
+  c.initial_members = {{c.member_id, c.peer_urls}};
   return c;
 }
 
@@ -36,6 +37,7 @@ struct Member {
     storage = std::move(*opened);
     server = std::make_unique<etcdserver::EtcdServer>(std::move(c), store, *storage);
     status = server->Start();
+    if (status.ok()) REQUIRE(server->WaitPublished(std::chrono::seconds(5)));
   }
   etcdserver::Response Do(etcdserver::Request r) {
     std::promise<etcdserver::Response> p;

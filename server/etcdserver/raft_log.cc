@@ -1,0 +1,124 @@
+#include "server/etcdserver/raft_log.h"
+
+#include "common/bytes.h"
+
+namespace etcdserver {
+namespace {
+
+using common::Result;
+using common::Status;
+
+constexpr uint64_t kRestoreChunkBytes = 64 << 20;
+
+storage::LogEntry ToDisk(const raft::Entry& e) {
+  return storage::LogEntry{e.index, e.term,
+                           e.type == raft::EntryType::kConfChange ? storage::EntryType::kConfChange
+                                                                  : storage::EntryType::kNormal,
+                           e.data};
+}
+
+raft::Entry FromDisk(storage::LogEntry e) {
+  return raft::Entry{e.term, e.index,
+                     e.type == storage::EntryType::kConfChange ? raft::EntryType::kConfChange
+                                                               : raft::EntryType::kNormal,
+                     std::move(e.data)};
+}
+
+}  // namespace
+
+std::string EncodeConfState(const raft::ConfState& cs) {
+  common::ByteWriter w;
+  w.PutVarint(cs.voters.size());
+  for (raft::NodeId id : cs.voters) w.PutVarint(id);
+  return std::move(w.str());
+}
+
+Result<raft::ConfState> DecodeConfState(const std::string& bytes) {
+  common::ByteReader r(bytes);
+  raft::ConfState cs;
+  uint64_t n = r.GetVarint();
+  for (uint64_t i = 0; i < n && !r.failed(); ++i) cs.voters.push_back(r.GetVarint());
+  if (r.failed() || !r.done()) return Status::Corruption("undecodable snapshot configuration");
+  return cs;
+}
+
+bool RaftLog::Empty() {
+  auto last = disk_.LastIndex();
+  return last.ok() && *last == 0;
+}
+
+Result<raft::Snapshot> RaftLog::Restore() {
+  raft::Snapshot snap;
+  auto stored = disk_.LoadSnapshot();
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    auto cs = DecodeConfState((*stored)->conf_state);
+    if (!cs.ok()) return cs.status();
+    snap.metadata = raft::SnapshotMetadata{(*stored)->index, (*stored)->term, *cs};
+    snap.data = std::move((*stored)->data);
+    Status s = memory_.ApplySnapshot(snap);
+    if (!s.ok()) return s;
+    snapshot_index_ = snap.metadata.index;
+  }
+  auto last = disk_.LastIndex();
+  if (!last.ok()) return last.status();
+  for (uint64_t next = snapshot_index_ + 1; next <= *last;) {
+    auto entries = disk_.Entries(next, *last + 1, kRestoreChunkBytes);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) return Status::Corruption("log entry " + std::to_string(next) + " is missing");
+    std::vector<raft::Entry> batch;
+    for (auto& e : *entries) batch.push_back(FromDisk(std::move(e)));
+    next += batch.size();
+    memory_.Append(batch);
+  }
+  auto hs = disk_.LoadHardState();
+  if (!hs.ok()) return hs.status();
+  memory_.SetHardState(raft::HardState{hs->term, hs->vote, hs->commit});
+  return snap;
+}
+
+Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
+                        const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot) {
+  std::vector<storage::LogEntry> disk_entries;
+  disk_entries.reserve(entries.size());
+  for (const auto& e : entries) disk_entries.push_back(ToDisk(e));
+  std::optional<storage::HardState> hs;
+  if (hard_state) hs = storage::HardState{hard_state->term, hard_state->vote, hard_state->commit};
+  std::optional<storage::SnapshotRecord> snap;
+  if (!snapshot.IsEmpty()) {
+    snap = storage::SnapshotRecord{snapshot.metadata.index, snapshot.metadata.term,
+                                   EncodeConfState(snapshot.metadata.conf_state), snapshot.data};
+  }
+  Status s = disk_.Save(hs ? &*hs : nullptr, disk_entries, snap ? &*snap : nullptr);
+  if (s.ok() && snap) s = disk_.Compact(snapshot.metadata.index);
+  if (!s.ok()) return s;
+  if (!snapshot.IsEmpty()) {
+    s = memory_.ApplySnapshot(snapshot);
+    if (!s.ok()) return s;
+    snapshot_index_ = snapshot.metadata.index;
+  }
+  memory_.Append(entries);
+  if (hard_state) memory_.SetHardState(*hard_state);
+  return Status::OK();
+}
+
+Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep) {
+  auto term = memory_.Term(index);
+  if (!term.ok()) return term.status();
+  storage::SnapshotRecord rec{index, *term, EncodeConfState(cs), data};
+  Status s = disk_.Save(nullptr, {}, &rec);
+  if (!s.ok()) return s;
+  auto created = memory_.CreateSnapshot(index, cs, std::move(data));
+  if (!created.ok()) return created.status();
+  snapshot_index_ = index;
+  if (index > keep) {
+    uint64_t compact = index - keep;
+    s = disk_.Compact(compact - 1);
+    if (!s.ok()) return s;
+    s = memory_.Compact(compact);
+    if (!s.ok() && s.code() != common::Code::kCompacted) return s;
+  }
+  return Status::OK();
+}
+
+}  // namespace etcdserver

@@ -1,0 +1,53 @@
+// The member's raft log: raft reads it from memory (raft::MemoryStorage, the
+// entries since the last compaction), and every Ready is made durable in
+// SQLite first (one transaction per Ready, fsynced), as etcd keeps a WAL
+// beside raft's MemoryStorage. Restore() rebuilds memory from disk.
+//
+// Not thread-safe: owned by the server's loop thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "server/raft/memory_storage.h"
+#include "server/raft/messages.h"
+#include "server/storage/sqlite_storage.h"
+
+namespace etcdserver {
+
+std::string EncodeConfState(const raft::ConfState& cs);
+common::Result<raft::ConfState> DecodeConfState(const std::string& bytes);
+
+class RaftLog {
+ public:
+  explicit RaftLog(storage::SqliteStorage& disk) : disk_(disk) {}
+  RaftLog(const RaftLog&) = delete;
+  RaftLog& operator=(const RaftLog&) = delete;
+
+  // Loads the snapshot, the entries after it and the hard state into memory.
+  // Returns the snapshot (empty when there is none) for the state machine.
+  common::Result<raft::Snapshot> Restore();
+  bool Empty();  // nothing on disk: a new member
+
+  // Makes one Ready's output durable (snapshot, entries, hard state), then
+  // visible to raft.
+  common::Status Persist(const std::optional<raft::HardState>& hard_state,
+                         const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot);
+
+  // Records a snapshot of the state machine at `index` and drops entries
+  // before `index - keep` (so slow followers can still catch up by log).
+  common::Status Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep);
+
+  const raft::Storage& storage() const { return memory_; }
+  uint64_t snapshot_index() const { return snapshot_index_; }
+
+ private:
+  storage::SqliteStorage& disk_;
+  raft::MemoryStorage memory_;
+  uint64_t snapshot_index_ = 0;
+};
+
+}  // namespace etcdserver

@@ -1,0 +1,247 @@
+"""Cluster tests: real kvraft members on loopback replicating through Raft."""
+
+import hashlib
+import struct
+import threading
+import time
+
+from harness import Server, TestFailure, check, check_eq, http, log, test
+
+TOKEN = "etcd-cluster-1"
+
+
+def member_id(peer_urls, token):
+    """etcd's member id: SHA-1 of the sorted peer URLs and the token."""
+    digest = hashlib.sha1(("".join(sorted(peer_urls)) + token).encode()).digest()
+    return "%x" % struct.unpack(">Q", digest[:8])[0]
+
+
+def start_cluster(n, args=()):
+    """n members named infra0.. bootstrapped statically; waits until healthy."""
+    members = [Server(name="infra%d" % i) for i in range(n)]
+    cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members)
+    for m in members:
+        m.cluster = cluster
+        m.extra_args = ["--initial-cluster-token", TOKEN] + list(args)
+        m.spawn()
+    for m in members:
+        m.wait_ready(timeout=30)
+    return members
+
+
+def leader_of(members, timeout=10.0):
+    """The member every live member agrees is the leader."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for m in members:
+            if m.proc.poll() is not None:
+                continue
+            try:
+                r = http("GET", m.url + "/v2/stats/self", timeout=1)
+            except OSError:
+                continue
+            if r.status == 200 and r.json().get("state") == "StateLeader":
+                return m
+        time.sleep(0.05)
+    raise TestFailure("no leader after %.0fs" % timeout)
+
+
+def wait_value(m, key, want, timeout=10.0):
+    deadline = time.time() + timeout
+    while True:
+        r = m.get(key)
+        if r.status == 200 and r.json()["node"].get("value") == want:
+            return
+        if time.time() > deadline:
+            raise TestFailure("%s: %s is %s, want %r" % (m.name, key, r.body[:200], want))
+        time.sleep(0.05)
+
+
+@test(timeout=60, targets=("kvraft",))
+def three_members_agree_on_ids_and_membership():
+    members = start_cluster(3)
+    want = {member_id([m.peer_url], TOKEN): m for m in members}
+    for m in members:
+        r = http("GET", m.url + "/v2/members")
+        check_eq(r.status, 200, "GET /v2/members on %s" % m.name)
+        got = {x["id"]: x for x in r.json()["members"]}
+        check_eq(sorted(got), sorted(want), "member ids (as etcd computes them)")
+        for mid, srv in want.items():
+            deadline = time.time() + 10
+            while got[mid]["name"] != srv.name and time.time() < deadline:
+                time.sleep(0.1)
+                got = {x["id"]: x for x in http("GET", m.url + "/v2/members").json()["members"]}
+            check_eq(got[mid]["name"], srv.name, "published name of %s" % mid)
+            check_eq(got[mid]["peerURLs"], [srv.peer_url], "peer URLs of %s" % srv.name)
+            check_eq(got[mid]["clientURLs"], [srv.url], "client URLs of %s" % srv.name)
+    leader = leader_of(members)
+    r = http("GET", leader.url + "/v2/stats/leader")
+    check_eq(r.status, 200, "stats/leader on the leader")
+    check_eq(len(r.json()["followers"]), 2, "followers in stats/leader")
+    follower = next(m for m in members if m is not leader)
+    check_eq(http("GET", follower.url + "/v2/stats/leader").status, 403, "stats/leader on a follower")
+
+
+@test(timeout=60, targets=("kvraft",))
+def writes_through_every_member_are_read_everywhere():
+    members = start_cluster(3)
+    for i, m in enumerate(members):
+        r = m.put("/spread/k%d" % i, "v%d" % i)
+        check_eq(r.status, 201, "PUT through %s: %s" % (m.name, r.body[:200]))
+    for m in members:
+        for i in range(3):
+            r = m.get("/spread/k%d" % i, quorum="true")
+            check_eq(r.status, 200, "quorum GET on %s" % m.name)
+            check_eq(r.json()["node"]["value"], "v%d" % i, "value read on %s" % m.name)
+            wait_value(m, "/spread/k%d" % i, "v%d" % i)
+    # One index sequence for the whole cluster.
+    idx = [int(m.get("/spread/k2", quorum="true").headers["X-Etcd-Index"]) for m in members]
+    check(max(idx) - min(idx) <= 1, "X-Etcd-Index agrees across members: %s" % idx)
+
+
+@test(timeout=90, targets=("kvraft",))
+def five_members_survive_two_failures():
+    members = start_cluster(5)
+    leader = leader_of(members)
+    victims = [m for m in members if m is not leader][:2]
+    for v in victims:
+        v.kill9()
+    r = leader.put("/five/k", "v")
+    check_eq(r.status, 201, "PUT with 3 of 5 up: %s" % r.body[:200])
+    live = [m for m in members if m not in victims]
+    for m in live:
+        wait_value(m, "/five/k", "v")
+
+
+@test(timeout=120, targets=("kvraft",))
+def leader_kill9_with_writers_loses_nothing():
+    members = start_cluster(3)
+    acked = {}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def writer(w):
+        i = 0
+        while not stop.is_set() and i < 2000:
+            key = "/fail/w%d-%d" % (w, i)
+            for m in members:
+                if m.proc.poll() is not None:
+                    continue
+                try:
+                    r = m.put(key, str(i), timeout=10)
+                except OSError:
+                    continue
+                if r.status in (200, 201):
+                    with lock:
+                        acked[key] = str(i)
+                    break
+            i += 1
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    leader = leader_of(members)
+    killed_at = time.time()
+    leader.kill9()
+    rest = [m for m in members if m is not leader]
+    new_leader = leader_of(rest, timeout=10)
+    elapsed = time.time() - killed_at
+    log("new leader %s after %.2fs" % (new_leader.name, elapsed))
+    check(elapsed < 2 * 1.0 + 1.0, "new leader within two election timeouts (took %.2fs)" % elapsed)
+    time.sleep(1.0)
+    stop.set()
+    for t in threads:
+        t.join()
+    log("%d acknowledged writes" % len(acked))
+    check(len(acked) > 50, "writers made progress")
+    leader.start(timeout=30)
+    for m in members:
+        for key, value in acked.items():
+            wait_value(m, key, value)
+
+
+@test(timeout=90, targets=("kvraft",))
+def minority_side_refuses_quorum_reads_and_writes():
+    members = start_cluster(3)
+    check_eq(members[0].put("/part/k", "before").status, 201, "PUT before the partition")
+    for m in members:
+        wait_value(m, "/part/k", "before")
+    members[1].kill9()
+    members[2].kill9()
+    lone = members[0]
+    r = lone.put("/part/k", "after", timeout=15)
+    check_eq(r.status, 500, "PUT on the minority side: %s" % r.body[:200])
+    check_eq(r.json()["errorCode"], 300, "errorCode of the failed PUT")
+    r = lone.get("/part/k", quorum="true", timeout=15)
+    check_eq(r.status, 500, "quorum GET on the minority side: %s" % r.body[:200])
+    r = lone.get("/part/k")
+    check_eq(r.json()["node"]["value"], "before", "a plain GET serves the (stale) local value")
+    check_eq(http("GET", lone.url + "/health", timeout=5).status, 503, "/health without quorum")
+
+
+@test(timeout=120, targets=("kvraft",))
+def whole_cluster_restart_keeps_keys_and_index():
+    members = start_cluster(3)
+    for i in range(20):
+        check_eq(members[i % 3].put("/restart/k%d" % i, "v%d" % i).status, 201, "PUT")
+    before = int(members[0].get("/restart/k19", quorum="true").headers["X-Etcd-Index"])
+    for m in members:
+        m.stop()
+    for m in members:
+        m.spawn()
+    for m in members:
+        m.wait_ready(timeout=30)
+    for m in members:
+        for i in range(20):
+            wait_value(m, "/restart/k%d" % i, "v%d" % i)
+    r = members[1].put("/restart/next", "x")
+    check_eq(r.status, 201, "PUT after the restart")
+    check(r.json()["node"]["modifiedIndex"] > before, "the index sequence continues")
+
+
+@test(timeout=120, targets=("kvraft",))
+def lagging_follower_catches_up_by_snapshot():
+    members = start_cluster(3, args=["--snapshot-count", "50"])
+    leader = leader_of(members)
+    follower = next(m for m in members if m is not leader)
+    follower.stop()
+    for i in range(300):
+        check_eq(leader.put("/snap/k%d" % (i % 40), "v%d" % i).status in (200, 201), True, "PUT %d" % i)
+    follower.start(timeout=30)
+    for i in range(260, 300):
+        wait_value(follower, "/snap/k%d" % (i % 40), "v%d" % i, timeout=20)
+
+
+@test(timeout=120, targets=("kvraft",))
+def member_add_and_remove():
+    members = start_cluster(3)
+    new = Server(name="infra3")
+    r = http("POST", members[0].url + "/v2/members", body='{"peerURLs":["%s"]}' % new.peer_url,
+             headers={"Content-Type": "application/json"})
+    check_eq(r.status, 201, "POST /v2/members: %s" % r.body[:200])
+    added = r.json()
+    check_eq(added["peerURLs"], [new.peer_url], "peer URLs of the added member")
+    check_eq(added["name"], "", "an added member has no name until it starts")
+    new.cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members + [new])
+    new.extra_args = ["--initial-cluster-token", TOKEN, "--initial-cluster-state", "existing"]
+    check_eq(members[1].put("/join/k", "v").status, 201, "PUT before the new member starts")
+    new.start(timeout=30)
+    members.append(new)
+    wait_value(new, "/join/k", "v")
+    names = {m["name"] for m in http("GET", new.url + "/v2/members").json()["members"]}
+    check_eq(names, {"infra0", "infra1", "infra2", "infra3"}, "members seen by the new member")
+    # Remove a follower: it stops serving and exits.
+    leader = leader_of(members)
+    victim = next(m for m in members if m is not leader and m is not new)
+    vid = member_id([victim.peer_url], TOKEN)
+    r = http("DELETE", leader.url + "/v2/members/" + vid)
+    check_eq(r.status, 204, "DELETE /v2/members/%s: %s" % (vid, r.body[:200]))
+    check(victim.wait_exit(15) is not None, "the removed member exits")
+    r = http("DELETE", leader.url + "/v2/members/" + vid)
+    check_eq(r.status, 410, "deleting a removed member again")
+    check_eq(http("DELETE", leader.url + "/v2/members/abc123").status, 404, "deleting an unknown id")
+    r = http("POST", leader.url + "/v2/members", body='{"peerURLs":["%s"]}' % new.peer_url,
+             headers={"Content-Type": "application/json"})
+    check_eq(r.status, 409, "adding a used peer URL: %s" % r.body[:200])
+    check_eq(leader.put("/join/after", "v").status, 201, "PUT after the removal")
