@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -43,7 +44,7 @@ struct Transport::Impl {
     senders.clear();
   }
 
-  http::Response Check(const http::Request& req);
+  std::optional<http::Response> Refusal(const http::Request& req);
 
   const uint64_t member_id;
   const uint64_t cluster_id;
@@ -116,8 +117,8 @@ void Transport::Send(std::vector<raft::Message> messages) {
   }
 }
 
-// The refusal for this request, or a 204 when it may be decoded.
-http::Response Transport::Impl::Check(const http::Request& req) {
+// Why this request is refused before its body is decoded, if it is.
+std::optional<http::Response> Transport::Impl::Refusal(const http::Request& req) {
   if (req.method != "POST") {
     http::Response r = TextError(405, "Method Not Allowed");
     r.headers.emplace_back("Allow", "POST");
@@ -138,13 +139,12 @@ http::Response Transport::Impl::Check(const http::Request& req) {
   auto from_id = common::ParseId(from);
   if (from_id.ok() && removed.count(*from_id) != 0) return TextError(410, "removed member");
   if (req.body_too_large) return TextError(413, "error reading raft message");
-  return http::Response{204, {}, ""};
+  return std::nullopt;
 }
 
 void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
-  http::Response check = impl_->Check(req);
-  if (check.status != 204) {
-    ex->Reply(std::move(check));
+  if (auto refusal = impl_->Refusal(req)) {
+    ex->Reply(std::move(*refusal));
     return;
   }
   auto messages = DecodeMessages(req.body);
@@ -166,7 +166,7 @@ void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http:
   uint64_t appends = 0;
   for (const raft::Message& m : *messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
   impl_->received_appends += appends;
-  ex->Reply(std::move(check));
+  ex->Reply(http::Response{204, {}, ""});
   if (impl_->callbacks.on_receive) impl_->callbacks.on_receive(std::move(messages).value());
 }
 
