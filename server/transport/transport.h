@@ -9,10 +9,18 @@
 // sender's cluster id (X-Etcd-Cluster-Id) and that the sender was not removed,
 // decodes the batch and hands it to `on_receive`.
 //
-// Threads: Send, UpdatePeers, RemovePeer and the stats accessors are safe from
-// any thread; callbacks run on transport threads and must not block.
+// Bounds: each peer queues at most kMaxQueuedMessages; beyond that new
+// messages other than snapshots are dropped and the peer is reported
+// unreachable, as etcd drops when its buffer is full. A batch carries at most
+// about kMaxBatchBytes of entries, and a snapshot travels alone; the peer
+// listener must accept bodies of the largest snapshot (etcd allows 64 MB).
+//
+// Threads: Send, UpdatePeers, MarkRemoved, HandleRaft and the stats accessors
+// are safe from any thread; callbacks run on transport threads (never inside
+// Send or HandleRaft's caller) and must not block.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,16 +33,27 @@
 
 namespace transport {
 
+constexpr size_t kMaxQueuedMessages = 4096;
+constexpr size_t kMaxBatchBytes = 4 << 20;
+
 struct Callbacks {
+  // Called on the peer listener's I/O thread with a decoded batch.
   std::function<void(std::vector<raft::Message>)> on_receive;
+  // A send to `peer` failed or messages to it were dropped.
   std::function<void(uint64_t peer)> on_unreachable;
+  // After a batch holding a MsgSnap: delivered (failed=false) or not.
   std::function<void(uint64_t peer, bool failed)> on_snapshot_status;
+  // Optional: `peer` answered 410, i.e. this member was removed from the
+  // cluster (etcd stops the server then).
+  std::function<void(uint64_t peer)> on_removed;
 };
 
-// Per-follower figures for /v2/stats/leader (latency in ms of append sends).
+// Per-follower figures for /v2/stats/leader: one sample per MsgApp carried
+// by a POST (its round trip, in ms); `fail` counts MsgApps of failed POSTs.
+// As in etcd, the minimum is 2^63 until the first success.
 struct PeerStats {
   double latency_current_ms = 0, latency_average_ms = 0, latency_stddev_ms = 0;
-  double latency_min_ms = 0, latency_max_ms = 0;
+  double latency_min_ms = 9223372036854775808.0, latency_max_ms = 0;
   uint64_t fail = 0, success = 0;
 };
 
@@ -55,7 +74,10 @@ class Transport {
   // 410 for a removed sender; 400 for an undecodable body.
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
 
+  // One entry per current peer.
   std::map<uint64_t, PeerStats> Stats() const;
+  // MsgApps handed to Send for a known peer / received by HandleRaft
+  // (/v2/stats/self sendAppendRequestCnt, recvAppendRequestCnt).
   uint64_t sent_append_count() const;
   uint64_t received_append_count() const;
 

@@ -1,0 +1,183 @@
+#include "server/transport/transport.h"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "common/log.h"
+#include "common/member_id.h"
+#include "server/transport/peer_sender.h"
+
+namespace transport {
+namespace {
+
+// Senders whose cluster-id mismatch was logged; bounded against a flood of
+// made-up sender ids.
+constexpr size_t kMaxMismatchLogged = 1024;
+
+// Go's http.Error: a plain-text body ending in a newline.
+http::Response TextError(int status, const std::string& text) {
+  http::Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}};
+  r.body = text + "\n";
+  return r;
+}
+
+bool ParsesTo(const std::string& hex, uint64_t want) {
+  auto id = common::ParseId(hex);
+  return id.ok() && *id == want;
+}
+
+}  // namespace
+
+struct Transport::Impl {
+  Impl(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks)
+      : member_id(member_id), cluster_id(cluster_id), callbacks(std::move(callbacks)) {}
+
+  // Takes the senders out under the lock, then stops them all before joining
+  // any, so a dead peer delays teardown once, not once per peer.
+  static void StopAll(std::vector<std::unique_ptr<PeerSender>> senders) {
+    for (auto& s : senders) s->Stop();
+    senders.clear();
+  }
+
+  std::optional<http::Response> Refusal(const http::Request& req);
+
+  const uint64_t member_id;
+  const uint64_t cluster_id;
+  const Callbacks callbacks;
+
+  mutable std::mutex mu;
+  std::map<uint64_t, std::unique_ptr<PeerSender>> peers;  // GUARDED_BY(mu)
+  std::set<uint64_t> removed;                              // GUARDED_BY(mu)
+  std::set<std::string> mismatch_logged;                   // GUARDED_BY(mu)
+
+  std::atomic<uint64_t> sent_appends{0};
+  std::atomic<uint64_t> received_appends{0};
+};
+
+Transport::Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks)
+    : impl_(std::make_unique<Impl>(member_id, cluster_id, std::move(callbacks))) {}
+
+Transport::~Transport() {
+  std::vector<std::unique_ptr<PeerSender>> senders;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& [id, sender] : impl_->peers) senders.push_back(std::move(sender));
+    impl_->peers.clear();
+  }
+  Impl::StopAll(std::move(senders));
+}
+
+void Transport::UpdatePeers(const std::map<uint64_t, std::vector<std::string>>& peers) {
+  std::vector<std::unique_ptr<PeerSender>> gone;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto it = impl_->peers.begin(); it != impl_->peers.end();) {
+      if (peers.count(it->first) == 0) {
+        gone.push_back(std::move(it->second));
+        it = impl_->peers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& [id, urls] : peers) {
+      if (id == impl_->member_id) continue;
+      auto it = impl_->peers.find(id);
+      if (it != impl_->peers.end()) {
+        it->second->SetUrls(urls);
+        continue;
+      }
+      PeerSender::Identity identity{impl_->member_id, impl_->cluster_id, id};
+      impl_->peers.emplace(id, std::make_unique<PeerSender>(identity, urls, impl_->callbacks));
+    }
+  }
+  Impl::StopAll(std::move(gone));
+}
+
+void Transport::MarkRemoved(uint64_t id) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->removed.insert(id);
+}
+
+void Transport::Send(std::vector<raft::Message> messages) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (raft::Message& m : messages) {
+    auto it = impl_->peers.find(m.to);
+    if (it == impl_->peers.end()) {
+      KV_LOG(kDebug, "rafthttp") << "ignored message " << raft::MessageTypeName(m.type)
+                                 << " to unknown peer " << common::FormatId(m.to);
+      continue;
+    }
+    bool append = m.type == raft::MessageType::kApp;
+    if (it->second->Enqueue(std::move(m)) && append) ++impl_->sent_appends;
+  }
+}
+
+// Why this request is refused before its body is decoded, if it is.
+std::optional<http::Response> Transport::Impl::Refusal(const http::Request& req) {
+  if (req.method != "POST") {
+    http::Response r = TextError(405, "Method Not Allowed");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  std::string from = req.Header("X-Server-From");
+  std::string remote_cluster = req.Header("X-Etcd-Cluster-Id");
+  std::lock_guard<std::mutex> lock(mu);
+  if (!ParsesTo(remote_cluster, cluster_id)) {
+    if (mismatch_logged.size() < kMaxMismatchLogged && mismatch_logged.insert(from).second) {
+      KV_LOG(kWarn, "rafthttp") << "request cluster ID mismatch (local cluster ID "
+                                << common::FormatId(cluster_id) << ", remote cluster ID "
+                                << (remote_cluster.empty() ? "<none>" : remote_cluster) << ", sender "
+                                << (from.empty() ? "<unknown>" : from) << ")";
+    }
+    return TextError(412, "cluster ID mismatch");
+  }
+  auto from_id = common::ParseId(from);
+  if (from_id.ok() && removed.count(*from_id) != 0) return TextError(410, "removed member");
+  if (req.body_too_large) return TextError(413, "error reading raft message");
+  return std::nullopt;
+}
+
+void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  if (auto refusal = impl_->Refusal(req)) {
+    ex->Reply(std::move(*refusal));
+    return;
+  }
+  auto messages = DecodeMessages(req.body);
+  if (!messages.ok()) {
+    KV_LOG(kWarn, "rafthttp") << "failed to decode raft message from " << req.Header("X-Server-From") << ": "
+                              << messages.status().message();
+    ex->Reply(TextError(400, "error unmarshalling raft message"));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (const raft::Message& m : *messages) {
+      if (impl_->removed.count(m.from) != 0) {
+        ex->Reply(TextError(410, "removed member"));
+        return;
+      }
+    }
+  }
+  uint64_t appends = 0;
+  for (const raft::Message& m : *messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
+  impl_->received_appends += appends;
+  ex->Reply(http::Response{204, {}, ""});
+  if (impl_->callbacks.on_receive) impl_->callbacks.on_receive(std::move(messages).value());
+}
+
+std::map<uint64_t, PeerStats> Transport::Stats() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::map<uint64_t, PeerStats> out;
+  for (const auto& [id, sender] : impl_->peers) out.emplace(id, sender->Stats());
+  return out;
+}
+
+uint64_t Transport::sent_append_count() const { return impl_->sent_appends; }
+uint64_t Transport::received_append_count() const { return impl_->received_appends; }
+
+}  // namespace transport

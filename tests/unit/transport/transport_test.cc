@@ -1,0 +1,339 @@
+// Transports talking over loopback HTTP: batches both ways, failover between
+// URLs, unreachable peers and their recovery, refusals, prompt teardown.
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/member_id.h"
+#include "server/transport/transport.h"
+
+namespace transport {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kCluster = 0xcdf818194e3a8c32ULL;
+
+// What the callbacks saw, for the test thread to wait on.
+class Recorder {
+ public:
+  Callbacks MakeCallbacks() {
+    Callbacks cb;
+    cb.on_receive = [this](std::vector<raft::Message> ms) {
+      Record([&] { for (auto& m : ms) received.push_back(std::move(m)); });
+    };
+    cb.on_unreachable = [this](uint64_t peer) { Record([&] { unreachable.push_back(peer); }); };
+    cb.on_snapshot_status = [this](uint64_t peer, bool failed) {
+      Record([&] { snapshot_status.emplace_back(peer, failed); });
+    };
+    cb.on_removed = [this](uint64_t peer) { Record([&] { removed_by.push_back(peer); }); };
+    return cb;
+  }
+  // Waits up to 3 s for `pred` (evaluated under the lock), waking on every
+  // callback and every 5 ms for conditions no callback signals (stats).
+  bool WaitFor(const std::function<bool()>& pred) {
+    std::unique_lock<std::mutex> lock(mu);
+    Clock::time_point deadline = Clock::now() + 3s;
+    while (!pred()) {
+      if (Clock::now() >= deadline) return false;
+      cv.wait_for(lock, 5ms);
+    }
+    return true;
+  }
+  template <typename T>
+  T Get(const T& field) {
+    std::lock_guard<std::mutex> lock(mu);
+    return field;
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<raft::Message> received;
+  std::vector<uint64_t> unreachable;
+  std::vector<std::pair<uint64_t, bool>> snapshot_status;
+  std::vector<uint64_t> removed_by;
+
+ private:
+  void Record(const std::function<void()>& f) {
+    std::lock_guard<std::mutex> lock(mu);
+    f();
+    cv.notify_all();
+  }
+};
+
+// A member: a Transport whose HandleRaft serves POST /raft on loopback.
+struct Member {
+  Member(uint64_t id, uint64_t cluster = kCluster)
+      : id(id), transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks())) {}
+  ~Member() {
+    if (server) server->Stop();
+  }
+  void Serve(int port = 0) {
+    http::ServerOptions options;
+    options.max_body_bytes = 64 << 20;
+    Transport* t = transport.get();
+    auto r = http::Server::Listen({"127.0.0.1:" + std::to_string(port)},
+                                  [t](http::Request req, std::shared_ptr<http::Exchange> ex) {
+                                    if (req.path == "/raft") {
+                                      t->HandleRaft(req, ex);
+                                    } else {
+                                      ex->Reply(http::Response{404, {}, ""});
+                                    }
+                                  },
+                                  options);
+    REQUIRE(r.ok());
+    server = std::move(r.value());
+    server->Start();
+    this->port = server->Ports().at(0);
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+
+  uint64_t id;
+  Recorder recorder;
+  std::unique_ptr<Transport> transport;
+  std::unique_ptr<http::Server> server;  // after transport: stops first
+  int port = 0;
+};
+
+// A loopback port with nothing listening on it (bound once, then released).
+int FreePort() {
+  auto r = http::Server::Listen({"127.0.0.1:0"}, [](http::Request, std::shared_ptr<http::Exchange>) {}, {});
+  REQUIRE(r.ok());
+  int port = r.value()->Ports().at(0);
+  r.value()->Stop();
+  return port;
+}
+
+// A listener that never accepts: connects succeed, requests never get answers.
+struct BlackHole {
+  BlackHole() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(fd, 16) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port = ntohs(addr.sin_port);
+  }
+  ~BlackHole() { close(fd); }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  int fd = -1;
+  int port = 0;
+};
+
+raft::Message App(uint64_t from, uint64_t to, uint64_t index, std::string data = "v") {
+  raft::Message m;
+  m.type = raft::MessageType::kApp;
+  m.from = from;
+  m.to = to;
+  m.term = 2;
+  m.log_term = 2;
+  m.index = index;
+  m.commit = index;
+  m.entries = {{2, index + 1, raft::EntryType::kNormal, std::move(data)}};
+  return m;
+}
+
+raft::Message Of(raft::MessageType type, uint64_t from, uint64_t to) {
+  raft::Message m;
+  m.type = type;
+  m.from = from;
+  m.to = to;
+  m.term = 2;
+  return m;
+}
+
+raft::Message Snap(uint64_t from, uint64_t to, std::string data) {
+  raft::Message m = Of(raft::MessageType::kSnap, from, to);
+  m.snapshot.metadata = {50, 2, {{from, to}}};
+  m.snapshot.data = std::move(data);
+  return m;
+}
+
+httplib::Result RawPost(int port, const std::string& cluster, const std::string& from, const std::string& body) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(1s);
+  c.set_read_timeout(2s);
+  return c.Post("/raft", {{"X-Etcd-Cluster-Id", cluster}, {"X-Server-From", from}}, body,
+                "application/octet-stream");
+}
+
+TEST_SUITE("transport") {
+  TEST_CASE("transport: two members exchange batches both ways") {
+    Member a(1), b(2);
+    a.Serve();
+    b.Serve();
+    // a's first URL for b is dead: the sender moves on to the next one.
+    a.transport->UpdatePeers({{1, {a.Url()}}, {2, {"http://127.0.0.1:" + std::to_string(FreePort()), b.Url()}}});
+    b.transport->UpdatePeers({{1, {a.Url()}}, {2, {b.Url()}}});
+
+    std::string binary("\0\xff\x80 value", 9);
+    a.transport->Send({App(1, 2, 10, binary), Of(raft::MessageType::kHeartbeat, 1, 2), App(1, 2, 11),
+                       Of(raft::MessageType::kVote, 1, 3) /* unknown peer: dropped */});
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() >= 3; }));
+    auto got = b.recorder.Get(b.recorder.received);
+    REQUIRE(got.size() == 3);
+    CHECK(got[0].type == raft::MessageType::kApp);
+    CHECK(got[0].entries == App(1, 2, 10, binary).entries);
+    CHECK(got[1].type == raft::MessageType::kHeartbeat);
+    CHECK(got[2].index == 11);
+
+    raft::Message resp = Of(raft::MessageType::kAppResp, 2, 1);
+    resp.index = 12;
+    resp.reject = true;
+    resp.reject_hint = 9;
+    b.transport->Send({resp});
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.received.size() == 1; }));
+    raft::Message back = a.recorder.Get(a.recorder.received).at(0);
+    CHECK(back.type == raft::MessageType::kAppResp);
+    CHECK(back.reject);
+    CHECK(back.reject_hint == 9);
+
+    CHECK(a.transport->sent_append_count() == 2);
+    CHECK(b.transport->received_append_count() == 2);
+    CHECK(a.recorder.Get(a.recorder.unreachable).empty());
+    // The sender records the round trip once the answer is in.
+    REQUIRE(a.recorder.WaitFor([&] { return a.transport->Stats()[2].success == 2; }));
+    auto stats = a.transport->Stats();
+    REQUIRE(stats.count(2) == 1);
+    CHECK(stats.size() == 1);  // self is not a peer
+    CHECK(stats[2].success == 2);
+    CHECK(stats[2].fail == 0);
+    CHECK(stats[2].latency_min_ms > 0);
+    CHECK(stats[2].latency_min_ms <= stats[2].latency_average_ms);
+    CHECK(stats[2].latency_average_ms <= stats[2].latency_max_ms);
+    CHECK(b.transport->Stats()[1].latency_min_ms == 9223372036854775808.0);  // no append sent yet
+  }
+
+  TEST_CASE("transport: a multi-megabyte snapshot arrives and reports success") {
+    Member a(1), b(2);
+    b.Serve();
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    std::string data(6 << 20, 'x');
+    data[12345] = '\0';
+    a.transport->Send({Snap(1, 2, data), App(1, 2, 50)});
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 2; }));
+    auto got = b.recorder.Get(b.recorder.received);
+    CHECK(got[0].type == raft::MessageType::kSnap);
+    CHECK(got[0].snapshot.data == data);
+    CHECK(got[0].snapshot.metadata.conf_state.voters == std::vector<uint64_t>{1, 2});
+    CHECK(got[1].type == raft::MessageType::kApp);
+    REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.snapshot_status.empty(); }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, false}});
+  }
+
+  TEST_CASE("transport: a peer that is down is reported unreachable until it comes up") {
+    Member a(1), b(2);
+    int port = FreePort();
+    a.transport->UpdatePeers({{2, {"http://127.0.0.1:" + std::to_string(port)}}});
+
+    a.transport->Send({App(1, 2, 5), Snap(1, 2, "state")});
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1; }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).at(0) == std::make_pair(uint64_t{2}, true));
+    auto unreachable = a.recorder.Get(a.recorder.unreachable);
+    CHECK(unreachable == std::vector<uint64_t>{2, 2});  // the append batch, then the snapshot
+    CHECK(a.transport->Stats()[2].fail == 1);
+    CHECK(a.transport->Stats()[2].success == 0);
+
+    b.Serve(port);
+    a.transport->Send({App(1, 2, 6)});
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+    CHECK(b.recorder.Get(b.recorder.received).at(0).index == 6);
+    REQUIRE(a.recorder.WaitFor([&] { return a.transport->Stats()[2].success == 1; }));
+    CHECK(a.recorder.Get(a.recorder.unreachable).size() == 2);
+  }
+
+  TEST_CASE("transport: a sender from another cluster is refused") {
+    Member b(2), stranger(3, kCluster + 1);
+    b.Serve();
+    stranger.transport->UpdatePeers({{2, {b.Url()}}});
+    stranger.transport->Send({App(3, 2, 1)});
+    REQUIRE(stranger.recorder.WaitFor([&] { return !stranger.recorder.unreachable.empty(); }));
+    CHECK(stranger.transport->Stats()[2].fail == 1);
+
+    auto res = RawPost(b.port, common::FormatId(kCluster + 1), "3", EncodeMessages({App(3, 2, 1)}));
+    REQUIRE(res);
+    CHECK(res->status == 412);
+    CHECK(res->body == "cluster ID mismatch\n");
+    res = RawPost(b.port, "", "3", EncodeMessages({App(3, 2, 1)}));
+    REQUIRE(res);
+    CHECK(res->status == 412);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(b.transport->received_append_count() == 0);
+  }
+
+  TEST_CASE("transport: a removed sender is refused and learns it") {
+    Member a(1), b(2);
+    b.Serve();
+    b.transport->MarkRemoved(1);
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    a.transport->Send({Of(raft::MessageType::kHeartbeat, 1, 2)});
+    REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.removed_by.empty(); }));
+    CHECK(a.recorder.Get(a.recorder.removed_by) == std::vector<uint64_t>{2});
+    REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.unreachable.empty(); }));
+
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({}));
+    REQUIRE(res);
+    CHECK(res->status == 410);
+    // Without the header, the messages' own sender is checked.
+    res = RawPost(b.port, common::FormatId(kCluster), "", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
+    REQUIRE(res);
+    CHECK(res->status == 410);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+  }
+
+  TEST_CASE("transport: a body that does not decode gets 400, other methods 405") {
+    Member b(2);
+    b.Serve();
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", "garbage");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1)}).substr(0, 8));
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    httplib::Client c("127.0.0.1", b.port);
+    auto get = c.Get("/raft");
+    REQUIRE(get);
+    CHECK(get->status == 405);
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1)}));
+    REQUIRE(res);
+    CHECK(res->status == 204);
+    CHECK(b.recorder.Get(b.recorder.received).size() == 1);
+  }
+
+  TEST_CASE("transport: a full queue drops new messages, and teardown does not wait for a dead peer") {
+    BlackHole hole;
+    Member a(1);
+    int refused = FreePort();
+    a.transport->UpdatePeers({{2, {hole.Url()}}, {3, {"http://127.0.0.1:" + std::to_string(refused)}}});
+    std::vector<raft::Message> flood;
+    for (size_t i = 0; i < 3 * kMaxQueuedMessages; ++i) flood.push_back(App(1, 2, i));
+    a.transport->Send(std::move(flood));
+    uint64_t queued = a.transport->sent_append_count();
+    CHECK(queued >= kMaxQueuedMessages);
+    CHECK(queued < 3 * kMaxQueuedMessages);
+    a.transport->Send({App(1, 3, 1)});
+    std::this_thread::sleep_for(200ms);  // let the POST to the black hole start waiting for its answer
+
+    Clock::time_point start = Clock::now();
+    a.transport.reset();
+    CHECK(Clock::now() - start < 1s);
+  }
+}
+
+}  // namespace
+}  // namespace transport
