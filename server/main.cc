@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
   sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
   sc.client_urls = Strings(cfg.advertise_client_urls);
   sc.snapshot_count = cfg.snapshot_count;
+  sc.snapshot_catchup_entries = cfg.snapshot_catchup_entries;
   sc.heartbeat = std::chrono::milliseconds(cfg.heartbeat_interval_ms);
   sc.election = std::chrono::milliseconds(cfg.election_timeout_ms);
   sc.on_removed = [] { kill(getpid(), SIGTERM); };
@@ -181,19 +182,29 @@ int main(int argc, char** argv) {
   api::Context ctx{server, st, watches};
   auto client = http::Server::Listen(HostPorts(cfg.listen_client_urls), api::MakeClientHandler(ctx), options);
   if (!client.ok()) return Fail(client.status().message());
-  auto peer = http::Server::Listen(HostPorts(cfg.listen_peer_urls), api::MakePeerHandler(ctx), options);
+  http::ServerOptions peer_options = options;
+  peer_options.max_body_bytes = 64 << 20;  // raft batches and snapshots (etcd allows 64 MiB)
+  auto peer = http::Server::Listen(HostPorts(cfg.listen_peer_urls), api::MakePeerHandler(ctx), peer_options);
   if (!peer.ok()) return Fail(peer.status().message());
 
   s = server.Start();
   if (!s.ok()) return Fail(s.message());
-  (*client)->Start();
   (*peer)->Start();
+  // As etcd, serve clients only once this member has published itself to the
+  // cluster (which needs a quorum); a stop signal meanwhile still stops it.
+  int sig = 0;
+  const timespec poll_signal{0, 0};
+  while (!server.WaitPublished(std::chrono::seconds(1))) {
+    KV_LOG(kInfo, "etcdmain") << "waiting for a quorum to publish this member before serving clients";
+    sig = sigtimedwait(&stop_signals, nullptr, &poll_signal);
+    if (sig > 0) break;
+  }
+  if (sig <= 0) (*client)->Start();
   KV_LOG(kInfo, "etcdmain") << "member " << cfg.name << " (" << common::FormatId(sc.member_id)
                             << ") serving clients on " << common::JoinUrls(cfg.listen_client_urls)
                             << ", peers on " << common::JoinUrls(cfg.listen_peer_urls);
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  if (sig <= 0) sigwait(&stop_signals, &sig);
   KV_LOG(kInfo, "etcdmain") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping";
   // Clients first; the peer listener stays up while a leader hands over.
   (*client)->Stop();

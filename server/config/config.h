@@ -49,6 +49,7 @@ struct Config {
   std::string data_dir;  // Load fills "<name>.kvraft" when not given
   std::string wal_dir;
   uint64_t snapshot_count = 100000;
+  uint64_t snapshot_catchup_entries = 5000;  // log kept after a snapshot for slow followers
   uint64_t heartbeat_interval_ms = 100;
   uint64_t election_timeout_ms = 1000;
   bool initial_election_tick_advance = true;

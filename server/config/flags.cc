@@ -178,6 +178,8 @@ std::vector<FlagSpec> BuildFlags() {
       Str("data-dir", &Config::data_dir),
       Str("wal-dir", &Config::wal_dir),
       Uint("snapshot-count", &Config::snapshot_count),
+      // etcd 3.5's name; 3.4 hard-codes 5000.
+      Uint("experimental-snapshot-catchup-entries", &Config::snapshot_catchup_entries),
       Uint("heartbeat-interval", &Config::heartbeat_interval_ms),
       Uint("election-timeout", &Config::election_timeout_ms),
       Bool("initial-election-tick-advance", &Config::initial_election_tick_advance),

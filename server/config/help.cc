@@ -27,6 +27,8 @@ std::string HelpText() {
          "  --data-dir '${name}.kvraft'\n    Directory for the log, snapshots and state.\n"
          "  --wal-dir ''\n    Separate directory for the log (default: inside --data-dir).\n"
          "  --snapshot-count '100000'\n    Applied entries between two snapshots.\n"
+         "  --experimental-snapshot-catchup-entries '5000'\n"
+         "    Log entries kept after a snapshot so slow followers catch up without one.\n"
          "  --heartbeat-interval '100'\n    Heartbeat interval in milliseconds (one raft tick).\n"
          "  --election-timeout '1000'\n    Election timeout in milliseconds; at least 5 heartbeats, at most 50000.\n"
          "  --initial-election-tick-advance 'true'\n    Shorten the first election after start-up.\n"

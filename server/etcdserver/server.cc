@@ -62,6 +62,14 @@ Status EtcdServer::Start() {
   callbacks.on_snapshot_status = [this](uint64_t peer, bool failed) {
     Post([this, peer, failed] { node_->ReportSnapshot(peer, failed); });
   };
+  callbacks.on_removed = [this](uint64_t) {
+    Post([this] {
+      if (removed_) return;
+      KV_LOG(kWarn, "etcdserver") << "a peer says this member was removed from the cluster; stopping";
+      removed_ = true;
+      if (config_.on_removed) config_.on_removed();
+    });
+  };
   transport_ = std::make_unique<transport::Transport>(config_.member_id, config_.cluster_id, callbacks);
 
   raft::Config rc;

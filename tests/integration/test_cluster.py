@@ -95,7 +95,7 @@ def writes_through_every_member_are_read_everywhere():
             check_eq(r.json()["node"]["value"], "v%d" % i, "value read on %s" % m.name)
             wait_value(m, "/spread/k%d" % i, "v%d" % i)
     # One index sequence for the whole cluster.
-    idx = [int(m.get("/spread/k2", quorum="true").headers["X-Etcd-Index"]) for m in members]
+    idx = [int(m.get("/spread/k2", quorum="true").headers["x-etcd-index"]) for m in members]
     check(max(idx) - min(idx) <= 1, "X-Etcd-Index agrees across members: %s" % idx)
 
 
@@ -185,7 +185,7 @@ def whole_cluster_restart_keeps_keys_and_index():
     members = start_cluster(3)
     for i in range(20):
         check_eq(members[i % 3].put("/restart/k%d" % i, "v%d" % i).status, 201, "PUT")
-    before = int(members[0].get("/restart/k19", quorum="true").headers["X-Etcd-Index"])
+    before = int(members[0].get("/restart/k19", quorum="true").headers["x-etcd-index"])
     for m in members:
         m.stop()
     for m in members:
@@ -202,7 +202,8 @@ def whole_cluster_restart_keeps_keys_and_index():
 
 @test(timeout=120, targets=("kvraft",))
 def lagging_follower_catches_up_by_snapshot():
-    members = start_cluster(3, args=["--snapshot-count", "50"])
+    members = start_cluster(3, args=["--snapshot-count", "50",
+                                     "--experimental-snapshot-catchup-entries", "10"])
     leader = leader_of(members)
     follower = next(m for m in members if m is not leader)
     follower.stop()
@@ -211,6 +212,8 @@ def lagging_follower_catches_up_by_snapshot():
     follower.start(timeout=30)
     for i in range(260, 300):
         wait_value(follower, "/snap/k%d" % (i % 40), "v%d" % i, timeout=20)
+    check("restored store from snapshot" in follower.log_text(),
+          "the follower caught up by installing the leader's snapshot")
 
 
 @test(timeout=120, targets=("kvraft",))

@@ -99,6 +99,7 @@ TEST_SUITE("etcdserver") {
     std::string dir = TempDir();
     auto cfg = Config(dir);
     cfg.snapshot_count = 10;
+    cfg.snapshot_catchup_entries = 5;
     {
       Member m(cfg);
       REQUIRE(m.status.ok());
