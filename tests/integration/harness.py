@@ -8,9 +8,9 @@ Real etcd is also the reference that differential tests compare against.
 Every server started here is registered and stopped (SIGTERM, then SIGKILL)
 when its test ends, passes or fails. Each test runs in its own process group
 (see run.py), so even a test killed for its timeout leaves nothing behind.
-A test fails when a kvraft it ran crashed on a signal or printed a sanitizer
-report (make asan), even if every check passed: such output would otherwise
-stay unseen in the server's log.
+A test fails when a kvraft it ran crashed on a signal, printed a sanitizer
+report (make asan) or did not stop on SIGTERM, even if every check passed:
+such output would otherwise stay unseen in the server's log.
 Not thread-safe except where noted (http() and Server.url are safe).
 """
 
@@ -69,7 +69,7 @@ def sanitizer_report(text):
 
 
 def crash_reports():
-    """Crashes and sanitizer reports of the kvraft processes run so far."""
+    """Crashes, hangs on SIGTERM and sanitizer reports of the kvraft processes run so far."""
     return list(_crashes)
 
 
@@ -288,12 +288,18 @@ class Server:
             return None
 
     def stop(self, timeout=10.0):
-        """SIGTERM, then SIGKILL after timeout. Returns the exit code."""
+        """SIGTERM, then SIGKILL after timeout. Returns the exit code.
+
+        A kvraft that needs the SIGKILL counts as a crash: it hung, and its
+        exit-time leak check never ran."""
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         if self.wait_exit(timeout) is None:
             self.kill9()
+            if self.kind != "etcd":
+                _crashes.append("%s (start %d) did not stop within %.0fs of SIGTERM:\n%s"
+                                % (self.name, self.starts, timeout, self.log_tail(30)))
         return self.proc.returncode
 
     def kill9(self):
@@ -316,7 +322,7 @@ class Server:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     def _note_crash(self):
-        """Records a crash of the process that ran last (kvraft only)."""
+        """Records a crash on a signal of the process that ran last (kvraft only)."""
         if self.kind == "etcd" or self.proc is None or self.proc.returncode is None:
             return
         code = self.proc.returncode
