@@ -37,9 +37,9 @@ ETCD_BIN = os.environ.get("ETCD_BIN", "etcd")
 _servers = []  # every Server started by this process, for cleanup
 _crashes = []  # what crash_reports() returns: crashes and sanitizer reports seen
 
-# Lines ASan, LSan and UBSan print when they find a bug.
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                     "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+# Lines ASan, LSan, UBSan and TSan print when they find a bug.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
 # Signals that mean a crash; the harness itself only sends SIGTERM and SIGKILL.
 CRASH_SIGNALS = (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
 
