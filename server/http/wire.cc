@@ -2,8 +2,10 @@
 #include "server/http/wire.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
+#include <vector>
 
 namespace http::wire {
 namespace {
@@ -77,18 +79,44 @@ std::string_view StatusText(int status) {
   }
 }
 
-bool IsTokenByte(char c) {
-  static constexpr std::string_view kSeparators = "()<>@,;:\\\"/[]?={} \t";
-  return c > 0x20 && c < 0x7f && kSeparators.find(c) == std::string_view::npos;
+// RFC 7230 token bytes, as a table: names are checked on every answer.
+constexpr std::array<bool, 256> MakeTokenTable() {
+  std::array<bool, 256> table{};
+  constexpr std::string_view kSeparators = "()<>@,;:\\\"/[]?={} \t";
+  for (int c = 0x21; c < 0x7f; ++c) {
+    table[c] = kSeparators.find(static_cast<char>(c)) == std::string_view::npos;
+  }
+  return table;
+}
+constexpr std::array<bool, 256> kTokenTable = MakeTokenTable();
+
+bool IsTokenByte(char c) { return kTokenTable[static_cast<unsigned char>(c)]; }
+
+// Whether CanonicalKey(key) would return `key` unchanged.
+bool IsCanonical(std::string_view key) {
+  bool upper = true;
+  for (char c : key) {
+    if (!IsTokenByte(c)) return true;  // left as it is
+    if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) return false;
+    upper = c == '-';
+  }
+  return true;
 }
 
 void AppendStatusLine(int status, bool http10, std::string* out) {
   out->append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   std::string_view text = StatusText(status);
-  char code[16];
-  std::snprintf(code, sizeof(code), "%03d", status % 1000);
-  out->append(code);
-  out->push_back(' ');
+  if (status >= 0) {
+    int code = status % 1000;
+    const char digits[] = {static_cast<char>('0' + code / 100),
+                           static_cast<char>('0' + code / 10 % 10),
+                           static_cast<char>('0' + code % 10), ' '};
+    out->append(digits, sizeof(digits));
+  } else {
+    char code[16];
+    std::snprintf(code, sizeof(code), "%03d ", status % 1000);
+    out->append(code);
+  }
   if (text.empty()) {
     out->append("status code ").append(std::to_string(status));
   } else {
@@ -99,8 +127,13 @@ void AppendStatusLine(int status, bool http10, std::string* out) {
 
 // Header values cannot break the head: Go turns CR and LF into spaces.
 void AppendHeader(std::string_view name, std::string_view value, std::string* out) {
+  auto line_break = [](char c) { return c == '\r' || c == '\n'; };
   out->append(name).append(": ");
-  for (char c : value) out->push_back(c == '\r' || c == '\n' ? ' ' : c);
+  std::size_t start = out->size();
+  out->append(value);
+  if (std::any_of(value.begin(), value.end(), line_break)) {
+    std::replace_if(out->begin() + static_cast<std::ptrdiff_t>(start), out->end(), line_break, ' ');
+  }
   out->append("\r\n");
 }
 
@@ -113,12 +146,29 @@ struct HandlerHeaders {
   bool transfer_encoding = false;
 };
 
+// This runs for every answer, so it avoids copies: it sorts views of the
+// names and values, and builds strings only for names that need
+// canonicalising (handlers set canonical names).
 HandlerHeaders AppendHandlerHeaders(const Headers& headers, std::string* out) {
-  Headers sorted;
+  std::vector<std::string> renamed;
+  std::vector<std::pair<std::string_view, std::string_view>> sorted;
   sorted.reserve(headers.size());
-  for (const auto& [name, value] : headers) sorted.emplace_back(CanonicalKey(name), value);
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [name, value] : headers) {
+    if (!IsCanonical(name)) renamed.push_back(CanonicalKey(name));
+    sorted.emplace_back(name, value);
+  }
+  if (!renamed.empty()) {  // views into `renamed` are taken once it stops growing
+    auto next = renamed.begin();
+    for (auto& entry : sorted) {
+      if (!IsCanonical(entry.first)) entry.first = *next++;
+    }
+  }
+  // Insertion sort: stable, and quick for the few headers an answer has.
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    for (std::size_t j = i; j > 0 && sorted[j].first < sorted[j - 1].first; --j) {
+      std::swap(sorted[j], sorted[j - 1]);
+    }
+  }
   HandlerHeaders seen;
   for (const auto& [name, value] : sorted) {
     AppendHeader(name, value, out);
@@ -134,6 +184,13 @@ void AppendConnection(const Framing& framing, const HandlerHeaders& seen, std::s
   if (seen.connection) return;
   if (framing.http10 && framing.keep_alive) AppendHeader("Connection", "keep-alive", out);
   if (!framing.http10 && !framing.keep_alive) AppendHeader("Connection", "close", out);
+}
+
+// Room for a head with these handler headers and the ones the server adds.
+std::size_t HeadSize(const Headers& headers) {
+  std::size_t size = 160;
+  for (const auto& [name, value] : headers) size += name.size() + value.size() + 4;
+  return size;
 }
 
 }  // namespace
@@ -176,7 +233,7 @@ bool BodyAllowed(int status) {
 
 std::string FormatReply(const Response& response, const Framing& framing) {
   std::string out;
-  out.reserve(256 + response.body.size());
+  out.reserve(HeadSize(response.headers) + response.body.size());
   AppendStatusLine(response.status, framing.http10, &out);
   HandlerHeaders seen = AppendHandlerHeaders(response.headers, &out);
   if (!seen.date) AppendHeader("Date", HttpDate(), &out);
@@ -195,7 +252,7 @@ std::string FormatReply(const Response& response, const Framing& framing) {
 std::string FormatStreamHead(int status, const Headers& headers, const Framing& framing,
                              bool* chunked) {
   std::string out;
-  out.reserve(256);
+  out.reserve(HeadSize(headers));
   AppendStatusLine(status, framing.http10, &out);
   HandlerHeaders seen = AppendHandlerHeaders(headers, &out);
   if (!seen.date) AppendHeader("Date", HttpDate(), &out);

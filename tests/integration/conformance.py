@@ -3,7 +3,8 @@
 
 Starts one member named "default" (kvraft, or etcd with KVRAFT_TEST_TARGET=etcd)
 on a free loopback port, runs `v2conf.py check` against it, stops the server
-and exits with the checker's status. Its output ends with "N passed, M failed".
+and exits with the checker's status, or 1 when the server crashed or printed
+a sanitizer report. Its output ends with "N passed, M failed".
 
   conformance.py [DIR] [extra v2conf.py check arguments...]
 DIR defaults to $CONFORMANCE_DIR, else ../shared/conformance from the repo root.
@@ -33,15 +34,19 @@ def main():
         server.start()
         proc = subprocess.Popen([sys.executable, checker, "check", "--url", server.url,
                                  "--golden", os.path.join(conf_dir, "golden")] + args)
-        return proc.wait(timeout=85)
+        code = proc.wait(timeout=85)
     except (harness.TestFailure, subprocess.TimeoutExpired) as e:
         print("conformance could not run: %s" % e)
-        return 2
+        code = 2
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
         harness.cleanup_all()
+    for report in harness.crash_reports():
+        print("conformance: server under test: %s" % report)
+        code = code or 1
+    return code
 
 
 if __name__ == "__main__":

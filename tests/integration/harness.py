@@ -8,6 +8,9 @@ Real etcd is also the reference that differential tests compare against.
 Every server started here is registered and stopped (SIGTERM, then SIGKILL)
 when its test ends, passes or fails. Each test runs in its own process group
 (see run.py), so even a test killed for its timeout leaves nothing behind.
+A test fails when a kvraft it ran crashed on a signal, printed a sanitizer
+report (make asan) or did not stop on SIGTERM, even if every check passed:
+such output would otherwise stay unseen in the server's log.
 Not thread-safe except where noted (http() and Server.url are safe).
 """
 
@@ -32,6 +35,13 @@ KVRAFT_BIN = os.environ.get("KVRAFT_BIN", os.path.join(REPO, "build/bin/kvraft")
 ETCD_BIN = os.environ.get("ETCD_BIN", "etcd")
 
 _servers = []  # every Server started by this process, for cleanup
+_crashes = []  # what crash_reports() returns: crashes and sanitizer reports seen
+
+# Lines ASan, LSan, UBSan and TSan print when they find a bug.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
+# Signals that mean a crash; the harness itself only sends SIGTERM and SIGKILL.
+CRASH_SIGNALS = (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
 
 
 class TestFailure(Exception):
@@ -47,6 +57,20 @@ def check(cond, msg):
 def check_eq(got, want, what):
     if got != want:
         raise TestFailure("%s: got %r, want %r" % (what, got, want))
+
+
+def sanitizer_report(text):
+    """The sanitizer report in a process's output (with context), or None."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if any(m in line for m in SANITIZER_MARKERS):
+            return "\n".join(lines[max(0, i - 2):i + 30])
+    return None
+
+
+def crash_reports():
+    """Crashes, hangs on SIGTERM and sanitizer reports of the kvraft processes run so far."""
+    return list(_crashes)
 
 
 def raise_nofile_limit():
@@ -210,6 +234,7 @@ class Server:
     def spawn(self):
         """Starts the process without waiting for readiness."""
         check(self.proc is None or self.proc.poll() is not None, "already running")
+        self._note_crash()
         if self.kind != "etcd" and not os.access(self.binary(), os.X_OK):
             raise TestFailure("server binary %s does not exist" % self.binary())
         env = dict(os.environ)
@@ -263,12 +288,18 @@ class Server:
             return None
 
     def stop(self, timeout=10.0):
-        """SIGTERM, then SIGKILL after timeout. Returns the exit code."""
+        """SIGTERM, then SIGKILL after timeout. Returns the exit code.
+
+        A kvraft that needs the SIGKILL counts as a crash: it hung, and its
+        exit-time leak check never ran."""
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         if self.wait_exit(timeout) is None:
             self.kill9()
+            if self.kind != "etcd":
+                _crashes.append("%s (start %d) did not stop within %.0fs of SIGTERM:\n%s"
+                                % (self.name, self.starts, timeout, self.log_tail(30)))
         return self.proc.returncode
 
     def kill9(self):
@@ -290,8 +321,22 @@ class Server:
     def log_tail(self, lines=15):
         return "\n".join(self.log_text().splitlines()[-lines:])
 
+    def _note_crash(self):
+        """Records a crash on a signal of the process that ran last (kvraft only)."""
+        if self.kind == "etcd" or self.proc is None or self.proc.returncode is None:
+            return
+        code = self.proc.returncode
+        if code < 0 and -code in CRASH_SIGNALS:
+            _crashes.append("%s (start %d) died on signal %d:\n%s"
+                            % (self.name, self.starts, -code, self.log_tail(30)))
+
     def cleanup(self):
-        self.stop(timeout=3.0)
+        # The leak check runs when the process exits, so give it time to.
+        self.stop(timeout=10.0)
+        self._note_crash()
+        report = None if self.kind == "etcd" else sanitizer_report(self.log_text())
+        if report:
+            _crashes.append("%s printed a sanitizer report:\n%s" % (self.name, report))
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # Convenience wrappers around http() for the keys API.
@@ -318,7 +363,12 @@ def run_cli(argv, env=None, timeout=10.0, stdin=None):
         p.kill()
         out, err = p.communicate()
         return None, out.decode(errors="replace"), err.decode(errors="replace")
-    return p.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+    out, err = out.decode(errors="replace"), err.decode(errors="replace")
+    report = sanitizer_report(out + "\n" + err)
+    if report or (p.returncode < 0 and -p.returncode in CRASH_SIGNALS):
+        _crashes.append("%s exited %d:\n%s" % (" ".join(argv), p.returncode,
+                                                report or err[-3000:]))
+    return p.returncode, out, err
 
 
 def cleanup_all():
@@ -354,21 +404,22 @@ def run_one(name):
         signal.signal(signal.SIGALRM, on_alarm)
         signal.alarm(timeout)
         start = time.time()
+        failure = None
         try:
             func()
-            signal.alarm(0)
-            print("PASS %s (%.1fs)" % (name, time.time() - start), flush=True)
-            return 0
         except TestFailure as e:
-            signal.alarm(0)
-            print("FAIL %s (%.1fs): %s" % (name, time.time() - start, e), flush=True)
+            failure = str(e)
         except Exception:
-            signal.alarm(0)
-            print("FAIL %s (%.1fs): %s" % (name, time.time() - start,
-                                           traceback.format_exc()), flush=True)
+            failure = traceback.format_exc()
         finally:
             signal.alarm(0)
             cleanup_all()
+        if _crashes:
+            failure = "\n".join(([failure] if failure else []) + _crashes)
+        if failure is None:
+            print("PASS %s (%.1fs)" % (name, time.time() - start), flush=True)
+            return 0
+        print("FAIL %s (%.1fs): %s" % (name, time.time() - start, failure), flush=True)
         return 1
     print("FAIL %s: no such test" % name)
     return 1

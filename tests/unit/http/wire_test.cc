@@ -26,6 +26,15 @@ TEST_CASE("wire: handler headers are canonical and sorted, then Date and Content
         "X-Raft-Term: 2\r\nContent-Length: 2\r\n\r\n{}");
 }
 
+TEST_CASE("wire: values of one name keep their order whatever the spelling of the name") {
+  Response r;
+  r.headers = {{"x-b", "1"}, {"X-A", "2"}, {"x-a", "3"}, {"Vary", "v"}, {"X-B", "4"},
+               {"bad key", "5"}, {"x-b", "6"}};
+  CHECK(WithoutDate(FormatReply(r, Framing{})) ==
+        "HTTP/1.1 200 OK\r\nVary: v\r\nX-A: 2\r\nX-A: 3\r\nX-B: 1\r\nX-B: 4\r\nX-B: 6\r\n"
+        "bad key: 5\r\nContent-Length: 0\r\n\r\n");
+}
+
 TEST_CASE("wire: HEAD states the body's length only if there is a body") {
   Response r;
   r.body = "hello";
