@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test part in order: doctest unit tests, integration tests, the
-# shared v2 conformance suite and the real-client tests. Prints a summary per
+# v2 conformance suites (shared sample + tests/conformance) and the real-client tests. Prints a summary per
 # part and ends with one line "N passed, M failed" (sum over all parts; a part
 # that crashes or cannot start counts as one failure). Exit status 0 only when
 # nothing failed.
@@ -63,7 +63,7 @@ else
   total_fail=$((total_fail + 1)); summary+=("unit         missing binary: counted as one failure")
 fi
 run_part integration plain 300 "$PY" tests/integration/run.py --budget 270 --exclude '^clients\.'
-run_part conformance plain 100 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
+run_part conformance plain 330 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
 run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'
 
 echo "=== summary (server under test: ${KVRAFT_TEST_TARGET:-kvraft})"

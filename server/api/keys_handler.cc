@@ -9,6 +9,7 @@ namespace api {
 namespace {
 
 constexpr const char* kKeysAllow = "HEAD,GET,PUT,POST,DELETE";
+constexpr const char* kAuthEnabledPath = "/2/enabled";
 
 http::Headers EventHeaders(Context& ctx, uint64_t etcd_index, uint64_t raft_index, uint64_t raft_term) {
   return {{"Content-Type", "application/json"},
@@ -91,6 +92,10 @@ void HandleKeys(Context& ctx, const http::Request& req, const std::shared_ptr<ht
     ex->Reply(std::move(r));
     return;
   }
+  // etcd's v2 auth check reads /2/enabled from the store for every parsed
+  // keys request; with auth off that read fails, and /v2/stats/store counts
+  // it in getsFail.
+  ctx.store.Get(kAuthEnabledPath, false, false);
   KeysRequest kr = std::move(parsed.value());
   const etcdserver::Request& r = kr.req;
   if (r.method == "GET" && !r.quorum) {

@@ -26,6 +26,12 @@ http::Response Json(int status, std::string body) {
   return r;
 }
 
+http::Response NotFound(const std::string& path) {
+  const bool gateway = path.compare(0, 4, "/v3/") == 0 || path == "/v3beta" ||
+                       path.compare(0, 8, "/v3beta/") == 0;
+  return TextError(404, gateway ? "Not Found" : "404 page not found");
+}
+
 http::Response KeysError(const store::V2Error& err, uint64_t cluster_id) {
   http::Response r = Json(err.HttpStatus(), err.Json());
   r.headers.emplace_back("X-Etcd-Cluster-Id", common::FormatId(cluster_id));
