@@ -5,6 +5,7 @@
 #include "common/member_id.h"
 #include "common/time_format.h"
 #include "common/url.h"
+#include "server/api/go_json.h"
 #include "server/api/responses.h"
 
 namespace api {
@@ -59,6 +60,10 @@ std::optional<std::vector<std::string>> PeerUrls(const http::Request& req, http:
     *error = Message(415, "Bad Content-Type " + ct + ", accept application/json");
     return std::nullopt;
   }
+  if (auto syntax = GoJsonSyntaxError(req.body)) {
+    *error = Message(400, *syntax);
+    return std::nullopt;
+  }
   nlohmann::json j = nlohmann::json::parse(req.body, nullptr, false);
   std::vector<std::string> raw;
   if (j.is_object() && j.contains("peerURLs") && j["peerURLs"].is_array()) {
@@ -70,9 +75,6 @@ std::optional<std::vector<std::string>> PeerUrls(const http::Request& req, http:
       }
       raw.push_back(u.get<std::string>());
     }
-  } else if (!j.is_object()) {
-    *error = Message(400, "invalid character in JSON body");
-    return std::nullopt;
   }
   auto urls = common::ParseUrlList(raw);
   if (!urls.ok()) {
@@ -164,21 +166,22 @@ void HandleMembers(Context& ctx, const http::Request& req, const std::shared_ptr
                    const std::string& rest) {
   const std::string& m = req.method;
   bool collection = rest.empty() || rest == "/";
-  if ((m != "GET" && m != "POST" && m != "DELETE" && m != "PUT") ||
-      ((m == "DELETE" || m == "PUT") && collection)) {
+  if (m != "GET" && m != "POST" && m != "DELETE" && m != "PUT") {
     http::Response r = MethodNotAllowed(kMembersAllow);
     AddCors(&r.headers);
     return ex->Reply(std::move(r));
   }
+  // Every change request first reads the v2 auth switch (a failing get
+  // while auth is off, as etcd counts it).
+  if (m != "GET") ctx.store.Get("/2/enabled", false, false);
+  // etcd's member handler itself refuses these, without an Allow header.
+  if ((m == "DELETE" || m == "PUT") && collection) return Send(ctx, ex, TextError(405, "Method Not Allowed"));
   if (m == "GET") {
     if (collection) return List(ctx, ex);
     if (rest == "/leader") return Leader(ctx, ex);
     return Send(ctx, ex, Message(404, "Not found"));
   }
-  if (m == "POST") {
-    if (!collection) return Send(ctx, ex, Message(404, "Not found"));
-    return Add(ctx, req, ex);
-  }
+  if (m == "POST") return Add(ctx, req, ex);  // etcd ignores the path's id here
   std::string hex = rest.substr(1);
   auto id = common::ParseId(hex);
   if (!id.ok() || *id == 0) return Send(ctx, ex, Message(404, "No such member: " + hex));

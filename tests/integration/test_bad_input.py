@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 
-from harness import Server, check, check_eq, decode_body, log, raw_request, test
+from harness import TARGET, Server, check, check_eq, decode_body, http, log, raw_request, test
 
 FORM = "application/x-www-form-urlencoded"
 BIG = 11 * 1024 * 1024          # over Go's 10 MiB form limit: refused by both
@@ -145,6 +145,26 @@ def body_over_max_request_bytes_is_refused():
              "error body %r" % r.body[:200])
     check_eq(s.get("/bad/huge").status, 404, "GET refused key")
     check_eq(s.put("/bad/ok", "small").status, 201, "PUT after refusal")
+
+
+@test(timeout=60)
+def go_form_limit_matches_etcd_when_max_request_bytes_allows_it():
+    """With --max-request-bytes at Go's 10 MiB form limit, the boundary is etcd's
+    to the byte (the same steps run against etcd, whose limit is always 10 MiB)."""
+    limit = 10 << 20
+    args = ["--max-request-bytes", str(limit)] if TARGET == "kvraft" else []
+    s = Server(args=args).start()
+    fits = "value=" + "x" * (limit - len("value="))   # the whole body is exactly the limit
+    r = http("PUT", s.url + "/v2/keys/bad/big", body=fits,
+             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    check_eq(r.status, 201, "a form just under the limit: %r" % r.body[:200])
+    over = fits + "x"
+    r = http("PUT", s.url + "/v2/keys/bad/big", body=over,
+             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    check_eq((r.status, (r.json() or {}).get("errorCode"), (r.json() or {}).get("cause")),
+             (400, 210, "http: POST too large"), "one byte more")
+    check_eq(len(s.get("/bad/big").json()["node"]["value"]), limit - len("value="),
+             "the stored value is the accepted one")
 
 
 @test(timeout=60)
