@@ -36,7 +36,9 @@ EtcdServer::EtcdServer(ServerConfig config, store::Store& store, storage::Sqlite
       request_timeout_(std::chrono::milliseconds(5000) + 2 * config_.election),
       log_(storage),
       rng_(config_.member_id ^ static_cast<uint64_t>(start_time_.time_since_epoch().count())),
-      next_request_id_(FirstRequestId(config_.member_id)) {}
+      next_request_id_(FirstRequestId(config_.member_id)) {
+  store_.SetEventClock(common::UnixNowNs);
+}
 
 EtcdServer::~EtcdServer() { Stop(); }
 

@@ -28,6 +28,10 @@ struct Event {
   std::optional<NodeExtern> prev_node;
   uint64_t etcd_index = 0;  // store index right after the operation (X-Etcd-Index)
   bool refresh = false;     // a TTL refresh: kept in history, never delivered to watchers
+  // Wall-clock time the event happened, when the store has an event clock:
+  // its ttl fields render as of then (etcd freezes them when applying), also
+  // when a watch replays it from history. 0: render as of the caller's now.
+  int64_t happened_ns = 0;
 
   uint64_t Index() const { return node.modified_index; }
   bool IsCreated() const;   // 201 vs 200: action create, or set with no prev_node

@@ -139,7 +139,7 @@ std::string EventJson(const Event& event, int64_t now_ns, std::string_view strip
   out.append("{\"action\":");
   common::AppendJsonString(&out, event.action);
   if (!no_value) {
-    Renderer r{&out, now_ns, strip_prefix};
+    Renderer r{&out, event.happened_ns ? event.happened_ns : now_ns, strip_prefix};
     out.append(",\"node\":");
     r.Node(event.node, true);
     if (event.prev_node) {

@@ -72,7 +72,7 @@ Event NewEvent(const char* action, const std::string& key, uint64_t modified, ui
 
 // Publishes `e` and returns the caller's copy.
 Event Commit(StoreState& s, Event e) {
-  auto shared = std::make_shared<const Event>(std::move(e));
+  auto shared = s.Share(std::move(e));
   s.Publish(shared);
   return *shared;
 }
@@ -261,7 +261,7 @@ V2Result<Event> Store::Delete(const std::string& path, bool dir, bool recursive)
   e.node.dir = n->dir;
   e.prev_node = n->Repr(false, false);
   e.etcd_index = next;
-  auto shared = std::make_shared<const Event>(std::move(e));
+  auto shared = s.Share(std::move(e));
   s.RemoveSubtree(n, shared);
   s.current_index = next;
   s.Publish(shared);
@@ -288,7 +288,7 @@ V2Result<Event> Store::CompareAndDelete(const std::string& path, const std::stri
   Event e = NewEvent("compareAndDelete", p, next, n->created_index);
   e.prev_node = n->Repr(false, false);
   e.etcd_index = next;
-  auto shared = std::make_shared<const Event>(std::move(e));
+  auto shared = s.Share(std::move(e));
   s.RemoveSubtree(n, shared);
   s.Publish(shared);
   return outcome.Succeed(*shared);
@@ -331,7 +331,7 @@ void Store::DeleteExpiredKeys(int64_t cutoff_ns) {
     e.node.dir = n->dir;
     e.prev_node = n->Repr(false, false);
     e.etcd_index = next;
-    auto shared = std::make_shared<const Event>(std::move(e));
+    auto shared = s.Share(std::move(e));
     s.RemoveSubtree(n, shared);
     stats_.expire_count.fetch_add(1, std::memory_order_relaxed);
     s.Publish(shared);
@@ -341,6 +341,11 @@ void Store::DeleteExpiredKeys(int64_t cutoff_ns) {
 bool Store::HasTtlKeys() const {
   ReadLock lock(state_->mu);
   return state_->ttl_heap.size() != 0;
+}
+
+void Store::SetEventClock(std::function<int64_t()> clock) {
+  WriteLock lock(state_->mu);
+  state_->event_clock = std::move(clock);
 }
 
 uint64_t Store::Index() const {

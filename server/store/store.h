@@ -102,6 +102,10 @@ class Store {
   void DeleteExpiredKeys(int64_t cutoff_ns);
   bool HasTtlKeys() const;
 
+  // A wall clock used only to stamp events with when they happened, so their
+  // ttl renders as etcd's does (frozen at apply). State never depends on it.
+  void SetEventClock(std::function<int64_t()> clock);
+
   uint64_t Index() const;
   const StoreStats& stats() const { return stats_; }
   // /v2/stats/store body, in etcd's field order (includes "watchers"), no

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -24,6 +25,13 @@ constexpr int64_t kMinExpireNs = 946684800LL * 1000000000LL;
 
 struct StoreState {
   StoreState();
+
+  // Stamps events with the time they happened (rendering only; never state).
+  std::function<int64_t()> event_clock;
+  EventPtr Share(Event e) const {
+    if (event_clock) e.happened_ns = event_clock();
+    return std::make_shared<const Event>(std::move(e));
+  }
 
   // An error naming `path` (as the user sees it) at the current index.
   V2Error PathError(int code, std::string_view path) const;

@@ -8,9 +8,7 @@ checker (`v2conf.py check`):
   ours     tests/conformance/golden (tests/conformance/scenarios), recorded
            from etcd 3.4.23 the same way (see tests/conformance/README.md)
 
-Scenarios named in tests/conformance/known_differences.txt are run apart and
-reported as known differences, counted neither as passed nor as failed; one of
-them that passes is reported so that its entry gets removed. A server that
+Every scenario counts: a difference from etcd is a failure. A server that
 crashed or printed a sanitizer report counts as a failure. Output ends with
 "N passed, M failed" over both suites; exit status 0 only when M is 0.
 
@@ -28,22 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 OURS = os.path.join(harness.REPO, "tests", "conformance")
-KNOWN_FILE = os.path.join(OURS, "known_differences.txt")
 RESULT_RE = re.compile(r"^(\d+) passed, (\d+) failed")
 SUITE_TIMEOUT = 150  # seconds per suite; ours takes about 40 against kvraft
-
-
-def known_differences():
-    """{scenario: reason} from known_differences.txt ("name  reason" lines)."""
-    known = {}
-    if os.path.exists(KNOWN_FILE):
-        with open(KNOWN_FILE, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    name, _, reason = line.partition(" ")
-                    known[name] = reason.strip()
-    return known
 
 
 def only_args(names):
@@ -77,26 +61,13 @@ def scenario_names(golden):
     return sorted(f[:-5] for f in os.listdir(golden) if f.endswith(".json"))
 
 
-def run_suite(label, checker, golden, known, extra):
-    """Runs one suite, known differences apart. Returns (passed, failed)."""
+def run_suite(label, checker, golden, extra):
+    """Runs one suite. Returns (passed, failed)."""
     names = scenario_names(golden)
-    regular = [n for n in names if n not in known]
-    mine = [n for n in names if n in known]
     print("=== %s: %d scenarios from %s" % (label, len(names), golden), flush=True)
-    passed, failed, out = run_checker(checker, golden, regular, extra)
+    passed, failed, out = run_checker(checker, golden, names, extra)
     sys.stdout.write(out)
-    if mine:
-        _, _, out = run_checker(checker, golden, mine, extra + ["--max-diff", "3"])
-        for line in out.splitlines():
-            m = re.match(r"^(PASS|FAIL) (\S+)", line)
-            if m and m.group(1) == "PASS":
-                print("KNOWN-DIFF NOW PASSES %s: remove it from %s" % (m.group(2), KNOWN_FILE))
-            elif m:
-                print("KNOWN-DIFF %s (%s)" % (m.group(2), known[m.group(2)]))
-            elif line.startswith("    "):
-                print(line)
-    print("%s: %d passed, %d failed, %d known differences" % (label, passed, failed, len(mine)),
-          flush=True)
+    print("%s: %d passed, %d failed" % (label, passed, failed), flush=True)
     return passed, failed
 
 
@@ -109,11 +80,10 @@ def main():
         print("conformance suite not found at %s" % checker)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))  # still stop the servers
-    known = known_differences()
     total_pass = total_fail = 0
     for label, golden in (("shared", os.path.join(conf_dir, "golden")),
                           ("ours", os.path.join(OURS, "golden"))):
-        p, f = run_suite(label, checker, golden, known, args)
+        p, f = run_suite(label, checker, golden, args)
         total_pass += p
         total_fail += f
     # A server that crashed or printed a sanitizer report fails the run.
