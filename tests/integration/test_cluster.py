@@ -137,10 +137,16 @@ def leader_kill9_with_writers_loses_nothing():
                     break
             i += 1
 
+    def wait_acks(n, timeout):
+        deadline = time.time() + timeout
+        while len(acked) < n and time.time() < deadline:
+            time.sleep(0.05)
+        return len(acked)
+
     threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
     for t in threads:
         t.start()
-    time.sleep(1.0)
+    check(wait_acks(100, 20) >= 100, "writers made progress before the kill")
     leader = leader_of(members)
     killed_at = time.time()
     leader.kill9()
@@ -149,12 +155,13 @@ def leader_kill9_with_writers_loses_nothing():
     elapsed = time.time() - killed_at
     log("new leader %s after %.2fs" % (new_leader.name, elapsed))
     check(elapsed < 2 * 1.0 + 1.0, "new leader within two election timeouts (took %.2fs)" % elapsed)
-    time.sleep(1.0)
+    before = len(acked)
+    after = wait_acks(before + 100, 30) - before
     stop.set()
     for t in threads:
         t.join()
-    log("%d acknowledged writes" % len(acked))
-    check(len(acked) > 50, "writers made progress")
+    log("%d acknowledged writes, %d of them after the kill" % (len(acked), after))
+    check(after >= 100, "writers made progress after the failover")
     leader.start(timeout=30)
     for m in members:
         for key, value in acked.items():
