@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   sc.snapshot_catchup_entries = cfg.snapshot_catchup_entries;
   sc.heartbeat = std::chrono::milliseconds(cfg.heartbeat_interval_ms);
   sc.election = std::chrono::milliseconds(cfg.election_timeout_ms);
+  sc.pre_vote = cfg.pre_vote;
   sc.on_removed = [] { kill(getpid(), SIGTERM); };
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;

@@ -50,7 +50,7 @@ std::string HelpText() {
          "  --discovery-srv ''\n    DNS domain whose SRV records list the initial cluster.\n"
          "  --discovery-srv-name ''\n    Suffix of the SRV service name queried.\n"
          "  --strict-reconfig-check 'true'\n    Refuse membership changes that would lose quorum.\n"
-         "  --pre-vote 'false'\n    Run raft's pre-vote phase before elections.\n"
+         "  --pre-vote 'true'\n    Run raft's pre-vote phase before elections (etcd 3.4 defaults to false).\n"
          "  --enable-v2 'false'\n    Accepted for etcd compatibility; the v2 API is always served.\n"
          "\nSecurity:\n"
          "  --cert-file ''\n    Client TLS certificate.\n"

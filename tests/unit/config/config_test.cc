@@ -72,7 +72,7 @@ TEST_SUITE("config") {
     CHECK(c.quota_backend_bytes == 0);
     CHECK(c.strict_reconfig_check);
     CHECK_FALSE(c.enable_v2);
-    CHECK_FALSE(c.pre_vote);
+    CHECK(c.pre_vote);  // deliberately etcd 3.5's default (see README)
     CHECK(c.initial_election_tick_advance);
     CHECK(c.proxy == "off");
     CHECK(c.proxy_failure_wait_ms == 5000);
