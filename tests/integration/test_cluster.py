@@ -255,3 +255,43 @@ def member_add_and_remove():
              headers={"Content-Type": "application/json"})
     check_eq(r.status, 409, "adding a used peer URL: %s" % r.body[:200])
     check_eq(leader.put("/join/after", "v").status, 201, "PUT after the removal")
+
+
+@test(timeout=60, targets=("kvraft",))
+def sigterm_of_the_leader_hands_over_at_once():
+    members = start_cluster(3)
+    leader = leader_of(members)
+    rest = [m for m in members if m is not leader]
+    started = time.time()
+    check_eq(leader.stop(), 0, "exit code of the stopped leader")
+    new_leader = leader_of(rest, timeout=5)
+    elapsed = time.time() - started
+    log("leadership moved to %s, %.2fs after SIGTERM" % (new_leader.name, elapsed))
+    # Without a transfer the followers would wait a full election timeout (1 s)
+    # after the leader went quiet, plus a randomized delay.
+    check(elapsed < 1.0, "a new leader within the election timeout (took %.2fs)" % elapsed)
+    check_eq(new_leader.put("/handover/k", "v").status, 201, "PUT after the handover")
+
+
+@test(timeout=60, targets=("kvraft",))
+def member_with_another_token_is_refused_by_its_peers():
+    members = [Server(name="infra%d" % i) for i in range(3)]
+    cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members)
+    for i, m in enumerate(members):
+        m.cluster = cluster
+        m.extra_args = ["--initial-cluster-token", TOKEN if i < 2 else "another-token"]
+        m.spawn()
+    for m in members[:2]:
+        m.wait_ready(timeout=30)
+    odd = members[2]
+    deadline = time.time() + 10
+    while "cluster ID mismatch" not in "".join(m.log_text() for m in members) and time.time() < deadline:
+        time.sleep(0.1)
+    check("cluster ID mismatch" in "".join(m.log_text() for m in members),
+          "a peer logs the cluster ID mismatch")
+    try:
+        healthy = http("GET", odd.url + "/health", timeout=1).status == 200
+    except OSError:
+        healthy = False  # it never published itself, so it serves no clients
+    check(not healthy, "the member with the other token never joins")
+    check_eq(members[0].put("/token/k", "v").status, 201, "the two others still form a quorum")
