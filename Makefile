@@ -89,7 +89,9 @@ test: all
 unit: all
 	@$(BIN)/unit_tests
 
-run: all
+# Only the server: a newcomer need not wait for the tests to compile.
+run: deps
+	@$(MAKE) --no-print-directory $(SUBMAKE_J) $(BIN)/kvraft
 	@scripts/run_local.sh
 
 # GCC 12 reports false -Wmaybe-uninitialized inside std::regex when
