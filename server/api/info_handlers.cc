@@ -81,6 +81,7 @@ void HandleHealth(Context& ctx, const http::Request& req, const std::shared_ptr<
   qget.method = "GET";
   qget.path = "/0";
   qget.quorum = true;
+  // etcd answers unhealthy when the quorum read takes more than a second.
   ctx.server.Propose(qget, [ex](etcdserver::Response resp) {
     bool ok = resp.result.event.has_value();
     http::Response r;
@@ -88,7 +89,7 @@ void HandleHealth(Context& ctx, const http::Request& req, const std::shared_ptr<
     r.headers = {{"Content-Type", "text/plain; charset=utf-8"}};
     r.body = ok ? "{\"health\":\"true\"}" : "{\"health\":\"false\"}";
     Send(ex, std::move(r));
-  });
+  }, std::chrono::seconds(1));
 }
 
 void HandleMachines(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {

@@ -220,13 +220,14 @@ void EtcdServer::Post(std::function<void()> task) {
   cv_.notify_one();
 }
 
-void EtcdServer::Propose(Request request, Callback done) {
+void EtcdServer::Propose(Request request, Callback done, std::chrono::milliseconds timeout) {
   request.id = next_request_id_.fetch_add(1);
+  auto deadline = steady_clock::now() + (timeout.count() > 0 ? timeout : request_timeout_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
-      tasks_.push_back([this, r = std::move(request), d = std::move(done)]() mutable {
-        ProposeNow(std::move(r), std::move(d));
+      tasks_.push_back([this, r = std::move(request), d = std::move(done), deadline]() mutable {
+        ProposeNow(std::move(r), std::move(d), deadline);
       });
       cv_.notify_one();
       return;
@@ -263,14 +264,13 @@ void EtcdServer::Fail(const Callback& done, const std::string& cause) {
   done(std::move(resp));
 }
 
-void EtcdServer::ProposeNow(Request request, Callback done) {
+void EtcdServer::ProposeNow(Request request, Callback done, steady_clock_point deadline) {
   if (request.method == "GET") {  // a quorum read
-    reads_waiting_.push_back(PendingRead{std::move(request), std::move(done),
-                                         steady_clock::now() + request_timeout_});
+    reads_waiting_.push_back(PendingRead{std::move(request), std::move(done), deadline});
     StartReadRound();
     return;
   }
-  if (done) waiters_[request.id] = Waiter{std::move(done), nullptr, steady_clock::now() + request_timeout_};
+  if (done) waiters_[request.id] = Waiter{std::move(done), nullptr, deadline};
   // Without a leader the proposal waits (until its deadline) for one.
   if (!node_->Propose(request.Encode()).ok() && waiters_.count(request.id)) {
     unproposed_.emplace_back(std::move(request), nullptr);
@@ -381,12 +381,13 @@ void EtcdServer::Tick() {
       publish.path = AttributesPath(config_.member_id);
       publish.val = AttributesJson(config_.name, config_.client_urls);
       publish_in_flight_ = true;
-      ProposeNow(std::move(publish), [this](Response resp) {
+      auto on_published = [this](Response resp) {
         publish_in_flight_ = false;
         if (!resp.result.event) return;
         published_ = true;
         published_flag_ = true;
-      });
+      };
+      ProposeNow(std::move(publish), on_published, steady_clock::now() + request_timeout_);
     }
   }
   if (is_leader_.load()) LeaderDuties();

@@ -100,7 +100,8 @@ class EtcdServer {
 
   // A v2 request. Writes go through the log; GET (quorum) is served after a
   // read index round, linearizably. `done` runs on the loop thread.
-  void Propose(Request request, Callback done);
+  // `timeout` bounds the wait (default: 5 s + 2 election timeouts, as etcd).
+  void Propose(Request request, Callback done, std::chrono::milliseconds timeout = {});
   // A membership change; `done` gets OK once applied, or the reason.
   void ProposeConfChange(raft::ConfChangeType type, uint64_t member_id,
                          std::vector<std::string> peer_urls, StatusCallback done);
@@ -116,6 +117,7 @@ class EtcdServer {
   SelfStats self_stats();
 
  private:
+  using steady_clock_point = std::chrono::steady_clock::time_point;
   struct Waiter {
     Callback done;
     StatusCallback conf_done;
@@ -143,7 +145,7 @@ class EtcdServer {
   void MaybeSnapshot();
   void OnLeaderChange(uint64_t lead, bool leader);
   void LeaderDuties();
-  void ProposeNow(Request request, Callback done);
+  void ProposeNow(Request request, Callback done, steady_clock_point deadline);
   void StartReadRound();
   void ServeReads();
   void ExpireWaiters();
