@@ -6,7 +6,7 @@ pkgs=(
   g++ make pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libyaml-cpp-dev
   libc-ares-dev doctest-dev libboost-dev libssl-dev
-  etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base
+  etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base iproute2 nftables
 )
 missing=()
 for p in "${pkgs[@]}"; do
