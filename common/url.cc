@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/go_quote.h"
+
 namespace common {
 namespace {
 
@@ -15,18 +17,9 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-// Go's %q for the ASCII strings that reach these messages.
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 Status SyntaxError(const std::string& url, const std::string& reason) {
-  return Status::InvalidArgument("parse " + Quote(url) + ": " + reason);
+  return Status::InvalidArgument("parse " + common::GoQuote(url) + ": " + reason);
 }
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
@@ -61,14 +54,14 @@ Status CheckHost(const std::string& url, const std::string& host) {
     colon_port = host.substr(colon);
   }
   if (!ValidOptionalPort(colon_port)) {
-    return SyntaxError(url, "invalid port " + Quote(colon_port) + " after host");
+    return SyntaxError(url, "invalid port " + common::GoQuote(colon_port) + " after host");
   }
   std::string bad = BadEscape(host);
-  if (!bad.empty()) return SyntaxError(url, "invalid URL escape " + Quote(bad));
+  if (!bad.empty()) return SyntaxError(url, "invalid URL escape " + common::GoQuote(bad));
   const std::string allowed = "-._~!$&'()*+,;=:[]<>\"%";
   for (char c : host) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && allowed.find(c) == std::string::npos) {
-      return SyntaxError(url, "invalid character " + Quote(std::string(1, c)) + " in host name");
+      return SyntaxError(url, "invalid character " + common::GoQuote(std::string(1, c)) + " in host name");
     }
   }
   return Status::OK();
@@ -154,7 +147,7 @@ Status GoParse(const std::string& url, Url* u, std::string* path) {
     u->host_port = authority;
   }
   std::string bad = BadEscape(rest);
-  if (!bad.empty()) return SyntaxError(url, "invalid URL escape " + Quote(bad));
+  if (!bad.empty()) return SyntaxError(url, "invalid URL escape " + common::GoQuote(bad));
   *path = rest;
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/go_quote.h"
 #include "server/config/flags.h"
 #include "server/config/yaml.h"
 
@@ -27,14 +28,6 @@ constexpr char kUnsetAdvertiseClientUrls[] =
 
 std::vector<Url> DefaultUrls(const char* url) { return common::ParseUrls(url).value(); }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 bool IsIp(const std::string& host) {
   unsigned char buf[16];
@@ -53,7 +46,7 @@ Status CheckBindUrls(const std::vector<Url>& urls) {
 Status CheckHostUrls(const std::string& flag, const std::vector<Url>& urls) {
   for (const Url& u : urls) {
     if (u.host.empty()) {
-      return Status::InvalidArgument(flag + " " + Quote(common::JoinUrls(urls)) +
+      return Status::InvalidArgument(flag + " " + common::GoQuote(common::JoinUrls(urls)) +
                                      " must be \"host:port\" (unexpected empty host (" + u.String() + "))");
     }
   }
@@ -107,7 +100,7 @@ void UpdateDefaultCluster(const std::string& default_initial_cluster,
     used |= SubstituteDefaultHost(c->listen_client_urls, "http://localhost:2379", *default_host,
                                   &c->advertise_client_urls);
   }
-  if (used) c->notices.push_back("advertising using detected default host " + Quote(*default_host));
+  if (used) c->notices.push_back("advertising using detected default host " + common::GoQuote(*default_host));
 }
 
 Result<Config> FromCommandLine(Config cfg, std::set<std::string> set_flags,
@@ -132,7 +125,7 @@ Result<Config> FromFile(const std::string& path, const ReadFileFn& read_file) {
   Config cfg;
   const std::string default_initial_cluster = cfg.initial_cluster;
   cfg.config_file = path;
-  cfg.notices.push_back("Loading server configuration from " + Quote(path) +
+  cfg.notices.push_back("Loading server configuration from " + common::GoQuote(path) +
                         ". Other configuration command line flags and environment variables will "
                         "be ignored if provided.");
   Status s = internal::ApplyYaml(*text, &cfg);
@@ -207,7 +200,7 @@ bool IsUsageError(const std::vector<std::string>& args) {
 
 Status Validate(const Config& c) {
   if (c.logger != "capnslog" && c.logger != "zap") {
-    return Status::InvalidArgument("unknown logger option " + Quote(c.logger));
+    return Status::InvalidArgument("unknown logger option " + common::GoQuote(c.logger));
   }
   for (const auto* urls : {&c.listen_peer_urls, &c.listen_client_urls, &c.listen_metrics_urls}) {
     Status s = CheckBindUrls(*urls);
@@ -218,7 +211,7 @@ Status Validate(const Config& c) {
   s = CheckHostUrls("--advertise-client-urls", c.advertise_client_urls);
   if (!s.ok()) return s;
   if (c.initial_cluster_state != "new" && c.initial_cluster_state != "existing") {
-    return Status::InvalidArgument("unexpected clusterState " + Quote(c.initial_cluster_state));
+    return Status::InvalidArgument("unexpected clusterState " + common::GoQuote(c.initial_cluster_state));
   }
   int bootstrap_sources = !c.discovery.empty() + !c.initial_cluster.empty() + !c.discovery_srv.empty();
   if (bootstrap_sources > 1) return Status::InvalidArgument(kConflictingBootstrap);

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <limits>
 
+#include "common/go_quote.h"
+
 namespace config::internal {
 namespace {
 
@@ -273,14 +275,6 @@ std::vector<FlagSpec> BuildFlags() {
   return f;
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 int DigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -397,7 +391,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, Config* cfg) 
     if (boolean) {
       Status st = flag->set(*cfg, value.value_or("true"));
       if (!st.ok()) {
-        return Status::InvalidArgument("invalid boolean value " + Quote(*value) + " for -" + name +
+        return Status::InvalidArgument("invalid boolean value " + common::GoQuote(*value) + " for -" + name +
                                        ": " + st.message());
       }
     } else {
@@ -405,7 +399,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, Config* cfg) 
       if (!value) return Status::InvalidArgument("flag needs an argument: -" + name);
       Status st = flag->set(*cfg, *value);
       if (!st.ok()) {
-        return Status::InvalidArgument("invalid value " + Quote(*value) + " for flag -" + name +
+        return Status::InvalidArgument("invalid value " + common::GoQuote(*value) + " for flag -" + name +
                                        ": " + st.message());
       }
     }
@@ -430,7 +424,7 @@ Status ApplyEnv(const std::map<std::string, std::string>& env, std::set<std::str
     Status st = flag.set(*cfg, it->second);
     if (!st.ok()) {
       // etcd keeps going and reports the last failure, after the env checks below.
-      last_error = Status::InvalidArgument("invalid value " + Quote(it->second) + " for " + key +
+      last_error = Status::InvalidArgument("invalid value " + common::GoQuote(it->second) + " for " + key +
                                             ": " + st.message());
       continue;
     }
@@ -440,7 +434,7 @@ Status ApplyEnv(const std::map<std::string, std::string>& env, std::set<std::str
   for (const auto& [key, val] : env) {
     if (used.count(key)) continue;
     if (shadowed.count(key)) {
-      return Status::InvalidArgument("conflicting environment variable " + Quote(key) +
+      return Status::InvalidArgument("conflicting environment variable " + common::GoQuote(key) +
                                      " is shadowed by corresponding command-line flag (either "
                                      "unset environment variable or disable flag)");
     }
