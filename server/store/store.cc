@@ -70,6 +70,20 @@ Event NewEvent(const char* action, const std::string& key, uint64_t modified, ui
   return e;
 }
 
+// The key at `p` that a compare-and-swap or -delete may change: it exists,
+// is not a dir, and passes the compare.
+V2Result<Node*> CompareTarget(StoreState& s, const std::string& p, const std::string& prev_value,
+                              uint64_t prev_index) {
+  auto found = s.Find(p);
+  if (!found.ok()) return found.error();
+  Node* n = found.value();
+  if (n->dir) return s.PathError(kEcodeNotFile, p);
+  if (auto cause = CompareFailure(*n, prev_value, prev_index)) {
+    return V2Error{kEcodeTestFailed, *cause, s.current_index};
+  }
+  return n;
+}
+
 // Publishes `e` and returns the caller's copy.
 Event Commit(StoreState& s, Event e) {
   auto shared = s.Share(std::move(e));
@@ -219,13 +233,9 @@ V2Result<Event> Store::CompareAndSwap(const std::string& path, const std::string
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   if (StoreState::IsReadOnly(p)) return outcome.Fail(s.PathError(kEcodeRootROnly, "/"));
-  auto found = s.Find(p);
-  if (!found.ok()) return outcome.Fail(found.error());
-  Node* n = found.value();
-  if (n->dir) return outcome.Fail(s.PathError(kEcodeNotFile, p));
-  if (auto cause = CompareFailure(*n, prev_value, prev_index)) {
-    return outcome.Fail(V2Error{kEcodeTestFailed, *cause, s.current_index});
-  }
+  auto target = CompareTarget(s, p, prev_value, prev_index);
+  if (!target.ok()) return outcome.Fail(target.error());
+  Node* n = target.value();
 
   const uint64_t next = ++s.current_index;
   Event e = NewEvent("compareAndSwap", p, next, n->created_index);
@@ -276,13 +286,9 @@ V2Result<Event> Store::CompareAndDelete(const std::string& path, const std::stri
   WriteLock lock(state_->mu);
   StoreState& s = *state_;
   // etcd has no read-only check here: the user root answers 102 with an empty cause.
-  auto found = s.Find(p);
-  if (!found.ok()) return outcome.Fail(found.error());
-  Node* n = found.value();
-  if (n->dir) return outcome.Fail(s.PathError(kEcodeNotFile, p));
-  if (auto cause = CompareFailure(*n, prev_value, prev_index)) {
-    return outcome.Fail(V2Error{kEcodeTestFailed, *cause, s.current_index});
-  }
+  auto target = CompareTarget(s, p, prev_value, prev_index);
+  if (!target.ok()) return outcome.Fail(target.error());
+  Node* n = target.value();
 
   const uint64_t next = ++s.current_index;
   Event e = NewEvent("compareAndDelete", p, next, n->created_index);
