@@ -1,81 +1,148 @@
 #!/usr/bin/env bash
-# make bench: a single-member kvraft and a single-member real etcd 3.4 (v2 on,
-# data on disk) side by side on loopback, driven by the same wrk load: PUT
-# (form bodies, bench/put.lua) and GET, at 1, 16 and 64 connections, 5 s a
-# point, etcd and kvraft in turn for each row. Prints one table: req/s, p50 /
-# p99 latency and server CPU per request (utime+stime from /proc/PID/stat over
-# the run, so wrk's own CPU is not counted) for each, and the ratios
-# kvraft/etcd of req/s and of CPU per request. kvraft shows n/a when its binary
-# (KVRAFT_BIN, default build/bin/kvraft) is absent.
+# make bench: a 3-member kvraft cluster and a 3-member real etcd 3.4 cluster
+# (v2 on, data on disk, fsync on: etcd's default) side by side on loopback,
+# driven by the same wrk load, etcd and kvraft in turn for each row, 5 s a
+# point. Prints one table with the ratios kvraft/etcd:
+#   - PUT (form bodies, bench/put.lua) to the leader at 1, 16 and 64
+#     connections, and at 64 through a follower;
+#   - GET and GET ?quorum=true to the leader at 16 and 64 connections;
+#   - req/s, p50 / p99 latency, server CPU per request (utime+stime from
+#     /proc/PID/stat, summed over the 3 members, so wrk's own CPU is not
+#     counted);
+#   - peak RSS (VmHWM) of each member after the load;
+#   - leader failover: kill -9 of the leader until a PUT through another
+#     member succeeds (both with --election-timeout 1000, heartbeat 100);
+#     median of 3 rounds, the killed member restarted after each.
+# Then says which targets of issue 3 are met. kvraft shows n/a when its
+# binary (KVRAFT_BIN, default build/bin/kvraft) is absent.
 #
-# Environment: KVRAFT_BIN, BENCH_DURATION (default 5s), BENCH_CONNECTIONS
-# (default "1 16 64").
+# Environment: KVRAFT_BIN, BENCH_DURATION (default 5s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KVRAFT_BIN=${KVRAFT_BIN:-$PWD/build/bin/kvraft}
 DURATION=${BENCH_DURATION:-5s}
-CONNECTIONS=${BENCH_CONNECTIONS:-1 16 64}
 TICKS=$(getconf CLK_TCK)
+ELECTION_MS=1000
+HEARTBEAT_MS=100
+FAILOVER_ROUNDS=3
 TMP=$(mktemp -d /tmp/kvraft-bench.XXXXXX)  # /tmp is on disk here, not tmpfs
-PIDS=()
+ALL_PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${ALL_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${ALL_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-# A port below the ephemeral range (32768+) that nothing listens on now.
-free_port() {
-  python3 -c 'import sys; sys.path.insert(0, "tests/integration"); import harness; print(harness.free_port())'
+# Loopback ports below the ephemeral range (32768+) that nothing listens on
+# now, all distinct: prints COUNT of them.
+free_ports() {
+  python3 - "$1" <<'EOF'
+import random, socket, sys
+ports = set()
+for _ in range(1000):
+    if len(ports) == int(sys.argv[1]):
+        break
+    p = random.randint(20000, 31999)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        ports.add(p)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(" ".join(map(str, sorted(ports))))
+EOF
 }
 
-# start NAME BINARY [extra flags...]: starts a member; sets URL and PID.
-start() {
-  local name=$1 bin=$2; shift 2
-  local cport pport
-  cport=$(free_port); pport=$(free_port)
-  URL=http://127.0.0.1:$cport
-  "$bin" --name default --data-dir "$TMP/$name" \
-    --listen-client-urls "$URL" --advertise-client-urls "$URL" \
-    --listen-peer-urls "http://127.0.0.1:$pport" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-    --initial-cluster "default=http://127.0.0.1:$pport" "$@" >"$TMP/$name.log" 2>&1 &
-  PID=$!
-  PIDS+=("$PID")
-  for _ in $(seq 200); do
-    if curl -sf "$URL/health" >/dev/null 2>&1 &&
-       curl -sf -XPUT "$URL/v2/keys/bench/k1" -d value=hello >/dev/null; then
+# start_cluster NAME BINARY: starts 3 members; sets URLS (client URLs), PIDS
+# (member i of URLS is PIDS[i]), LEADER (index of the leader) and CMD_NAME_i (the
+# command line of member i, for start_member).
+start_cluster() {
+  local name=$1 bin=$2 ports cluster="" i
+  read -r -a ports <<<"$(free_ports 6)"
+  [ "${#ports[@]}" -eq 6 ] || { echo "bench: no free ports" >&2; return 1; }
+  for i in 0 1 2; do
+    cluster+="${cluster:+,}m$i=http://127.0.0.1:${ports[$((2 * i + 1))]}"
+  done
+  URLS=() PIDS=()
+  for i in 0 1 2; do
+    local c=${ports[$((2 * i))]} p=${ports[$((2 * i + 1))]}
+    URLS+=("http://127.0.0.1:$c")
+    declare -g -a "CMD_${name}_$i"
+    local -n cmd="CMD_${name}_$i"
+    cmd=("$bin" --name "m$i" --data-dir "$TMP/$name$i"
+      --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c"
+      --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p"
+      --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "bench-$name"
+      --election-timeout "$ELECTION_MS" --heartbeat-interval "$HEARTBEAT_MS" --enable-v2)
+    unset -n cmd
+    start_member "$name" "$i"
+  done
+  for _ in $(seq 300); do
+    if LEADER=$(find_leader) &&
+       curl -sf -m 2 -XPUT "${URLS[$LEADER]}/v2/keys/bench/k1" -d value=hello >/dev/null; then
       return 0
     fi
     sleep 0.1
   done
-  echo "bench: $name did not start; its log:" >&2
-  tail -5 "$TMP/$name.log" >&2
+  echo "bench: $name cluster did not start; its logs:" >&2
+  for i in 0 1 2; do tail -5 "$TMP/$name$i.log" >&2; done
   return 1
 }
 
-# CPU ticks (user + system) the process has used so far. The fields after the
-# command name, which may hold spaces, start at field 3 (state).
-# Prints nothing once the process has ended (gone, or a zombie).
-cpu_ticks() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-  stat=${stat##*) }
-  awk '$1 != "Z" { print $12 + $13 }' <<<"$stat"
+# start_member NAME I: (re)starts member I of cluster NAME (the current
+# one: PIDS) from CMD_NAME_I.
+start_member() {
+  local -n cmd="CMD_$1_$2"
+  "${cmd[@]}" >>"$TMP/$1$2.log" 2>&1 &
+  PIDS[$2]=$!
+  ALL_PIDS+=($!)
 }
 
-# measure URL PID KIND CONNECTIONS: one wrk run; prints "req/s p50 p99 cpu_us"
-# (latencies in ms; req/s marked * when some answers were not 2xx/3xx;
-# "error" fields when wrk gave no figures, "died" when the server has ended).
+# Index in URLS of the member that says it leads; fails when none does.
+find_leader() {
+  local i
+  for i in 0 1 2; do
+    if curl -sf -m 1 "${URLS[$i]}/v2/stats/self" 2>/dev/null | grep -q '"state":"StateLeader"'; then
+      echo "$i"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# CPU ticks (user + system) the processes have used so far, summed; prints
+# nothing when one has ended (gone, or a zombie). The fields after the
+# command name, which may hold spaces, start at field 3 (state).
+cpu_ticks() {
+  local pid stat total=0 t
+  for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    t=$(awk '$1 != "Z" { print $12 + $13 }' <<<"$stat")
+    [ -n "$t" ] || return 0
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+# measure URL KIND CONNECTIONS PID...: one wrk run; prints "req/s p50 p99
+# cpu_us" (latencies in ms; req/s marked * when some answers were not
+# 2xx/3xx; "error" when wrk gave no figures, "died" when a server ended).
 measure() {
-  local url=$1 pid=$2 kind=$3 conns=$4 threads=2 before after out target script=()
+  local url=$1 kind=$2 conns=$3 threads=2 before after out target script=()
+  shift 3
   [ "$conns" -lt "$threads" ] && threads=$conns
-  target=$url/v2/keys/bench/k1
-  [ "$kind" = PUT ] && { target=$url; script=(-s bench/put.lua); }
-  before=$(cpu_ticks "$pid")
-  out=$(wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "${script[@]}" "$target" 2>&1) || true
-  after=$(cpu_ticks "$pid")
+  case $kind in
+    PUT*) target=$url; script=(-s bench/put.lua) ;;
+    GET) target=$url/v2/keys/bench/k1 ;;
+    QGET) target="$url/v2/keys/bench/k1?quorum=true" ;;
+  esac
+  before=$(cpu_ticks "$@")
+  out=$(wrk -t"$threads" -c"$conns" -d"$DURATION" --timeout 10s --latency "${script[@]}" "$target" 2>&1) || true
+  after=$(cpu_ticks "$@")
   if [ -z "$before" ] || [ -z "$after" ]; then echo "died died died died"; return; fi
   awk -v ticks_per_s="$TICKS" -v cpu=$((after - before)) '
     function ms(v) {
@@ -95,14 +162,71 @@ measure() {
     }' <<<"$out"
 }
 
-start etcd etcd --enable-v2
-etcd_url=$URL etcd_pid=$PID
-kv_url="" kv_pid=""
-if [ -x "$KVRAFT_BIN" ]; then
-  if start kvraft "$KVRAFT_BIN"; then kv_url=$URL kv_pid=$PID; fi
-else
-  echo "bench: $KVRAFT_BIN not built: kvraft columns are n/a"
-fi
+# Peak RSS of each member in MB, "a/b/c".
+peak_rss() {
+  local pid out="" kb
+  for pid in "$@"; do
+    kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+    out+="${out:+/}$(( ${kb:-0} / 1024 ))"
+  done
+  echo "$out"
+}
+
+# failover URL_OF_SURVIVOR LEADER_PID: kills the leader with SIGKILL and
+# prints the ms until a PUT through the survivor succeeds (a new attempt
+# every 20 ms, each with a 1 s timeout, so a server that holds a request
+# while it has no leader is not penalised); "none" after 20 s.
+failover() {
+  python3 - "$1" "$2" <<'EOF'
+import os, signal, sys, threading, time, urllib.request
+url, pid = sys.argv[1], int(sys.argv[2])
+done = threading.Event()
+first = []
+def attempt(n):
+    req = urllib.request.Request(url + "/v2/keys/bench/failover", data=b"value=%d" % n,
+                                 method="PUT",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(req, timeout=1) as r:
+            if r.status < 300 and not done.is_set():
+                first.append(time.monotonic())
+                done.set()
+    except Exception:
+        pass
+start = time.monotonic()
+os.kill(pid, signal.SIGKILL)
+n = 0
+while not done.is_set() and time.monotonic() - start < 20:
+    threading.Thread(target=attempt, args=(n,), daemon=True).start()
+    n += 1
+    done.wait(0.02)
+print("%.0f" % ((first[0] - start) * 1000) if first else "none")
+EOF
+}
+
+# failover_rounds NAME: FAILOVER_ROUNDS times, kills the leader of cluster
+# NAME (the current one: URLS, PIDS), measures (failover), restarts the
+# killed member and lets it catch up; sets FAILOVER_MS to the median (not in
+# a subshell: the restarted members must stay known to cleanup).
+failover_rounds() {
+  local name=$1 r leader times=() t
+  for r in $(seq "$FAILOVER_ROUNDS"); do
+    leader=""
+    for _ in $(seq 100); do leader=$(find_leader) && break; sleep 0.1; done
+    [ -n "$leader" ] || break
+    t=$(failover "${URLS[$(((leader + 1) % 3))]}" "${PIDS[$leader]}")
+    wait "${PIDS[$leader]}" 2>/dev/null || true
+    times+=("$t")
+    start_member "$name" "$leader"
+    for _ in $(seq 100); do
+      curl -sf -m 1 "${URLS[$leader]}/v2/keys/bench/k1" >/dev/null 2>&1 && find_leader >/dev/null && break
+      sleep 0.1
+    done
+    sleep 1  # settled: the restarted member follows, heartbeats flow
+  done
+  FAILOVER_MS=$(printf '%s\n' "${times[@]}" | sort -n |
+    awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "none" }')
+}
 
 # ratio A B: A/B with two decimals, n/a unless both are numbers.
 ratio() {
@@ -110,19 +234,70 @@ ratio() {
     if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
-fmt='%-8s | %8s %8s %7s | %13s %13s | %6s %6s %7s\n'
+start_cluster etcd etcd
+E_URLS=("${URLS[@]}") E_PIDS=("${PIDS[@]}") E_LEADER=$LEADER
+K_URLS=() K_PIDS=() K_LEADER=""
+if [ -x "$KVRAFT_BIN" ]; then
+  if start_cluster kvraft "$KVRAFT_BIN"; then K_URLS=("${URLS[@]}") K_PIDS=("${PIDS[@]}") K_LEADER=$LEADER; fi
+else
+  echo "bench: $KVRAFT_BIN not built: kvraft columns are n/a"
+fi
+
+# Results by row name, for the table and the targets.
+declare -A E K
+ROWS=("PUT x1" "PUT x16" "PUT x64" "PUT x64 f" "GET x16" "GET x64" "QGET x16" "QGET x64")
+fmt='%-10s | %8s %8s %7s | %13s %13s | %7s %7s %7s\n'
 printf "$fmt" "" "req/s" "req/s" "" "p50/p99 ms" "p50/p99 ms" "CPU/req" "CPU/req" ""
 printf "$fmt" "load" "etcd" "kvraft" "kv/etcd" "etcd" "kvraft" "etcd" "kvraft" "kv/etcd"
-for kind in PUT GET; do
-  for conns in $CONNECTIONS; do
-    read -r e_rps e_p50 e_p99 e_cpu <<<"$(measure "$etcd_url" "$etcd_pid" "$kind" "$conns")"
-    k_rps=n/a k_p50=n/a k_p99=n/a k_cpu=n/a
-    if [ -n "$kv_url" ]; then
-      read -r k_rps k_p50 k_p99 k_cpu <<<"$(measure "$kv_url" "$kv_pid" "$kind" "$conns")"
-    fi
-    printf "$fmt" "$kind x$conns" "$e_rps" "$k_rps" "$(ratio "$k_rps" "$e_rps")" \
-      "$e_p50/$e_p99" "$k_p50/$k_p99" "$e_cpu" "$k_cpu" "$(ratio "$k_cpu" "$e_cpu")"
-  done
+for row in "${ROWS[@]}"; do
+  read -r kind conns via <<<"$row"
+  conns=${conns#x}
+  e_member=$E_LEADER k_member=$K_LEADER
+  if [ "${via:-}" = f ]; then e_member=$(((E_LEADER + 1) % 3)); k_member=$(((K_LEADER + 1) % 3)); fi
+  read -r e_rps e_p50 e_p99 e_cpu <<<"$(measure "${E_URLS[$e_member]}" "$kind" "$conns" "${E_PIDS[@]}")"
+  k_rps=n/a k_p50=n/a k_p99=n/a k_cpu=n/a
+  if [ -n "$K_LEADER" ]; then
+    read -r k_rps k_p50 k_p99 k_cpu <<<"$(measure "${K_URLS[$k_member]}" "$kind" "$conns" "${K_PIDS[@]}")"
+  fi
+  E[$row]="$e_rps $e_p50 $e_p99" K[$row]="$k_rps $k_p50 $k_p99"
+  printf "$fmt" "$row" "$e_rps" "$k_rps" "$(ratio "$k_rps" "$e_rps")" \
+    "$e_p50/$e_p99" "$k_p50/$k_p99" "$e_cpu" "$k_cpu" "$(ratio "$k_cpu" "$e_cpu")"
 done
-echo "(x N: N connections, $DURATION a point, one run each; *: some answers were not 2xx/3xx;"
-echo " CPU/req: the server's own CPU in us per request. Runs drift between machines: compare ratios.)"
+
+e_rss=$(peak_rss "${E_PIDS[@]}") k_rss=n/a
+[ -n "$K_LEADER" ] && k_rss=$(peak_rss "${K_PIDS[@]}")
+max_of() { tr / '\n' <<<"$1" | sort -n | tail -1; }
+printf "$fmt" "RSS MB" "" "" "$(ratio "$(max_of "$k_rss")" "$(max_of "$e_rss")")" "$e_rss" "$k_rss" "" "" ""
+
+URLS=("${E_URLS[@]}") PIDS=("${E_PIDS[@]}")
+failover_rounds etcd
+e_fail=$FAILOVER_MS
+k_fail=n/a
+if [ -n "$K_LEADER" ]; then
+  URLS=("${K_URLS[@]}") PIDS=("${K_PIDS[@]}")
+  failover_rounds kvraft
+  k_fail=$FAILOVER_MS
+fi
+printf "$fmt" "failover" "" "" "$(ratio "$k_fail" "$e_fail")" "$e_fail ms" "$k_fail ms" "" "" ""
+echo "(x N: N connections to the leader, f: through a follower; $DURATION a point, one run each;"
+echo " *: some answers were not 2xx/3xx; CPU/req: CPU of all 3 members in us per request;"
+echo " RSS: peak per member; failover: kill -9 of the leader until a PUT through a follower"
+echo " succeeds, median of $FAILOVER_ROUNDS, election timeout ${ELECTION_MS} ms. Runs drift between machines: compare ratios.)"
+
+# Targets of issue 3.
+rps() { local v=${1%% *}; echo "${v%\*}"; }
+p99() { awk '{ print $3 }' <<<"$1"; }
+target() {  # target NAME OK
+  printf '  %-40s %s\n' "$1" "$([ "$2" = 1 ] && echo met || echo "NOT met")"
+}
+ge() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { print (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a >= f * b) ? 1 : 0 }'; }
+echo "targets (issue 3):"
+target "PUT x64 >= 2x etcd" "$(ge "$(rps "${K[PUT x64]}")" "$(rps "${E[PUT x64]}")" 2)"
+target "quorum GET x64 >= 2x etcd" "$(ge "$(rps "${K[QGET x64]}")" "$(rps "${E[QGET x64]}")" 2)"
+target "GET x64 >= 1.5x etcd" "$(ge "$(rps "${K[GET x64]}")" "$(rps "${E[GET x64]}")" 1.5)"
+p99_ok=1 worse=""
+for row in "${ROWS[@]}"; do
+  if [ "$(ge "$(p99 "${E[$row]}")" "$(p99 "${K[$row]}")" 1)" != 1 ]; then p99_ok=0; worse+=" [$row]"; fi
+done
+target "p99 never worse than etcd's${worse:+ (worse:$worse)}" "$p99_ok"
+target "failover no slower than etcd's" "$(ge "$e_fail" "$k_fail" 1)"

@@ -64,7 +64,9 @@ class SqliteStorage {
   // given, all in one durable transaction.
   common::Status Save(const HardState* hard_state, const std::vector<LogEntry>& entries,
                       const SnapshotRecord* snapshot);
-  // Deletes entries with index <= `index`.
+  // Drops entries with index <= `index`: they are gone for FirstIndex at
+  // once and deleted from the file in bounded chunks, one now and one in
+  // each following Save, so no single write stalls on a large prefix.
   common::Status Compact(uint64_t index);
 
   common::Result<HardState> LoadHardState();
@@ -79,6 +81,8 @@ class SqliteStorage {
  private:
   explicit SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   common::Status Exec(const char* sql);
+  common::Status Step(sqlite3_stmt* stmt, const char* what);  // a statement without rows
+  common::Status CompactChunk();
   common::Status Error(const char* what) const;
   common::Status Prepare();
   common::Status LoadMeta();
@@ -86,6 +90,12 @@ class SqliteStorage {
   sqlite3* db_;
   std::string path_;
   std::map<std::string, std::string> meta_;
+  uint64_t compacted_ = 0;        // entries <= this are compacted...
+  bool compact_pending_ = false;  // ...but some are still in the file
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+  sqlite3_stmt* rollback_ = nullptr;
+  sqlite3_stmt* compact_chunk_ = nullptr;
   sqlite3_stmt* insert_entry_ = nullptr;
   sqlite3_stmt* delete_from_ = nullptr;
   sqlite3_stmt* put_hard_state_ = nullptr;

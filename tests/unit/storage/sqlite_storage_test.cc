@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -79,6 +80,49 @@ TEST_SUITE("storage") {
     auto loaded = (*st)->LoadSnapshot();
     REQUIRE(loaded->has_value());
     CHECK((*loaded)->data == "store");
+  }
+
+  TEST_CASE("a long compacted prefix is gone at once and deleted over the following saves") {
+    std::string dir = TempDir();
+    {
+      auto st = storage::SqliteStorage::Open(dir);
+      REQUIRE(st.ok());
+      REQUIRE((*st)->SetMeta({{"name", "m"}}).ok());
+      std::vector<storage::LogEntry> entries;
+      for (uint64_t i = 1; i <= 5000; ++i) entries.push_back(Entry(i, 1, "v"));
+      REQUIRE((*st)->Save(nullptr, entries, nullptr).ok());
+      storage::SnapshotRecord snap{4500, 1, "cs", "store"};
+      REQUIRE((*st)->Save(nullptr, {}, &snap).ok());
+      REQUIRE((*st)->Compact(4500).ok());
+      CHECK(*(*st)->FirstIndex() == 4501);
+      CHECK(*(*st)->LastIndex() == 5000);
+      CHECK((*st)->Entries(4000, 4001, 100)->size() == 1);  // not all deleted yet
+      for (uint64_t i = 5001; i <= 5010; ++i) REQUIRE((*st)->Save(nullptr, {Entry(i, 1, "w")}, nullptr).ok());
+      CHECK((*st)->Entries(1, 4501, 1 << 20)->empty());
+      CHECK((*st)->Entries(4501, 5011, 1 << 20)->size() == 510);
+    }
+    auto st = storage::SqliteStorage::Open(dir);
+    REQUIRE(st.ok());
+    CHECK(*(*st)->FirstIndex() == 4501);
+    CHECK(*(*st)->LastIndex() == 5010);
+  }
+
+  TEST_CASE("after a restart mid-compaction the snapshot still bounds the log") {
+    std::string dir = TempDir();
+    {
+      auto st = storage::SqliteStorage::Open(dir);
+      REQUIRE(st.ok());
+      REQUIRE((*st)->SetMeta({{"name", "m"}}).ok());
+      std::vector<storage::LogEntry> entries;
+      for (uint64_t i = 1; i <= 3000; ++i) entries.push_back(Entry(i, 1, "v"));
+      REQUIRE((*st)->Save(nullptr, entries, nullptr).ok());
+      storage::SnapshotRecord snap{4000, 2, "cs", "store"};  // a snapshot past the log, as a follower gets
+      REQUIRE((*st)->Save(nullptr, {}, &snap).ok());
+      REQUIRE((*st)->Compact(4000).ok());
+    }
+    auto st = storage::SqliteStorage::Open(dir);
+    REQUIRE(st.ok());
+    CHECK(*(*st)->LastIndex() == 4000);
   }
 
   TEST_CASE("a garbage database file is refused, never reinitialised") {
