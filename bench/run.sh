@@ -13,7 +13,8 @@
 #   - leader failover: kill -9 of the leader until a PUT through another
 #     member succeeds (both with --election-timeout 1000, heartbeat 100);
 #     median of 3 rounds, the killed member restarted after each.
-# Then says which targets of issue 3 are met. kvraft shows n/a when its
+# Then a single member of each (PUT and GET at 64 connections), and which
+# targets of issue 3 are met. kvraft shows n/a when its
 # binary (KVRAFT_BIN, default build/bin/kvraft) is absent.
 #
 # Environment: KVRAFT_BIN, BENCH_DURATION (default 5s).
@@ -56,18 +57,18 @@ print(" ".join(map(str, sorted(ports))))
 EOF
 }
 
-# start_cluster NAME BINARY: starts 3 members; sets URLS (client URLs), PIDS
+# start_cluster NAME BINARY [N]: starts N members (3); sets URLS (client URLs), PIDS
 # (member i of URLS is PIDS[i]), LEADER (index of the leader) and CMD_NAME_i (the
 # command line of member i, for start_member).
 start_cluster() {
-  local name=$1 bin=$2 ports cluster="" i
-  read -r -a ports <<<"$(free_ports 6)"
-  [ "${#ports[@]}" -eq 6 ] || { echo "bench: no free ports" >&2; return 1; }
-  for i in 0 1 2; do
+  local name=$1 bin=$2 n=${3:-3} ports cluster="" i
+  read -r -a ports <<<"$(free_ports $((2 * n)))"
+  [ "${#ports[@]}" -eq $((2 * n)) ] || { echo "bench: no free ports" >&2; return 1; }
+  for ((i = 0; i < n; i++)); do
     cluster+="${cluster:+,}m$i=http://127.0.0.1:${ports[$((2 * i + 1))]}"
   done
   URLS=() PIDS=()
-  for i in 0 1 2; do
+  for ((i = 0; i < n; i++)); do
     local c=${ports[$((2 * i))]} p=${ports[$((2 * i + 1))]}
     URLS+=("http://127.0.0.1:$c")
     declare -g -a "CMD_${name}_$i"
@@ -88,7 +89,7 @@ start_cluster() {
     sleep 0.1
   done
   echo "bench: $name cluster did not start; its logs:" >&2
-  for i in 0 1 2; do tail -5 "$TMP/$name$i.log" >&2; done
+  for ((i = 0; i < n; i++)); do tail -5 "$TMP/$name$i.log" >&2; done
   return 1
 }
 
@@ -104,7 +105,7 @@ start_member() {
 # Index in URLS of the member that says it leads; fails when none does.
 find_leader() {
   local i
-  for i in 0 1 2; do
+  for ((i = 0; i < ${#URLS[@]}; i++)); do
     if curl -sf -m 1 "${URLS[$i]}/v2/stats/self" 2>/dev/null | grep -q '"state":"StateLeader"'; then
       echo "$i"
       return 0
@@ -283,6 +284,25 @@ echo "(x N: N connections to the leader, f: through a follower; $DURATION a poin
 echo " *: some answers were not 2xx/3xx; CPU/req: CPU of all 3 members in us per request;"
 echo " RSS: peak per member; failover: kill -9 of the leader until a PUT through a follower"
 echo " succeeds, median of $FAILOVER_ROUNDS, election timeout ${ELECTION_MS} ms. Runs drift between machines: compare ratios.)"
+
+# Single members (issue 2's figure): one etcd and one kvraft member, PUT and
+# GET at 64 connections.
+kill -KILL "${E_PIDS[@]}" "${K_PIDS[@]}" 2>/dev/null || true
+wait "${E_PIDS[@]}" "${K_PIDS[@]}" 2>/dev/null || true
+echo "single member:"
+start_cluster etcd1 etcd 1
+S_E_URL=${URLS[0]} S_E_PIDS=("${PIDS[@]}")
+S_K_URL="" S_K_PIDS=()
+if [ -n "$K_LEADER" ] && start_cluster kvraft1 "$KVRAFT_BIN" 1; then S_K_URL=${URLS[0]} S_K_PIDS=("${PIDS[@]}"); fi
+for kind in PUT GET; do
+  read -r e_rps e_p50 e_p99 e_cpu <<<"$(measure "$S_E_URL" "$kind" 64 "${S_E_PIDS[@]}")"
+  k_rps=n/a k_p50=n/a k_p99=n/a k_cpu=n/a
+  if [ -n "$S_K_URL" ]; then
+    read -r k_rps k_p50 k_p99 k_cpu <<<"$(measure "$S_K_URL" "$kind" 64 "${S_K_PIDS[@]}")"
+  fi
+  printf "$fmt" "$kind x64 1m" "$e_rps" "$k_rps" "$(ratio "$k_rps" "$e_rps")" \
+    "$e_p50/$e_p99" "$k_p50/$k_p99" "$e_cpu" "$k_cpu" "$(ratio "$k_cpu" "$e_cpu")"
+done
 
 # Targets of issue 3.
 rps() { local v=${1%% *}; echo "${v%\*}"; }
