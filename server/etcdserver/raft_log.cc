@@ -82,8 +82,9 @@ Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
   std::vector<storage::LogEntry> disk_entries;
   disk_entries.reserve(entries.size());
   for (const auto& e : entries) disk_entries.push_back(ToDisk(e));
+  std::optional<raft::HardState> latest = hard_state ? hard_state : deferred_;
   std::optional<storage::HardState> hs;
-  if (hard_state) hs = storage::HardState{hard_state->term, hard_state->vote, hard_state->commit};
+  if (latest) hs = storage::HardState{latest->term, latest->vote, latest->commit};
   std::optional<storage::SnapshotRecord> snap;
   if (!snapshot.IsEmpty()) {
     snap = storage::SnapshotRecord{snapshot.metadata.index, snapshot.metadata.term,
@@ -99,7 +100,13 @@ Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
   }
   memory_.Append(entries);
   if (hard_state) memory_.SetHardState(*hard_state);
+  deferred_.reset();
   return Status::OK();
+}
+
+void RaftLog::DeferHardState(const raft::HardState& hard_state) {
+  memory_.SetHardState(hard_state);
+  deferred_ = hard_state;
 }
 
 Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep) {

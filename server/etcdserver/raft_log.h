@@ -36,6 +36,10 @@ class RaftLog {
   // visible to raft.
   common::Status Persist(const std::optional<raft::HardState>& hard_state,
                          const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot);
+  // A hard state whose only change is the commit index needs no fsync of its
+  // own (a lost commit index is learned again from the leader): it is kept in
+  // memory and written with the next Persist.
+  void DeferHardState(const raft::HardState& hard_state);
 
   // Records a snapshot of the state machine at `index` and drops entries
   // before `index - keep` (so slow followers can still catch up by log).
@@ -48,6 +52,7 @@ class RaftLog {
   storage::SqliteStorage& disk_;
   raft::MemoryStorage memory_;
   uint64_t snapshot_index_ = 0;
+  std::optional<raft::HardState> deferred_;  // not yet on disk
 };
 
 }  // namespace etcdserver

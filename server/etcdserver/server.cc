@@ -435,7 +435,15 @@ void EtcdServer::ProcessReady() {
   if (rd.hard_state) term_ = rd.hard_state->term;
   if (rd.soft_state) OnLeaderChange(rd.soft_state->lead, rd.soft_state->role == raft::StateRole::kLeader);
   transport_->Send(std::move(rd.messages));
-  Status s = log_.Persist(rd.hard_state, rd.entries, rd.snapshot);
+  // Only new entries, a snapshot or a changed term or vote must reach the disk
+  // before anything else happens; a commit-only change rides on the next write.
+  bool must_write = rd.must_sync || !rd.entries.empty() || !rd.snapshot.IsEmpty();
+  Status s = Status::OK();
+  if (must_write) {
+    s = log_.Persist(rd.hard_state, rd.entries, rd.snapshot);
+  } else if (rd.hard_state) {
+    log_.DeferHardState(*rd.hard_state);
+  }
   if (!s.ok()) {
     // Raft cannot go on without its log: stop this member rather than risk
     // acknowledging what is not durable.
