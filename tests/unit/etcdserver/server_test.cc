@@ -204,7 +204,7 @@ TEST_SUITE("etcdserver") {
     std::atomic<int> sent{0}, answered{0};
     std::atomic<bool> stopped{false};
     std::thread client([&] {
-      while (!stopped.load()) {
+      while (!stopped.load() && sent.load() < 100000) {
         etcdserver::Request r;
         r.method = "PUT";
         r.path = "/1/k" + std::to_string(sent.load() % 100);
