@@ -106,11 +106,12 @@ Status EtcdServer::Start() {
   if (voters.size() == 1 && voters[0] == config_.member_id) node_->Campaign();
   next_tick_ = steady_clock::now() + config_.heartbeat;
   next_sync_ = steady_clock::now() + config_.sync_interval;
-  loop_ = std::thread([this] { Run(); });
+  // Logged before the loop runs: applied_ is the loop's from then on.
   KV_LOG(kInfo, "etcdserver") << (fresh ? "started new member " : "restarted member ")
                               << common::FormatId(config_.member_id) << " of cluster "
                               << common::FormatId(config_.cluster_id) << " at applied index " << applied_
                               << ", store index " << store_.Index();
+  loop_ = std::thread([this] { Run(); });
   return Status::OK();
 }
 
@@ -549,8 +550,11 @@ void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
 void EtcdServer::Halt(const std::string& reason) {
   KV_LOG(kError, "etcdserver") << reason << "; stopping this member";
   halted_ = true;
-  std::lock_guard<std::mutex> lock(mu_);
-  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  if (config_.on_halted) config_.on_halted();
 }
 
 void EtcdServer::MaybeSnapshot() {

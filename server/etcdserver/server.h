@@ -61,6 +61,10 @@ struct ServerConfig {
   // Called (once, on the loop thread) when this member learns it was removed
   // (ten heartbeats after applying its own removal, so its answer gets out).
   std::function<void()> on_removed;
+  // Called (once, on the loop thread) when the loop ends on an error it
+  // cannot go on from (the raft log cannot be written); every request
+  // fails from then on.
+  std::function<void()> on_halted;
 };
 
 // What a proposer gets back: the applied result and the log position.

@@ -248,7 +248,7 @@ def member_add_and_remove():
     vid = member_id([victim.peer_url], TOKEN)
     r = http("DELETE", leader.url + "/v2/members/" + vid)
     check_eq(r.status, 204, "DELETE /v2/members/%s: %s" % (vid, r.body[:200]))
-    check(victim.wait_exit(15) is not None, "the removed member exits")
+    check_eq(victim.wait_exit(15), 0, "exit code of the removed member")
     r = http("DELETE", leader.url + "/v2/members/" + vid)
     check_eq(r.status, 410, "deleting a removed member again")
     check_eq(http("DELETE", leader.url + "/v2/members/abc123").status, 404, "deleting an unknown id")

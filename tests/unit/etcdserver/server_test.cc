@@ -175,7 +175,10 @@ TEST_SUITE("etcdserver") {
 
   TEST_CASE("a member that cannot write its log fails its requests, and Stop and Propose still work") {
     std::string dir = TempDir();
-    Member m(Config(dir));
+    auto cfg = Config(dir);
+    auto halted = std::make_shared<std::atomic<int>>(0);
+    cfg.on_halted = [halted] { ++*halted; };
+    Member m(cfg);
     REQUIRE(m.status.ok());
     // Another connection holds SQLite's write lock: the next Save fails once
     // the busy timeout has passed.
@@ -192,6 +195,7 @@ TEST_SUITE("etcdserver") {
     REQUIRE(resp.has_value());
     CHECK_FALSE(resp->result.event.has_value());
     CHECK(resp->result.error.cause == "etcdserver: server stopped");
+    CHECK(halted->load() == 1);  // the process is told, to exit
     auto again = m.DoWithin(put, std::chrono::seconds(5));
     REQUIRE(again.has_value());
     CHECK(again->result.error.cause == "etcdserver: server stopped");
