@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -157,6 +158,12 @@ int main(int argc, char** argv) {
   sc.election = std::chrono::milliseconds(cfg.election_timeout_ms);
   sc.pre_vote = cfg.pre_vote;
   sc.on_removed = [] { kill(getpid(), SIGTERM); };
+  // A member that cannot write its log stops too, and says so by its status.
+  static std::atomic<bool> halted{false};
+  sc.on_halted = [] {
+    halted = true;
+    kill(getpid(), SIGTERM);
+  };
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -211,5 +218,5 @@ int main(int argc, char** argv) {
   (*client)->Stop();
   server.Stop();
   (*peer)->Stop();
-  return 0;
+  return halted ? 1 : 0;
 }

@@ -95,7 +95,8 @@ Status EtcdServer::Start() {
     if (!s.ok()) return s;
   }
   // Persist the bootstrap entries, replay the committed log into the store.
-  while (node_->HasReady()) ProcessReady();
+  while (node_->HasReady() && !halted_) ProcessReady();
+  if (halted_) return Status::Corruption("data dir " + config_.data_dir + ": cannot replay the raft log");
   if (!fresh) {
     s = CheckIdentity();
     if (!s.ok()) return s;
@@ -105,11 +106,12 @@ Status EtcdServer::Start() {
   if (voters.size() == 1 && voters[0] == config_.member_id) node_->Campaign();
   next_tick_ = steady_clock::now() + config_.heartbeat;
   next_sync_ = steady_clock::now() + config_.sync_interval;
-  loop_ = std::thread([this] { Run(); });
+  // Logged before the loop runs: applied_ is the loop's from then on.
   KV_LOG(kInfo, "etcdserver") << (fresh ? "started new member " : "restarted member ")
                               << common::FormatId(config_.member_id) << " of cluster "
                               << common::FormatId(config_.cluster_id) << " at applied index " << applied_
                               << ", store index " << store_.Index();
+  loop_ = std::thread([this] { Run(); });
   return Status::OK();
 }
 
@@ -171,42 +173,53 @@ bool EtcdServer::WaitPublished(std::chrono::milliseconds timeout) {
 }
 
 void EtcdServer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || !loop_.joinable()) {
-      stopping_ = true;
-      return;
-    }
-  }
-  TransferLeadershipBeforeStop();
+  // Serialized, so a second Stop returns only once the loop has ended; the
+  // loop may have ended on its own already (Halt), and must still be joined.
+  std::lock_guard<std::mutex> stop_lock(stop_mu_);
+  const bool running = loop_.joinable();
+  if (running) TransferLeadershipBeforeStop();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    if (!running) stopped_ = true;  // nobody will run posted tasks
   }
   cv_.notify_all();
-  loop_.join();
+  if (running) loop_.join();
 }
 
 // A leader that stops hands over first, so the cluster does not wait an
 // election timeout for a new one (etcd 3.4 does the same).
+// The wait ends early when no follower is fit to take over or the loop has
+// ended; a removed leader no longer replicates, so it does not try.
 void EtcdServer::TransferLeadershipBeforeStop() {
-  if (!is_leader_.load()) return;
-  Post([this] {
+  if (!is_leader_.load() || removed_.load()) return;
+  auto no_target = std::make_shared<std::atomic<bool>>(false);
+  Post([this, no_target] {
+    // The most caught-up follower that still takes appends: one whose sends
+    // failed lately is back in probe state, and may well be down.
     raft::NodeStatus st = node_->GetStatus();
-    uint64_t best = 0, best_match = 0;
+    uint64_t best = 0;
+    std::pair<bool, uint64_t> best_rank{false, 0};
     for (const auto& [id, pr] : st.progress) {
-      if (id != config_.member_id && pr.match >= best_match && pr.recent_active) {
+      std::pair<bool, uint64_t> rank{pr.state == raft::ProgressState::kReplicate, pr.match};
+      if (id != config_.member_id && pr.recent_active && (best == 0 || rank > best_rank)) {
         best = id;
-        best_match = pr.match;
+        best_rank = rank;
       }
     }
-    if (best != 0) {
-      KV_LOG(kInfo, "etcdserver") << "stopping: transferring leadership to " << common::FormatId(best);
-      node_->TransferLeadership(best);
+    if (best == 0) {
+      *no_target = true;
+      return;
     }
+    KV_LOG(kInfo, "etcdserver") << "stopping: transferring leadership to " << common::FormatId(best);
+    node_->TransferLeadership(best);
   });
   auto deadline = steady_clock::now() + 2 * config_.election;
-  while (is_leader_.load() && steady_clock::now() < deadline) {
+  while (is_leader_.load() && !no_target->load() && steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
@@ -336,12 +349,11 @@ void EtcdServer::Run() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_until(lock, next_tick_, [this] { return stopping_ || !tasks_.empty(); });
+      tasks.swap(tasks_);
       if (stopping_) {
-        stopped_ = true;
-        tasks_.clear();
+        stopped_ = true;  // no task is queued from now on
         break;
       }
-      tasks.swap(tasks_);
     }
     for (auto& t : tasks) t();
     tasks.clear();
@@ -349,8 +361,15 @@ void EtcdServer::Run() {
       Tick();
       next_tick_ = std::max(next_tick_ + config_.heartbeat, steady_clock::now());
     }
-    while (node_->HasReady() && !removed_) ProcessReady();
+    if (removal_notice_at_ && steady_clock::now() >= *removal_notice_at_) {
+      removal_notice_at_.reset();
+      if (config_.on_removed) config_.on_removed();
+    }
+    while (node_->HasReady() && !removed_ && !halted_) ProcessReady();
   }
+  // The last tasks may hold requests: they register and fail below, so every
+  // callback runs once.
+  for (auto& t : tasks) t();
   for (auto& [id, w] : waiters_) {
     if (w.done) Fail(w.done, kStopped);
     if (w.conf_done) w.conf_done(Status::Unavailable(kStopped));
@@ -447,13 +466,13 @@ void EtcdServer::ProcessReady() {
   if (!s.ok()) {
     // Raft cannot go on without its log: stop this member rather than risk
     // acknowledging what is not durable.
-    KV_LOG(kError, "etcdserver") << "cannot persist the raft log, stopping this member: " << s.message();
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    return;
+    return Halt("cannot persist the raft log: " + s.message());
   }
   transport_->Send(std::move(rd.messages_after_persist));
-  if (!rd.snapshot.IsEmpty()) RestoreSnapshot(rd.snapshot);
+  if (!rd.snapshot.IsEmpty()) {
+    RestoreSnapshot(rd.snapshot);
+    if (halted_) return;  // nothing may be applied on top of a failed restore
+  }
   for (const raft::Entry& e : rd.committed_entries) {
     commit_index_ = std::max(commit_index_.load(), e.index);
     ApplyEntry(e);
@@ -517,23 +536,34 @@ void EtcdServer::ApplyConfChangeEntry(const raft::Entry& entry) {
   if (s.ok() && cc->type == raft::ConfChangeType::kRemoveNode && cc->node_id == config_.member_id) {
     KV_LOG(kWarn, "etcdserver") << "this member was removed from the cluster; stopping";
     removed_ = true;
-    if (config_.on_removed) config_.on_removed();
+    // As etcd, stop ten heartbeats later: the answer to the removal itself
+    // (when it came through this member) must get out first.
+    removal_notice_at_ = steady_clock::now() + 10 * config_.heartbeat;
   }
 }
 
 void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
   Status s = store_.Recover(snap.data);
   if (!s.ok()) {
-    KV_LOG(kError, "etcdserver") << "cannot restore snapshot at index " << snap.metadata.index << ": "
-                                 << s.message();
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    return;
+    return Halt("cannot restore snapshot at index " + std::to_string(snap.metadata.index) + ": " +
+                s.message());
   }
   applied_ = snap.metadata.index;
   commit_index_ = std::max(commit_index_.load(), applied_);
   RefreshPeers();
   KV_LOG(kInfo, "etcdserver") << "restored store from snapshot at index " << applied_;
+}
+
+// The loop ends after this Ready (its Ready is not advanced, so it must not
+// look at the node again); queued requests fail with "server stopped".
+void EtcdServer::Halt(const std::string& reason) {
+  KV_LOG(kError, "etcdserver") << reason << "; stopping this member";
+  halted_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  if (config_.on_halted) config_.on_halted();
 }
 
 void EtcdServer::MaybeSnapshot() {

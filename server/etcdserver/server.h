@@ -58,8 +58,13 @@ struct ServerConfig {
   std::chrono::milliseconds election{1000};
   std::chrono::milliseconds sync_interval{500};
   bool pre_vote = true;
-  // Called (once, on the loop thread) when this member learns it was removed.
+  // Called (once, on the loop thread) when this member learns it was removed
+  // (ten heartbeats after applying its own removal, so its answer gets out).
   std::function<void()> on_removed;
+  // Called (once, on the loop thread) when the loop ends on an error it
+  // cannot go on from (the raft log cannot be written); every request
+  // fails from then on.
+  std::function<void()> on_halted;
 };
 
 // What a proposer gets back: the applied result and the log position.
@@ -96,6 +101,7 @@ class EtcdServer {
   bool WaitPublished(std::chrono::milliseconds timeout);
   // Hands leadership to a follower when leading a multi-member cluster
   // (bounded wait), fails what is queued with "server stopped", joins.
+  // Not from a callback (the loop thread); not concurrently with Start.
   void Stop();
 
   // A v2 request. Writes go through the log; GET (quorum) is served after a
@@ -152,6 +158,7 @@ class EtcdServer {
   void RefreshPeers();
   void Fail(const Callback& done, const std::string& cause);
   void TransferLeadershipBeforeStop();
+  void Halt(const std::string& reason);
 
   const ServerConfig config_;
   store::Store& store_;
@@ -159,6 +166,7 @@ class EtcdServer {
   const std::chrono::system_clock::time_point start_time_;
   const std::chrono::milliseconds request_timeout_;
 
+  std::mutex stop_mu_;  // serializes Stop
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::function<void()>> tasks_;  // guarded by mu_
@@ -179,7 +187,8 @@ class EtcdServer {
   uint64_t next_read_ctx_ = 1;
   bool published_ = false;
   bool publish_in_flight_ = false;
-  bool removed_ = false;
+  bool halted_ = false;  // a fatal error: the loop ends
+  std::optional<std::chrono::steady_clock::time_point> removal_notice_at_;  // on_removed due
   std::chrono::steady_clock::time_point next_sync_;
   std::chrono::steady_clock::time_point next_tick_;
 
@@ -188,6 +197,7 @@ class EtcdServer {
   std::atomic<uint64_t> leader_id_{0};
   std::atomic<bool> is_leader_{false};
   std::atomic<bool> published_flag_{false};
+  std::atomic<bool> removed_{false};  // written by the loop only
   std::atomic<uint64_t> next_request_id_;
   std::mutex stats_mu_;
   std::chrono::system_clock::time_point leader_since_;  // guarded by stats_mu_

@@ -1,11 +1,12 @@
 """Cluster tests: real kvraft members on loopback replicating through Raft."""
 
 import hashlib
+import signal
 import struct
 import threading
 import time
 
-from harness import Server, TestFailure, check, check_eq, http, log, test
+from harness import Server, TestFailure, check, check_eq, free_port, http, log, test
 
 TOKEN = "etcd-cluster-1"
 
@@ -247,7 +248,7 @@ def member_add_and_remove():
     vid = member_id([victim.peer_url], TOKEN)
     r = http("DELETE", leader.url + "/v2/members/" + vid)
     check_eq(r.status, 204, "DELETE /v2/members/%s: %s" % (vid, r.body[:200]))
-    check(victim.wait_exit(15) is not None, "the removed member exits")
+    check_eq(victim.wait_exit(15), 0, "exit code of the removed member")
     r = http("DELETE", leader.url + "/v2/members/" + vid)
     check_eq(r.status, 410, "deleting a removed member again")
     check_eq(http("DELETE", leader.url + "/v2/members/abc123").status, 404, "deleting an unknown id")
@@ -295,3 +296,62 @@ def member_with_another_token_is_refused_by_its_peers():
         healthy = False  # it never published itself, so it serves no clients
     check(not healthy, "the member with the other token never joins")
     check_eq(members[0].put("/token/k", "v").status, 201, "the two others still form a quorum")
+
+
+def stop_promptly(m, what, limit=5.0):
+    """SIGTERM; the member must exit by itself with code 0 within limit seconds."""
+    started = time.time()
+    m.proc.send_signal(signal.SIGTERM)
+    code = m.wait_exit(limit)
+    took = time.time() - started
+    log("%s (%s) stopped in %.2fs" % (m.name, what, took))
+    check(code is not None, "%s (%s) exits within %.0fs of SIGTERM:\n%s"
+          % (m.name, what, limit, m.log_tail(20)))
+    check_eq(code, 0, "exit code of %s (%s)" % (m.name, what))
+
+
+@test(timeout=120, targets=("kvraft",))
+def sigterm_stops_any_member_promptly():
+    # A follower, then the leader (which hands over first), then the last
+    # member, whose peers are all gone.
+    members = start_cluster(3)
+    leader = leader_of(members)
+    follower = next(m for m in members if m is not leader)
+    stop_promptly(follower, "follower")
+    stop_promptly(leader, "leader")
+    last = next(m for m in members if m is not leader and m is not follower)
+    stop_promptly(last, "peers all stopped")
+    # A leader whose followers just died: no one can take over.
+    members = start_cluster(3)
+    leader = leader_of(members)
+    for m in members:
+        if m is not leader:
+            m.kill9()
+    stop_promptly(leader, "leader with dead followers")
+    # A member that never gets a quorum to publish itself.
+    lone = Server(name="infra0")
+    lone.cluster = "infra0=%s,infra1=http://127.0.0.1:%d,infra2=http://127.0.0.1:%d" % (
+        lone.peer_url, free_port(), free_port())
+    lone.extra_args = ["--initial-cluster-token", TOKEN]
+    lone.spawn()
+    deadline = time.time() + 20
+    while "waiting for a quorum to publish" not in lone.log_text():
+        check(time.time() < deadline and lone.proc.poll() is None,
+              "the lone member waits to publish:\n%s" % lone.log_tail())
+        time.sleep(0.1)
+    stop_promptly(lone, "waiting to publish")
+
+
+@test(timeout=90, targets=("kvraft",))
+def removed_leader_exits_cleanly():
+    members = start_cluster(3)
+    leader = leader_of(members)
+    lid = member_id([leader.peer_url], TOKEN)
+    r = http("DELETE", leader.url + "/v2/members/" + lid)
+    check_eq(r.status, 204, "DELETE of the leader itself: %s" % r.body[:200])
+    check_eq(leader.wait_exit(10), 0, "exit code of the removed leader")
+    rest = [m for m in members if m is not leader]
+    new_leader = leader_of(rest)
+    check_eq(new_leader.put("/after/leader-removal", "v").status, 201, "PUT after the removal")
+    for m in rest:
+        stop_promptly(m, "after a removal")

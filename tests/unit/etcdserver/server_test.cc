@@ -1,9 +1,13 @@
 #include "server/etcdserver/server.h"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <future>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "common/time_format.h"
@@ -40,9 +44,16 @@ struct Member {
     if (status.ok()) REQUIRE(server->WaitPublished(std::chrono::seconds(5)));
   }
   etcdserver::Response Do(etcdserver::Request r) {
-    std::promise<etcdserver::Response> p;
-    auto f = p.get_future();
-    server->Propose(std::move(r), [&p](etcdserver::Response resp) { p.set_value(std::move(resp)); });
+    auto resp = DoWithin(std::move(r), std::chrono::seconds(60));
+    REQUIRE(resp.has_value());
+    return *resp;
+  }
+  // The answer, or nothing when none came in time.
+  std::optional<etcdserver::Response> DoWithin(etcdserver::Request r, std::chrono::seconds limit) {
+    auto p = std::make_shared<std::promise<etcdserver::Response>>();
+    auto f = p->get_future();
+    server->Propose(std::move(r), [p](etcdserver::Response resp) { p->set_value(std::move(resp)); });
+    if (f.wait_for(limit) != std::future_status::ready) return std::nullopt;
     return f.get();
   }
   etcdserver::Response Put(const std::string& key, const std::string& value, int64_t expire_ns = 0) {
@@ -150,5 +161,66 @@ TEST_SUITE("etcdserver") {
     CHECK_FALSE(resp.result.event.has_value());
     CHECK(resp.result.error.code == 300);
     CHECK(resp.result.error.cause == "etcdserver: server stopped");
+  }
+
+  TEST_CASE("a lone leader stops at once: there is no one to hand leadership to") {
+    auto cfg = Config(TempDir());
+    cfg.election = std::chrono::milliseconds(1000);
+    Member m(cfg);
+    REQUIRE(m.status.ok());
+    auto start = std::chrono::steady_clock::now();
+    m.server->Stop();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500));
+  }
+
+  TEST_CASE("a member that cannot write its log fails its requests, and Stop and Propose still work") {
+    std::string dir = TempDir();
+    auto cfg = Config(dir);
+    auto halted = std::make_shared<std::atomic<int>>(0);
+    cfg.on_halted = [halted] { ++*halted; };
+    Member m(cfg);
+    REQUIRE(m.status.ok());
+    // Another connection holds SQLite's write lock: the next Save fails once
+    // the busy timeout has passed.
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open((dir + "/member/kvraft.db").c_str(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    etcdserver::Request put;
+    put.method = "PUT";
+    put.path = "/1/x";
+    put.val = "y";
+    auto resp = m.DoWithin(put, std::chrono::seconds(20));
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    REQUIRE(resp.has_value());
+    CHECK_FALSE(resp->result.event.has_value());
+    CHECK(resp->result.error.cause == "etcdserver: server stopped");
+    CHECK(halted->load() == 1);  // the process is told, to exit
+    auto again = m.DoWithin(put, std::chrono::seconds(5));
+    REQUIRE(again.has_value());
+    CHECK(again->result.error.cause == "etcdserver: server stopped");
+    m.server->Stop();  // joins the ended loop (and the destructor's Stop is a no-op)
+  }
+
+  TEST_CASE("every request queued when Stop comes is answered once") {
+    Member m(Config(TempDir()));
+    REQUIRE(m.status.ok());
+    std::atomic<int> sent{0}, answered{0};
+    std::atomic<bool> stopped{false};
+    std::thread client([&] {
+      while (!stopped.load() && sent.load() < 100000) {
+        etcdserver::Request r;
+        r.method = "PUT";
+        r.path = "/1/k" + std::to_string(sent.load() % 100);
+        r.val = "v";
+        ++sent;
+        m.server->Propose(std::move(r), [&](etcdserver::Response) { ++answered; });
+      }
+    });
+    while (sent.load() < 500) std::this_thread::yield();
+    m.server->Stop();
+    stopped = true;
+    client.join();
+    CHECK(answered.load() == sent.load());
   }
 }
