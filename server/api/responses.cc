@@ -4,14 +4,6 @@
 
 namespace api {
 
-http::Response TextError(int status, const std::string& text) {
-  http::Response r;
-  r.status = status;
-  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}};
-  r.body = text + "\n";
-  return r;
-}
-
 http::Response MethodNotAllowed(const std::string& allow) {
   http::Response r = TextError(405, "Method Not Allowed");
   r.headers.emplace_back("Allow", allow);

@@ -11,8 +11,7 @@
 
 namespace api {
 
-// Go's http.Error: text/plain; charset=utf-8, nosniff, body text + "\n".
-http::Response TextError(int status, const std::string& text);
+using http::TextError;  // Go's http.Error
 // 405 "Method Not Allowed" with Allow: `allow`.
 http::Response MethodNotAllowed(const std::string& allow);
 http::Response Json(int status, std::string body);

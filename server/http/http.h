@@ -66,6 +66,9 @@ class Exchange {
 
 using Handler = std::function<void(Request, std::shared_ptr<Exchange>)>;
 
+// Go's http.Error: status, "text/plain; charset=utf-8", nosniff, text + "\n".
+Response TextError(int status, const std::string& text);
+
 struct ServerOptions {
   int threads = 2;                              // I/O threads
   std::size_t max_body_bytes = 1536 * 1024;     // --max-request-bytes

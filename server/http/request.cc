@@ -14,4 +14,12 @@ std::string Request::Header(std::string_view name) const {
   return "";
 }
 
+Response TextError(int status, const std::string& text) {
+  Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}};
+  r.body = text + "\n";
+  return r;
+}
+
 }  // namespace http

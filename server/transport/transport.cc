@@ -17,15 +17,6 @@ namespace {
 // made-up sender ids.
 constexpr size_t kMaxMismatchLogged = 1024;
 
-// Go's http.Error: a plain-text body ending in a newline.
-http::Response TextError(int status, const std::string& text) {
-  http::Response r;
-  r.status = status;
-  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}};
-  r.body = text + "\n";
-  return r;
-}
-
 bool ParsesTo(const std::string& hex, uint64_t want) {
   auto id = common::ParseId(hex);
   return id.ok() && *id == want;
@@ -120,7 +111,7 @@ void Transport::Send(std::vector<raft::Message> messages) {
 // Why this request is refused before its body is decoded, if it is.
 std::optional<http::Response> Transport::Impl::Refusal(const http::Request& req) {
   if (req.method != "POST") {
-    http::Response r = TextError(405, "Method Not Allowed");
+    http::Response r = http::TextError(405, "Method Not Allowed");
     r.headers.emplace_back("Allow", "POST");
     return r;
   }
@@ -134,11 +125,11 @@ std::optional<http::Response> Transport::Impl::Refusal(const http::Request& req)
                                 << (remote_cluster.empty() ? "<none>" : remote_cluster) << ", sender "
                                 << (from.empty() ? "<unknown>" : from) << ")";
     }
-    return TextError(412, "cluster ID mismatch");
+    return http::TextError(412, "cluster ID mismatch");
   }
   auto from_id = common::ParseId(from);
-  if (from_id.ok() && removed.count(*from_id) != 0) return TextError(410, "removed member");
-  if (req.body_too_large) return TextError(413, "error reading raft message");
+  if (from_id.ok() && removed.count(*from_id) != 0) return http::TextError(410, "removed member");
+  if (req.body_too_large) return http::TextError(413, "error reading raft message");
   return std::nullopt;
 }
 
@@ -151,14 +142,14 @@ void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http:
   if (!messages.ok()) {
     KV_LOG(kWarn, "rafthttp") << "failed to decode raft message from " << req.Header("X-Server-From") << ": "
                               << messages.status().message();
-    ex->Reply(TextError(400, "error unmarshalling raft message"));
+    ex->Reply(http::TextError(400, "error unmarshalling raft message"));
     return;
   }
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     for (const raft::Message& m : *messages) {
       if (impl_->removed.count(m.from) != 0) {
-        ex->Reply(TextError(410, "removed member"));
+        ex->Reply(http::TextError(410, "removed member"));
         return;
       }
     }
