@@ -1,4 +1,4 @@
-// http::Request helpers (no I/O).
+// http::Request helpers and Go-shaped text errors (no I/O).
 #include <strings.h>
 
 #include "server/http/http.h"
