@@ -1,0 +1,53 @@
+// DNS SRV lookups with c-ares: etcd's `--discovery-srv` (peer records build an
+// initial cluster) and client endpoint discovery (`_etcd-client._tcp`).
+// Spec: ../shared/spec/clustering.md section 4; c-ares facts in
+// ../shared/notes/test-infra.md.
+//
+// Thread-safe: each call uses its own c-ares channel.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace common {
+
+struct DnsOptions {
+  // c-ares server list "ip:port,..."; "" uses the system's resolv.conf.
+  std::string servers;
+  std::chrono::milliseconds timeout{std::chrono::seconds(2)};
+  int tries = 2;
+
+  // Defaults, with `servers` from $KVRAFT_DNS_SERVERS when set (kvraft's own
+  // variable: points lookups at a DNS server on a non-standard port).
+  static DnsOptions FromEnvironment();
+};
+
+struct SrvRecord {
+  std::string target;  // without the trailing dot
+  int port = 0;
+  int priority = 0;
+  int weight = 0;
+};
+
+// The records of one SRV name ("_etcd-server._tcp.example.com"), ordered by
+// priority then weight (RFC 2782).
+Result<std::vector<SrvRecord>> LookupSrv(const std::string& name, const DnsOptions& options);
+
+// The IP addresses (text form) of a host name or IP literal.
+Result<std::vector<std::string>> ResolveHost(const std::string& host, const DnsOptions& options);
+
+// The initial cluster ("name=url,...") from _etcd-server-ssl[-NAME]._tcp and
+// _etcd-server[-NAME]._tcp records of `domain`, recognising this member by its
+// advertised peer URLs. `member_mode` requires `name` to be found.
+Result<std::string> SrvInitialCluster(const std::string& domain, const std::string& service_name,
+                                      const std::string& name, const std::string& advertise_peer_urls,
+                                      bool member_mode, const DnsOptions& options);
+
+// Client URLs from _etcd-client-ssl[-NAME]._tcp and _etcd-client[-NAME]._tcp.
+Result<std::vector<std::string>> SrvClientUrls(const std::string& domain, const std::string& service_name,
+                                               const DnsOptions& options);
+
+}  // namespace common
