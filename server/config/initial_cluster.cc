@@ -123,7 +123,8 @@ Result<BootstrapPeers> PeerUrlsMapAndToken(const Config& cfg) {
 Status VerifyBootstrap(const Config& cfg, const UrlsMap& peers) {
   Status s = CheckHasLocalMember(cfg, peers);
   if (!s.ok()) return s;
-  s = CheckAdvertiseMatchesCluster(cfg, peers);
+  // SRV discovery has matched the own URLs by name or resolved address already.
+  s = cfg.discovery_srv.empty() ? CheckAdvertiseMatchesCluster(cfg, peers) : Status::OK();
   if (!s.ok()) return s;
   s = CheckNoDuplicateUrl(peers);
   if (!s.ok()) return s;
