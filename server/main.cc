@@ -147,6 +147,9 @@ int main(int argc, char** argv) {
   if (cfg.IsProxy() || !cfg.discovery.empty()) {
     return Fail("proxy mode and discovery are not supported by this build yet");
   }
+  // Before anything reads the cluster or the advertised peer URLs.
+  common::Status srv = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
+  if (!srv.ok()) return Fail(srv.message());
 
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
@@ -175,8 +178,6 @@ int main(int argc, char** argv) {
 
   // Flags are checked before the data dir is touched, so a mistyped command
   // leaves nothing behind.
-  common::Status srv = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
-  if (!srv.ok()) return Fail(srv.message());
   struct stat db {};
   bool new_member = ::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) != 0;
   common::Status s = new_member && !cfg.IsNewCluster() ? JoinIdentity(cfg, &sc)

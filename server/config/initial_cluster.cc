@@ -123,8 +123,7 @@ Result<BootstrapPeers> PeerUrlsMapAndToken(const Config& cfg) {
 Status VerifyBootstrap(const Config& cfg, const UrlsMap& peers) {
   Status s = CheckHasLocalMember(cfg, peers);
   if (!s.ok()) return s;
-  // SRV discovery has matched the own URLs by name or resolved address already.
-  s = cfg.discovery_srv.empty() ? CheckAdvertiseMatchesCluster(cfg, peers) : Status::OK();
+  s = CheckAdvertiseMatchesCluster(cfg, peers);
   if (!s.ok()) return s;
   s = CheckNoDuplicateUrl(peers);
   if (!s.ok()) return s;

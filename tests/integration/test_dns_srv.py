@@ -200,6 +200,10 @@ def a_member_missing_from_the_records_starts_once_they_include_it():
                         [("m0." + DOMAIN, "127.0.0.11")])
         m.start(timeout=15)
         check_eq(peer_urls(m), {"m0": ["http://m0.example.com:%d" % m.record_port]}, "members")
+        check_eq(m.put("/k", "v").status, 201, "write")
+        # Recognised by address, known to the cluster by host name: it restarts as itself.
+        m.restart(timeout=15)
+        check_eq(m.get("/k").json()["node"]["value"], "v", "value after restart")
     finally:
         m.stop()
         srv_dns.stop()
