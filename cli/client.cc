@@ -36,8 +36,14 @@ std::string CtlError::Detail() const {
   return s;
 }
 
+// etcd's client starts from a random order, so load spreads over the endpoints.
+static std::vector<std::string> Shuffled(std::vector<std::string> v) {
+  std::shuffle(v.begin(), v.end(), std::mt19937(std::random_device{}()));
+  return v;
+}
+
 Client::Client(std::vector<std::string> endpoints, ClientOptions options)
-    : endpoints_(std::move(endpoints)), options_(std::move(options)) {
+    : endpoints_(Shuffled(std::move(endpoints))), options_(std::move(options)) {
   StartDeadline();
 }
 
@@ -180,8 +186,7 @@ CtlResult<bool> Client::Sync() {
   std::sort(current.begin(), current.end());
   if (urls == current) return true;
   if (urls.empty()) return CtlError{kNoEndpoints};
-  std::shuffle(urls.begin(), urls.end(), std::mt19937(std::random_device{}()));
-  endpoints_ = urls;
+  endpoints_ = Shuffled(urls);
   pinned_ = 0;
   return true;
 }

@@ -34,9 +34,10 @@ bool HealthyBody(const std::string& body, bool* parsed) {
   return false;
 }
 
-// One round over the members; returns whether any member is healthy.
+// One round over the members; returns whether every member is healthy
+// ("degraded" when only some are, "unhealthy" when none is).
 bool CheckOnce(const std::vector<Member>& members, const common::HttpOptions& http, std::string* out) {
-  bool healthy = false;
+  size_t healthy = 0;
   for (const Member& m : members) {
     if (m.client_urls.empty()) {
       *out += "member " + m.id + " is unreachable: no available published client urls\n";
@@ -57,15 +58,16 @@ bool CheckOnce(const std::vector<Member>& members, const common::HttpOptions& ht
         continue;
       }
       checked = true;
-      healthy = healthy || ok;
+      healthy += ok ? 1 : 0;
       *out += "member " + m.id + (ok ? " is healthy: got healthy result from " : " is unhealthy: got unhealthy result from ") +
               url + "\n";
       break;
     }
     if (!checked) *out += "member " + m.id + " is unreachable: [" + Join(m.client_urls, " ") + "] are all unreachable\n";
   }
-  *out += healthy ? "cluster is healthy\n" : "cluster is unhealthy\n";
-  return healthy;
+  bool all = healthy == members.size();
+  *out += all ? "cluster is healthy\n" : healthy > 0 ? "cluster is degraded\n" : "cluster is unhealthy\n";
+  return all;
 }
 
 }  // namespace
