@@ -9,6 +9,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "common/dns_srv.h"
+#include "common/go_quote.h"
 #include "common/http_client.h"
 
 namespace cli {
@@ -42,7 +44,28 @@ static std::string Join(const std::vector<std::string>& v, const std::string& se
   return out;
 }
 
-std::vector<std::string> EndpointsFor(const GlobalOptions& global, std::string* /*error*/) {
+// With -D, the members come from the domain's _etcd-client(-ssl) SRV records,
+// http:// ones only with --insecure-discovery; when none is left, the endpoint
+// flags count (as etcdctl).
+std::vector<std::string> EndpointsFor(const GlobalOptions& global, std::string* error) {
+  const std::string domain = global.discovery_srv.empty() ? Env("ETCDCTL_DISCOVERY_SRV") : global.discovery_srv;
+  if (!domain.empty()) {
+    auto urls = common::SrvClientUrls(domain, "", common::DnsOptions::FromEnvironment());
+    if (!urls.ok()) {
+      *error = urls.status().message();
+      return {};
+    }
+    const bool insecure = global.insecure_discovery || !Env("ETCDCTL_INSECURE_DISCOVERY").empty();
+    std::vector<std::string> kept;
+    for (const std::string& u : *urls) {
+      if (insecure || u.rfind("http://", 0) != 0) {
+        kept.push_back(u);
+      } else {
+        Err("ignoring discovered insecure endpoint " + common::GoQuote(u) + "\n");
+      }
+    }
+    if (!kept.empty()) return kept;
+  }
   for (const std::string& v : {global.endpoints, Env("ETCDCTL_ENDPOINTS"), global.endpoint, Env("ETCDCTL_ENDPOINT"),
                                global.peers, Env("ETCDCTL_PEERS")}) {
     if (!v.empty()) return NormalizeEndpoints(v);

@@ -17,7 +17,9 @@ import subprocess
 import tempfile
 import time
 
-from harness import Server, TestFailure, check, check_eq, free_port, http, run_cli, test, KVRAFT_BIN
+from harness import REPO, Server, TestFailure, check, check_eq, free_port, http, run_cli, test, KVRAFT_BIN
+
+KVRAFTCTL = os.environ.get("KVRAFTCTL_BIN", os.path.join(REPO, "build/bin/kvraftctl"))
 
 DOMAIN = "example.com"
 
@@ -76,13 +78,13 @@ class Dnsmasq:
         return self.start(srv, hosts)
 
 
-def use_as_system_resolver(hosts):
-    """A dnsmasq with `hosts` on 127.53.x.y:53, named by /etc/resolv.conf for this process only."""
+def use_as_system_resolver(hosts, srv=()):
+    """A dnsmasq with `hosts` and `srv` on 127.53.x.y:53, named by /etc/resolv.conf for this process only."""
     for _ in range(20):
         addr = "127.53.%d.%d" % (random.randint(1, 254), random.randint(1, 254))
         if not _udp_bound(addr, 53):
             break
-    dns = Dnsmasq(addr, 53).start(hosts=hosts)
+    dns = Dnsmasq(addr, 53).start(srv=srv, hosts=hosts)
     conf = tempfile.NamedTemporaryFile("w", prefix="kvtest-resolv-", delete=False)
     conf.write("nameserver %s\n" % addr)
     conf.close()
@@ -139,7 +141,9 @@ def three_members_bootstrap_from_srv_records_using_the_plain_set():
     plain = [("_etcd-server._tcp." + DOMAIN, h, m.record_port) for (h, _), m in zip(hosts, members)]
     # https peers at the same places: ignored while the plain records exist.
     tls = [("_etcd-server-ssl._tcp." + DOMAIN, h, p) for _, h, p in plain]
-    resolver = use_as_system_resolver(hosts)
+    # Clients find the members through the system resolver, as etcdctl does.
+    clients = [("_etcd-client._tcp." + DOMAIN, "c." + DOMAIN, m.client_port) for m in members]
+    resolver = use_as_system_resolver(hosts + [("c." + DOMAIN, "127.0.0.1")], clients)
     try:
         srv_dns.start(plain + tls, hosts)
         for m in members:
@@ -155,6 +159,18 @@ def three_members_bootstrap_from_srv_records_using_the_plain_set():
         r = members[2].get("/srv", quorum="true")
         check_eq((r.status, r.json()["node"]["value"]), (200, "ok"), "quorum read through m2")
         check("got bootstrap from DNS SRV records" in members[0].log_text(), "m0 logs what it found")
+        # kvraftctl -D finds the members as etcdctl -D does, and answers alike.
+        for args in (["-D", DOMAIN, "--insecure-discovery", "get", "/srv"],
+                     ["--discovery-srv", DOMAIN, "--insecure-discovery", "member", "list"],
+                     ["-D", DOMAIN, "get", "/srv"],  # http:// records are ignored without it
+                     ["-D", "nowhere." + DOMAIN, "--no-sync", "get", "/srv"]):
+            ours = run_cli([KVRAFTCTL] + args, timeout=15)
+            theirs = run_cli(["etcdctl"] + args, env={"ETCDCTL_API": "2"}, timeout=15)
+            check_eq(ours[0], theirs[0], "exit code of %s (etcdctl said %r)" % (" ".join(args), theirs[2]))
+            if theirs[0] == 0:
+                check_eq(ours[1], theirs[1], "output of %s" % " ".join(args))
+        check_eq(run_cli([KVRAFTCTL, "-D", DOMAIN, "--insecure-discovery", "get", "/srv"])[1], "ok\n",
+                 "value through -D")
     finally:
         for m in members:
             m.stop()
