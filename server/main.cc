@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "server/api/peer_handler.h"
 #include "server/api/router.h"
 #include "server/config/config.h"
+#include "server/config/discovery_bootstrap.h"
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
@@ -60,8 +62,9 @@ std::vector<std::string> Strings(const std::vector<common::Url>& urls) {
   return out;
 }
 
-// The member and cluster ids of a static bootstrap, as etcd derives them.
-common::Status BootstrapIdentity(const config::Config& cfg, bool new_member,
+// The member and cluster ids of a static or discovery bootstrap, as etcd
+// derives them. `stop` ends a wait for the discovery token.
+common::Status BootstrapIdentity(const config::Config& cfg, bool new_member, const std::function<bool()>& stop,
                                  etcdserver::ServerConfig* out) {
   auto bootstrap = config::PeerUrlsMapAndToken(cfg);
   if (!bootstrap.ok()) return bootstrap.status();
@@ -69,6 +72,8 @@ common::Status BootstrapIdentity(const config::Config& cfg, bool new_member,
     common::Status s = config::VerifyBootstrap(cfg, bootstrap->peers);
     if (!s.ok()) return s;
   }
+  common::Status s = config::JoinDiscoveryCluster(cfg, new_member, stop, &bootstrap->peers);
+  if (!s.ok()) return s;
   std::vector<uint64_t> ids;
   for (const auto& [name, urls] : bootstrap->peers) {
     uint64_t id = common::MemberId(urls, bootstrap->token);
@@ -117,6 +122,14 @@ common::Status JoinIdentity(const config::Config& cfg, etcdserver::ServerConfig*
   return common::Status::OK();
 }
 
+// A member that found its discovery token full serves as a proxy instead
+// (--discovery-fallback proxy, etcd's default).
+int RunDiscoveryProxyFallback() {
+  KV_LOG(kInfo, "etcdmain") << "discovery cluster full, falling back to proxy";
+  return Fail("discovery: cluster is full; proxy fallback not supported by this build yet "
+              "(use --discovery-fallback exit)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,8 +156,8 @@ int main(int argc, char** argv) {
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
-  if (cfg.IsProxy() || !cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
-    return Fail("proxy mode and discovery are not supported by this build yet");
+  if (cfg.IsProxy() || !cfg.discovery_srv.empty()) {
+    return Fail("proxy mode and DNS SRV discovery are not supported by this build yet");
   }
 
   etcdserver::ServerConfig sc;
@@ -176,11 +189,24 @@ int main(int argc, char** argv) {
   // leaves nothing behind.
   struct stat db {};
   bool new_member = ::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) != 0;
+  auto stop_pending = [&stop_signals] {
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+  };
   common::Status s = new_member && !cfg.IsNewCluster() ? JoinIdentity(cfg, &sc)
-                                                      : BootstrapIdentity(cfg, new_member, &sc);
+                                                      : BootstrapIdentity(cfg, new_member, stop_pending, &sc);
+  if (config::FallsBackToProxy(cfg, s)) return RunDiscoveryProxyFallback();
   if (!s.ok()) return Fail(s.message());
   auto storage = storage::SqliteStorage::Open(cfg.data_dir);
   if (!storage.ok()) return Fail(storage.status().message());
+  // A restarted member keeps the cluster ID it was created with (etcd reads
+  // it from its WAL): its flags, --discovery above all, may not give it.
+  if (!new_member) {
+    auto stored = (*storage)->meta().find("cluster_id");
+    auto id = common::ParseId(stored == (*storage)->meta().end() ? "" : stored->second);
+    if (id.ok() && *id != 0) sc.cluster_id = *id;
+  }
   store::Store st;
   etcdserver::EtcdServer server(sc, st, **storage);
 
