@@ -24,6 +24,7 @@
 #include "server/api/router.h"
 #include "server/config/config.h"
 #include "server/config/discovery_bootstrap.h"
+#include "server/config/discovery_srv.h"
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
               << ". See 'kvraft --help'." << std::endl;
     return 1;
   }
-  const config::Config& cfg = *loaded;
+  config::Config& cfg = *loaded;
   if (cfg.action == config::Action::kPrintHelp) {
     std::cout << config::HelpText();
     return 0;
@@ -156,9 +157,10 @@ int main(int argc, char** argv) {
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
-  if (cfg.IsProxy() || !cfg.discovery_srv.empty()) {
-    return Fail("proxy mode and DNS SRV discovery are not supported by this build yet");
-  }
+  if (cfg.IsProxy()) return Fail("proxy mode is not supported by this build yet");
+  // Before anything reads the cluster or the advertised peer URLs.
+  common::Status srv = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
+  if (!srv.ok()) return Fail(srv.message());
 
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
@@ -189,7 +191,7 @@ int main(int argc, char** argv) {
   // leaves nothing behind.
   struct stat db {};
   bool new_member = ::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) != 0;
-  auto stop_pending = [&stop_signals] {
+  auto stop_pending = [] {
     sigset_t pending;
     sigpending(&pending);
     return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
