@@ -7,6 +7,7 @@
 // Thread-safe: calls share no state.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,10 +18,15 @@ namespace common {
 
 // etcd's error texts; the message of the Status a call fails with.
 inline constexpr char kDiscoveryClusterFull[] = "discovery: cluster is full";
+inline constexpr char kDiscoveryDuplicateId[] = "discovery: found duplicate id";
+inline constexpr char kDiscoveryDuplicateName[] = "discovery: found duplicate name";
 
 struct DiscoveryOptions {
   std::string proxy;           // --discovery-proxy ("" = direct); "host:port" gets http:// prepended
   std::function<bool()> stop;  // polled while waiting; true ends the call with a Timeout status
+  // The n-th retry after a connection-level failure waits 2^min(n, 8) units
+  // (etcd: 1 s, so 2 s, 4 s, ... 256 s). Tests shorten it.
+  std::chrono::milliseconds backoff_unit{std::chrono::seconds(1)};
 };
 
 // Steps 1-7 of the member join sequence: registers `member_id` (hex key) with

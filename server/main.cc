@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "server/api/peer_handler.h"
 #include "server/api/router.h"
 #include "server/config/config.h"
+#include "server/config/discovery_bootstrap.h"
 #include "server/config/discovery_srv.h"
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
@@ -61,12 +63,16 @@ std::vector<std::string> Strings(const std::vector<common::Url>& urls) {
   return out;
 }
 
-// The member and cluster ids of a new member of a new cluster, as etcd
-// derives them.
-common::Status BootstrapIdentity(const config::Config& cfg, etcdserver::ServerConfig* out) {
+// The member and cluster ids of a new member of a new cluster (static or
+// through a discovery token), as etcd derives them. `stop` ends a wait for the
+// discovery token.
+common::Status BootstrapIdentity(const config::Config& cfg, const std::function<bool()>& stop,
+                                 etcdserver::ServerConfig* out) {
   auto bootstrap = config::PeerUrlsMapAndToken(cfg);
   if (!bootstrap.ok()) return bootstrap.status();
   common::Status s = config::VerifyBootstrap(cfg, bootstrap->peers);
+  if (!s.ok()) return s;
+  s = config::JoinDiscoveryCluster(cfg, stop, &bootstrap->peers);
   if (!s.ok()) return s;
   std::vector<uint64_t> ids;
   for (const auto& [name, urls] : bootstrap->peers) {
@@ -136,11 +142,21 @@ common::Status RestartIdentity(const config::Config& cfg, const std::map<std::st
   out->cluster_id = *cluster;
   out->cluster_token = cfg.discovery.empty() ? cfg.initial_cluster_token : cfg.discovery;
   if (!cfg.discovery_srv.empty()) out->peer_urls.clear();
-  if (!cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
-    KV_LOG(kInfo, "etcdmain") << "discovery ignored since a cluster has already been initialized in "
-                              << cfg.data_dir;
+  if (!cfg.discovery.empty()) {
+    KV_LOG(kWarn, "etcdserver") << "discovery token is ignored since cluster already initialized; valid logs are found";
+  }
+  if (!cfg.discovery_srv.empty()) {
+    KV_LOG(kWarn, "etcdserver") << "DNS SRV records are not read since cluster already initialized; valid logs are found";
   }
   return common::Status::OK();
+}
+
+// A member that found its discovery token full serves as a proxy instead
+// (--discovery-fallback proxy, etcd's default).
+int RunDiscoveryProxyFallback() {
+  KV_LOG(kInfo, "etcdmain") << "discovery cluster full, falling back to proxy";
+  return Fail("discovery: cluster is full; proxy fallback not supported by this build yet "
+              "(use --discovery-fallback exit)");
 }
 
 }  // namespace
@@ -169,9 +185,7 @@ int main(int argc, char** argv) {
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
-  if (cfg.IsProxy() || !cfg.discovery.empty()) {
-    return Fail("proxy mode and discovery are not supported by this build yet");
-  }
+  if (cfg.IsProxy()) return Fail("proxy mode is not supported by this build yet");
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
   sc.data_dir = cfg.data_dir;
@@ -207,13 +221,19 @@ int main(int argc, char** argv) {
     if (!storage.ok()) return Fail(storage.status().message());
   }
   const bool new_member = !storage.ok() || (*storage)->IsNew();
+  auto stop_pending = [] {
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+  };
   common::Status s;
   if (new_member) {
     // Before anything reads the cluster or the advertised peer URLs.
     s = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
     if (!s.ok()) return Fail(s.message());
     sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
-    s = cfg.IsNewCluster() ? BootstrapIdentity(cfg, &sc) : JoinIdentity(cfg, &sc);
+    s = cfg.IsNewCluster() ? BootstrapIdentity(cfg, stop_pending, &sc) : JoinIdentity(cfg, &sc);
+    if (config::FallsBackToProxy(cfg, s)) return RunDiscoveryProxyFallback();
   } else {
     s = RestartIdentity(cfg, (*storage)->meta(), &sc);
   }

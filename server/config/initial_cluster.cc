@@ -27,13 +27,8 @@ Status CheckHasLocalMember(const Config& cfg, const UrlsMap& peers) {
 }
 
 Status CheckNoDuplicateUrl(const UrlsMap& peers) {
-  std::set<std::string> seen;
-  for (const auto& [name, urls] : peers) {
-    for (const Url& u : urls) {
-      if (!seen.insert(u.String()).second) {
-        return Status::InvalidArgument("initial cluster " + UrlsMapString(peers) + " has duplicate url");
-      }
-    }
+  if (HasDuplicateUrl(peers)) {
+    return Status::InvalidArgument("initial cluster " + UrlsMapString(peers) + " has duplicate url");
   }
   return Status::OK();
 }
@@ -107,6 +102,16 @@ std::string UrlsMapString(const UrlsMap& m) {
   std::string out;
   for (const std::string& p : pairs) out += (out.empty() ? "" : ",") + p;
   return out;
+}
+
+bool HasDuplicateUrl(const UrlsMap& m) {
+  std::set<std::string> seen;
+  for (const auto& [name, urls] : m) {
+    for (const Url& u : urls) {
+      if (!seen.insert(u.String()).second) return true;
+    }
+  }
+  return false;
 }
 
 Result<BootstrapPeers> PeerUrlsMapAndToken(const Config& cfg) {

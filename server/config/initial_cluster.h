@@ -23,6 +23,9 @@ common::Result<UrlsMap> ParseUrlsMap(const std::string& s);
 // "name=url,..." with the pairs sorted, as etcd prints a map.
 std::string UrlsMapString(const UrlsMap& m);
 
+// True when two members (or one twice) share a URL.
+bool HasDuplicateUrl(const UrlsMap& m);
+
 struct BootstrapPeers {
   UrlsMap peers;
   std::string token;  // hashed into member IDs
