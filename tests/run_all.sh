@@ -7,7 +7,8 @@
 #
 #   tests/run_all.sh BUILD_DIR        (make test: build, make asan: build/asan)
 #
-# Environment: KVRAFT_BIN (default BUILD_DIR/bin/kvraft), KVRAFT_TEST_TARGET=etcd
+# Environment: KVRAFT_BIN (default BUILD_DIR/bin/kvraft), KVRAFTCTL_BIN (default
+# BUILD_DIR/bin/kvraftctl), KVRAFT_TEST_TARGET=etcd
 # (run the server tests against real etcd), CONFORMANCE_DIR (default
 # ../shared/conformance from the repo root).
 set -uo pipefail
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
 case $BUILD_DIR in /*) build_abs=$BUILD_DIR ;; *) build_abs=$PWD/$BUILD_DIR ;; esac
 export KVRAFT_BIN=${KVRAFT_BIN:-$build_abs/bin/kvraft}
+export KVRAFTCTL_BIN=${KVRAFTCTL_BIN:-$build_abs/bin/kvraftctl}
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-../shared/conformance}
 PY=/usr/bin/python3                 # Debian's, which has python3-etcd
 [ -x "$PY" ] || PY=python3
