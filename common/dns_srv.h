@@ -3,6 +3,9 @@
 // Spec: ../shared/spec/clustering.md section 4; c-ares facts in
 // ../shared/notes/test-infra.md.
 //
+// The rules (names, matching, errors) live in common/srv_discovery.h; this
+// file adds the DNS lookups.
+//
 // Thread-safe: each call uses its own c-ares channel.
 #pragma once
 
@@ -10,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/srv_discovery.h"
 #include "common/status.h"
 
 namespace common {
@@ -25,28 +29,24 @@ struct DnsOptions {
   static DnsOptions FromEnvironment();
 };
 
-struct SrvRecord {
-  std::string target;  // without the trailing dot
-  int port = 0;
-  int priority = 0;
-  int weight = 0;
-};
-
 // The records of one SRV name ("_etcd-server._tcp.example.com"), ordered by
-// priority then weight (RFC 2782).
+// SortSrvRecords.
 Result<std::vector<SrvRecord>> LookupSrv(const std::string& name, const DnsOptions& options);
 
-// The IP addresses (text form) of a host name or IP literal.
+// The IP addresses (text form) of a host name or IP literal; /etc/hosts is
+// read before DNS, as etcd's resolver does.
 Result<std::vector<std::string>> ResolveHost(const std::string& host, const DnsOptions& options);
 
 // The initial cluster ("name=url,...") from _etcd-server-ssl[-NAME]._tcp and
 // _etcd-server[-NAME]._tcp records of `domain`, recognising this member by its
 // advertised peer URLs. `member_mode` requires `name` to be found.
+// BuildSrvInitialCluster with these lookups.
 Result<std::string> SrvInitialCluster(const std::string& domain, const std::string& service_name,
                                       const std::string& name, const std::string& advertise_peer_urls,
                                       bool member_mode, const DnsOptions& options);
 
-// Client URLs from _etcd-client-ssl[-NAME]._tcp and _etcd-client[-NAME]._tcp.
+// Client URLs from _etcd-client-ssl[-NAME]._tcp and _etcd-client[-NAME]._tcp
+// (BuildSrvClientUrls with these lookups).
 Result<std::vector<std::string>> SrvClientUrls(const std::string& domain, const std::string& service_name,
                                                const DnsOptions& options);
 

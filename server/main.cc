@@ -22,6 +22,7 @@
 #include "server/api/peer_handler.h"
 #include "server/api/router.h"
 #include "server/config/config.h"
+#include "server/config/discovery_srv.h"
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
               << ". See 'kvraft --help'." << std::endl;
     return 1;
   }
-  const config::Config& cfg = *loaded;
+  config::Config& cfg = *loaded;
   if (cfg.action == config::Action::kPrintHelp) {
     std::cout << config::HelpText();
     return 0;
@@ -143,9 +144,12 @@ int main(int argc, char** argv) {
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
-  if (cfg.IsProxy() || !cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
+  if (cfg.IsProxy() || !cfg.discovery.empty()) {
     return Fail("proxy mode and discovery are not supported by this build yet");
   }
+  // Before anything reads the cluster or the advertised peer URLs.
+  common::Status srv = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
+  if (!srv.ok()) return Fail(srv.message());
 
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;

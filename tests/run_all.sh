@@ -62,7 +62,7 @@ else
   echo "=== unit: $BUILD_DIR/bin/unit_tests missing"
   total_fail=$((total_fail + 1)); summary+=("unit         missing binary: counted as one failure")
 fi
-run_part integration plain 300 "$PY" tests/integration/run.py --budget 270 --exclude '^clients\.'
+run_part integration plain 420 "$PY" tests/integration/run.py --jobs 3 --budget 390 --exclude '^clients\.'
 run_part conformance plain 330 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
 run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'
 

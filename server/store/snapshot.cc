@@ -4,12 +4,15 @@
 //   "kvstore1" index:varint root:NODE history_count:varint EVENT*
 //   NODE   = name:STR flags:u8(1=dir) created:varint modified:varint expire:zigzag
 //            (dir: count:varint NODE* | key: value:STR)
-//   EVENT  = action:STR flags:u8(1=refresh,2=prev) etcd_index:varint EXTERN [EXTERN]
+//   EVENT  = action:STR flags:u8(1=refresh,2=prev,4=time) etcd_index:varint
+//            [happened_ns:varint] EXTERN [EXTERN]
+//            (the time keeps a replayed event's ttl as of when it happened)
 //   EXTERN = key:STR flags:u8(1=dir,2=value) [value:STR] expire:zigzag modified:varint
 //            created:varint count:varint EXTERN*
 //   STR    = length:varint bytes
 //
 // Watchers are not part of the state: they stay registered across Recover.
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -77,8 +80,9 @@ class Writer {
 
   void EventRecord(const Event& e) {
     Str(e.action);
-    Byte((e.refresh ? 1 : 0) | (e.prev_node ? 2 : 0));
+    Byte((e.refresh ? 1 : 0) | (e.prev_node ? 2 : 0) | (e.happened_ns > 0 ? 4 : 0));
     Varint(e.etcd_index);
+    if (e.happened_ns > 0) Varint(static_cast<uint64_t>(e.happened_ns));
     Extern(e.node);
     if (e.prev_node) Extern(*e.prev_node);
   }
@@ -187,10 +191,13 @@ class Reader {
 
   bool EventRecord(Event* e) {
     uint8_t flags;
-    if (!Str(&e->action) || !Byte(&flags) || flags > 3 || !Varint(&e->etcd_index) ||
-        !Extern(&e->node, 0)) {
-      return false;
+    if (!Str(&e->action) || !Byte(&flags) || flags > 7 || !Varint(&e->etcd_index)) return false;
+    if (flags & 4) {
+      uint64_t happened;
+      if (!Varint(&happened) || happened == 0 || happened > INT64_MAX) return false;
+      e->happened_ns = static_cast<int64_t>(happened);
     }
+    if (!Extern(&e->node, 0)) return false;
     e->refresh = (flags & 1) != 0;
     if (flags & 2) {
       e->prev_node.emplace();

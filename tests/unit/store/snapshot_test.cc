@@ -56,6 +56,18 @@ TEST_CASE("a recovered store answers like the saved one") {
   CHECK(w->Next());
 }
 
+TEST_CASE("a replayed event keeps its ttl as of when it happened across Save/Recover") {
+  store::Store a;
+  a.SetEventClock([] { return kT0; });
+  a.Set("/1/k", false, "v", At(kT0 + 5 * kSecond));
+  store::Store b;
+  REQUIRE(b.Recover(a.Save()).ok());
+  auto e = b.Watch("/1/k", false, false, 1, nullptr).value()->Next();
+  REQUIRE(e.has_value());
+  // Rendered 3 s later: the ttl the event had (5), not what is left (2).
+  CHECK(store::EventJson(*e, kT0 + 3 * kSecond, "/1").find("\"ttl\":5,") != std::string::npos);
+}
+
 TEST_CASE("Recover refuses malformed snapshots and leaves the store unchanged") {
   store::Store a;
   Populate(&a);
