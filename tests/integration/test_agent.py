@@ -327,3 +327,37 @@ def discovery_service_on_real_etcd():
         check_service(store, service, "https://discovery.example.com")
     finally:
         service.stop()
+
+
+# ---------------------------------------------------------------- DNS SRV source
+
+@test(timeout=90, targets=("kvraft",))
+def srv_entrypoint_bootstraps_from_dns_records():
+    from test_dns_srv import DOMAIN, Dnsmasq
+    members = [AgentMember("infra%d" % i, advertise_host="infra%d.%s" % (i, DOMAIN)) for i in range(3)]
+    hosts = hosts_file(members[0].tmp)
+    for m in members:
+        add_host(hosts, m.advertise_host)
+    dns = Dnsmasq()
+    try:
+        # No records at first (not published yet): the agents wait for them.
+        srv = [("_etcd-server._tcp." + DOMAIN, m.advertise_host, m.peer_port) for m in members]
+        a_records = [(m.advertise_host, "127.0.0.1") for m in members]
+        dns.start(hosts=a_records)
+        for m in members:
+            m.hosts = hosts
+            m.env = {"KVRAFT_DNS_SERVERS": dns.servers}
+            m.agent_args = ["--agent-timeout", "60s"]
+            m.bootstrap = ["--discovery-srv", DOMAIN, "--initial-cluster-token", "srv-agent"]
+            m.spawn()
+        for m in members:
+            wait_log(m, "waiting for the DNS SRV records of " + DOMAIN)
+            check_eq(m.exe(), AGENT_BIN, "%s waits for the records" % m.name)
+        dns.restart(srv=srv, hosts=a_records)
+        for m in members:
+            m.wait_ready(timeout=40)
+        want = sorted(m.advertised_peer_url for m in members)
+        for m in members:
+            check_eq(member_peer_urls(m), want, "%s: members" % m.name)
+    finally:
+        dns.stop()
