@@ -61,15 +61,13 @@ std::vector<std::string> Strings(const std::vector<common::Url>& urls) {
   return out;
 }
 
-// The member and cluster ids of a static bootstrap, as etcd derives them.
-common::Status BootstrapIdentity(const config::Config& cfg, bool new_member,
-                                 etcdserver::ServerConfig* out) {
+// The member and cluster ids of a new member of a new cluster, as etcd
+// derives them.
+common::Status BootstrapIdentity(const config::Config& cfg, etcdserver::ServerConfig* out) {
   auto bootstrap = config::PeerUrlsMapAndToken(cfg);
   if (!bootstrap.ok()) return bootstrap.status();
-  if (new_member) {
-    common::Status s = config::VerifyBootstrap(cfg, bootstrap->peers);
-    if (!s.ok()) return s;
-  }
+  common::Status s = config::VerifyBootstrap(cfg, bootstrap->peers);
+  if (!s.ok()) return s;
   std::vector<uint64_t> ids;
   for (const auto& [name, urls] : bootstrap->peers) {
     uint64_t id = common::MemberId(urls, bootstrap->token);
@@ -118,6 +116,33 @@ common::Status JoinIdentity(const config::Config& cfg, etcdserver::ServerConfig*
   return common::Status::OK();
 }
 
+// A restarting member is who its data dir says it is: as etcd, it ignores the
+// bootstrap flags then, so it needs no DNS or discovery round trip to come up.
+// The flags it still states are checked against the data dir (EtcdServer
+// refuses a dir made for another member); SRV records choose the advertised
+// peer URLs, so those are not compared for a member bootstrapped from DNS.
+common::Status RestartIdentity(const config::Config& cfg, const std::map<std::string, std::string>& meta,
+                               etcdserver::ServerConfig* out) {
+  auto field = [&](const char* k) {
+    auto it = meta.find(k);
+    return it == meta.end() ? std::string() : it->second;
+  };
+  auto member = common::ParseId(field("member_id"));
+  auto cluster = common::ParseId(field("cluster_id"));
+  if (!member.ok() || !cluster.ok()) {
+    return common::Status::Corruption("data dir " + cfg.data_dir + " has no valid member identity");
+  }
+  out->member_id = *member;
+  out->cluster_id = *cluster;
+  out->cluster_token = cfg.discovery.empty() ? cfg.initial_cluster_token : cfg.discovery;
+  if (!cfg.discovery_srv.empty()) out->peer_urls.clear();
+  if (!cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
+    KV_LOG(kInfo, "etcdmain") << "discovery ignored since a cluster has already been initialized in "
+                              << cfg.data_dir;
+  }
+  return common::Status::OK();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -147,10 +172,6 @@ int main(int argc, char** argv) {
   if (cfg.IsProxy() || !cfg.discovery.empty()) {
     return Fail("proxy mode and discovery are not supported by this build yet");
   }
-  // Before anything reads the cluster or the advertised peer URLs.
-  common::Status srv = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
-  if (!srv.ok()) return Fail(srv.message());
-
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
   sc.data_dir = cfg.data_dir;
@@ -176,14 +197,28 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // Flags are checked before the data dir is touched, so a mistyped command
+  // Flags are checked before the data dir is made, so a mistyped command
   // leaves nothing behind.
   struct stat db {};
-  bool new_member = ::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) != 0;
-  common::Status s = new_member && !cfg.IsNewCluster() ? JoinIdentity(cfg, &sc)
-                                                      : BootstrapIdentity(cfg, new_member, &sc);
+  common::Result<std::unique_ptr<storage::SqliteStorage>> storage =
+      common::Status::NotFound("no data dir yet");
+  if (::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) == 0) {
+    storage = storage::SqliteStorage::Open(cfg.data_dir);
+    if (!storage.ok()) return Fail(storage.status().message());
+  }
+  const bool new_member = !storage.ok() || (*storage)->IsNew();
+  common::Status s;
+  if (new_member) {
+    // Before anything reads the cluster or the advertised peer URLs.
+    s = config::ApplyDiscoverySrv(&cfg, common::DnsOptions::FromEnvironment());
+    if (!s.ok()) return Fail(s.message());
+    sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
+    s = cfg.IsNewCluster() ? BootstrapIdentity(cfg, &sc) : JoinIdentity(cfg, &sc);
+  } else {
+    s = RestartIdentity(cfg, (*storage)->meta(), &sc);
+  }
   if (!s.ok()) return Fail(s.message());
-  auto storage = storage::SqliteStorage::Open(cfg.data_dir);
+  if (!storage.ok()) storage = storage::SqliteStorage::Open(cfg.data_dir);
   if (!storage.ok()) return Fail(storage.status().message());
   store::Store st;
   etcdserver::EtcdServer server(sc, st, **storage);

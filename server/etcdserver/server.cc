@@ -153,7 +153,7 @@ Status EtcdServer::CheckIdentity() {
     return v;
   };
   for (const Member& m : ReadMembers(store_)) {
-    if (m.id == stored_id && sorted(m.peer_urls) != sorted(config_.peer_urls)) {
+    if (m.id == stored_id && !config_.peer_urls.empty() && sorted(m.peer_urls) != sorted(config_.peer_urls)) {
       std::string have;
       for (const auto& u : m.peer_urls) have += (have.empty() ? "" : ",") + u;
       return Status::InvalidArgument(where + " with peer URLs " + have +

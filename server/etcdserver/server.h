@@ -46,7 +46,7 @@ struct ServerConfig {
   uint64_t member_id = 0;
   uint64_t cluster_id = 0;
   std::string cluster_token;
-  std::vector<std::string> peer_urls;     // this member's advertised peer URLs
+  std::vector<std::string> peer_urls;     // this member's advertised peer URLs ({}: not checked on restart)
   std::vector<std::string> client_urls;   // this member's advertised client URLs
   // A new cluster bootstraps with these members (id -> peer URLs); a member
   // joining an existing cluster lists the peers it can reach.

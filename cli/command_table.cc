@@ -1,0 +1,124 @@
+// The commands and flags of kvraftctl, with etcdctl v2's names and help texts.
+#include "cli/command.h"
+#include "cli/keys_commands.h"
+#include "cli/member_commands.h"
+
+namespace cli {
+
+namespace {
+
+FlagSpec Bool(std::vector<std::string> names, std::string left, std::string usage) {
+  return {std::move(names), FlagKind::kBool, "", std::move(left), std::move(usage)};
+}
+
+FlagSpec Value(std::vector<std::string> names, FlagKind kind, std::string def, std::string left, std::string usage) {
+  return {std::move(names), kind, std::move(def), std::move(left), std::move(usage)};
+}
+
+FlagSpec Ttl() {
+  return Value({"ttl"}, FlagKind::kInt, "0", "--ttl value", "key time-to-live in seconds (default: 0)");
+}
+
+FlagSpec Recursive(const char* usage) { return Bool({"recursive", "r"}, "--recursive, -r", usage); }
+
+FlagSpec AfterIndex() {
+  return Value({"after-index"}, FlagKind::kInt, "0", "--after-index value", "watch after the given index (default: 0)");
+}
+
+constexpr char kSetDescription[] =
+    "Set sets the value of a key.\n\n"
+    "   When <value> begins with '-', <value> is interpreted as a flag.\n"
+    "   Insert '--' for workaround:\n\n"
+    "   $ set -- <key> <value>";
+
+std::vector<Command> BuildCommands() {
+  std::vector<FlagSpec> set_flags = {
+      Ttl(), Value({"swap-with-value"}, FlagKind::kString, "", "--swap-with-value value", "previous value"),
+      Value({"swap-with-index"}, FlagKind::kInt, "0", "--swap-with-index value", "previous index (default: 0)")};
+  Command member{"member", "member add, remove and list subcommands", "", "", {}, nullptr, {}};
+  member.subcommands = {
+      {"list", "enumerate existing cluster members", " ", "",
+       {Value({"write-out", "w"}, FlagKind::kString, "simple", "--write-out value, -w value",
+              "member list format: simple or table (default: \"simple\")")},
+       MemberListAction, {}},
+      {"add", "add a new member to the etcd cluster", "<name> <peerURL>", "", {}, MemberAddAction, {}},
+      {"remove", "remove an existing member from the etcd cluster", "<memberID>", "", {}, MemberRemoveAction, {}},
+      {"update", "update an existing member in the etcd cluster", "<memberID> <peerURLs>", "", {},
+       MemberUpdateAction, {}},
+  };
+  return {
+      {"cluster-health", "check the health of the etcd cluster", " ", "",
+       {Bool({"forever", "f"}, "--forever, -f", "forever check the health every 10 second until CTRL+C")},
+       ClusterHealthAction, {}},
+      {"mk", "make a new key with a given value", "<key> <value>", "",
+       {Bool({"in-order"}, "--in-order", "create in-order key under directory <key>"), Ttl()}, MkAction, {}},
+      {"mkdir", "make a new directory", "<key>", "", {Ttl()}, MkdirAction, {}},
+      {"rm", "remove a key or a directory", "<key>", "",
+       {Bool({"dir"}, "--dir", "removes the key if it is an empty directory or a key-value pair"),
+        Recursive("removes the key and all child keys(if it is a directory)"),
+        Value({"with-value"}, FlagKind::kString, "", "--with-value value", "previous value"),
+        Value({"with-index"}, FlagKind::kInt, "0", "--with-index value", "previous index (default: 0)")},
+       RmAction, {}},
+      {"rmdir", "removes the key if it is an empty directory or a key-value pair", "<key>", "", {}, RmdirAction, {}},
+      {"get", "retrieve the value of a key", "<key>", "",
+       {Bool({"sort"}, "--sort", "returns result in sorted order"),
+        Bool({"quorum", "q"}, "--quorum, -q", "require quorum for get request")},
+       GetAction, {}},
+      {"ls", "retrieve a directory", "[key]", "",
+       {Bool({"sort"}, "--sort", "returns result in sorted order"),
+        Recursive("returns all key names recursively for the given path"),
+        Bool({"p"}, "-p", "append slash (/) to directories"),
+        Bool({"quorum", "q"}, "--quorum, -q", "require quorum for get request")},
+       LsAction, {}},
+      {"set", "set the value of a key", "<key> <value>", kSetDescription, set_flags, SetAction, {}},
+      {"put", "set the value of a key and print OK (an alias of set)", "<key> <value>", "", set_flags, PutAction, {}},
+      {"setdir", "create a new directory or update an existing directory TTL", "<key>", "", {Ttl()}, SetdirAction, {}},
+      {"update", "update an existing key with a given value", "<key> <value>", "", {Ttl()}, UpdateAction, {}},
+      {"updatedir", "update an existing directory", "<key> <value>", "", {Ttl()}, UpdatedirAction, {}},
+      {"watch", "watch a key for changes", "<key>", "",
+       {Bool({"forever", "f"}, "--forever, -f", "forever watch a key until CTRL+C"), AfterIndex(),
+        Recursive("returns all values for key and child keys")},
+       WatchAction, {}},
+      {"exec-watch", "watch a key for changes and exec an executable", "<key> <command> [args...]", "",
+       {AfterIndex(), Recursive("watch all values for key and child keys")}, ExecWatchAction, {}},
+      member,
+  };
+}
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = BuildCommands();
+  return commands;
+}
+
+const std::vector<FlagSpec>& GlobalFlags() {
+  static const std::vector<FlagSpec> flags = {
+      Bool({"debug"}, "--debug", "output cURL commands which can be used to reproduce the request"),
+      Bool({"no-sync"}, "--no-sync", "don't synchronize cluster information before sending request"),
+      Value({"output", "o"}, FlagKind::kString, "simple", "--output simple, -o simple",
+            "output response in the given format (simple, `extended` or `json`) (default: \"simple\")"),
+      Value({"discovery-srv", "D"}, FlagKind::kString, "", "--discovery-srv value, -D value",
+            "domain name to query for SRV records describing cluster endpoints"),
+      Bool({"insecure-discovery"}, "--insecure-discovery", "accept insecure SRV records describing cluster endpoints"),
+      Value({"peers", "C"}, FlagKind::kString, "", "--peers value, -C value",
+            "DEPRECATED - \"--endpoints\" should be used instead"),
+      Value({"endpoint"}, FlagKind::kString, "", "--endpoint value", "DEPRECATED - \"--endpoints\" should be used instead"),
+      Value({"endpoints"}, FlagKind::kString, "", "--endpoints value",
+            "a comma-delimited list of machine addresses in the cluster (default: "
+            "\"http://127.0.0.1:2379,http://127.0.0.1:4001\")"),
+      Value({"cert-file"}, FlagKind::kString, "", "--cert-file value",
+            "identify HTTPS client using this SSL certificate file"),
+      Value({"key-file"}, FlagKind::kString, "", "--key-file value", "identify HTTPS client using this SSL key file"),
+      Value({"ca-file"}, FlagKind::kString, "", "--ca-file value",
+            "verify certificates of HTTPS-enabled servers using this CA bundle"),
+      Value({"username", "u"}, FlagKind::kString, "", "--username value, -u value",
+            "provide username[:password] and prompt if password is not supplied."),
+      Value({"timeout"}, FlagKind::kDuration, "2s", "--timeout value", "connection timeout per request (default: 2s)"),
+      Value({"total-timeout"}, FlagKind::kDuration, "5s", "--total-timeout value",
+            "timeout for the command execution (except watch) (default: 5s)"),
+  };
+  return flags;
+}
+
+}  // namespace cli
