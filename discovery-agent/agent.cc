@@ -1,0 +1,108 @@
+// The agent's main flow; see agent.h.
+#include "discovery-agent/agent.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "common/log.h"
+#include "discovery-agent/env_file.h"
+#include "discovery-agent/plan.h"
+#include "discovery-agent/sources.h"
+
+namespace agent {
+namespace {
+
+using common::Result;
+using common::Status;
+
+int Fail(const std::string& why) {
+  std::cerr << "kvraft-agent: " << why << std::endl;
+  return 1;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// kvraft beside this binary, which is how the image and build/bin lay them out.
+std::string DefaultServerPath() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return "kvraft";
+  std::string self(buf, static_cast<size_t>(n));
+  return self.substr(0, self.rfind('/') + 1) + "kvraft";
+}
+
+// Replaces this process with the server; returns only on failure.
+int ExecServer(const std::string& path, const std::vector<std::string>& args, const Environment& env) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> argv = {const_cast<char*>(path.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  std::string line;
+  for (char* a : argv) if (a) line += (line.empty() ? "" : " ") + std::string(a);
+  KV_LOG(kInfo, "agent") << "exec " << line;
+  ::execve(path.c_str(), argv.data(), envp.data());
+  return Fail("cannot exec the server " + path + ": " + std::strerror(errno));
+}
+
+Result<Bootstrap> FindBootstrap(const Settings& s, std::chrono::milliseconds timeout) {
+  Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  switch (s.source) {
+    case Source::kStatic: return WaitForStaticPeers(s, deadline);
+    case Source::kToken: return JoinDiscoveryToken(s, deadline);
+    case Source::kSrv: return LookupSrvCluster(s, deadline);
+  }
+  return Status::Internal("unknown bootstrap source");
+}
+
+}  // namespace
+
+int RunAgent(const std::vector<std::string>& args, const Environment& env) {
+  Result<Invocation> inv = ScanArgs(args, env);
+  if (!inv.ok()) {
+    std::cerr << "kvraft-agent: " << inv.status().message() << " (see 'kvraft-agent --help')" << std::endl;
+    return 2;
+  }
+  if (inv->agent.help) {
+    std::cout << UsageText();
+    return 0;
+  }
+  const AgentOptions& opt = inv->agent;
+  const std::string server = opt.exec_path.empty() ? DefaultServerPath() : opt.exec_path;
+  Result<Settings> settings = ReadSettings(*inv);
+  if (!settings.ok()) return Fail(settings.status().message());
+  const Settings& s = *settings;
+
+  // The server ignores the bootstrap flags of a member that has data, as etcd
+  // does, so discovery would only wait for peers that may never come back.
+  if (Exists(s.data_dir + "/member")) {
+    KV_LOG(kInfo, "agent") << "data dir " << s.data_dir << " already holds a member: not running discovery";
+    if (!opt.env_file.empty()) return 0;
+    return ExecServer(server, inv->ServerArgs(), inv->env);
+  }
+
+  Result<Bootstrap> found = FindBootstrap(s, opt.timeout);
+  if (!found.ok()) return Fail(found.status().message());
+  KV_LOG(kInfo, "agent") << "initial cluster " << found->initial_cluster << " (state " << found->state
+                         << ", token " << found->token << ")";
+  if (opt.env_file.empty()) return ExecServer(server, ServerArgs(*inv, *found), ServerEnv(*inv));
+
+  Result<std::string> content = FormatEnvFile(EnvFileLines(s, *found));
+  if (!content.ok()) return Fail(content.status().message());
+  Status written = WriteFileAtomically(opt.env_file, *content);
+  if (!written.ok()) return Fail(written.message());
+  KV_LOG(kInfo, "agent") << "wrote " << opt.env_file;
+  return 0;
+}
+
+}  // namespace agent

@@ -1,0 +1,172 @@
+// Command-line scanning for the agent; see args.h.
+#include "discovery-agent/args.h"
+
+#include <cctype>
+#include <cmath>
+
+namespace agent {
+namespace {
+
+using common::Result;
+using common::Status;
+
+constexpr char kAgentPrefix[] = "agent-";
+
+Status SetAgentFlag(const std::string& name, const std::string& value, AgentOptions* out) {
+  if (name == "agent-timeout") {
+    Result<std::chrono::milliseconds> d = ParseGoDuration(value);
+    if (!d.ok()) {
+      return Status::InvalidArgument("invalid value \"" + value + "\" for flag -" + name + ": " +
+                                     d.status().message());
+    }
+    if (d->count() <= 0) return Status::InvalidArgument("-agent-timeout must be positive");
+    out->timeout = *d;
+  } else if (name == "agent-env-file") {
+    out->env_file = value;
+  } else if (name == "agent-exec") {
+    out->exec_path = value;
+  } else {
+    return Status::InvalidArgument("flag provided but not defined: -" + name);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+const std::set<std::string>& BooleanServerFlags() {
+  static const std::set<std::string> kFlags = {
+      "version", "initial-election-tick-advance", "enable-pprof", "force-new-cluster",
+      "strict-reconfig-check", "enable-v2", "pre-vote", "client-cert-auth", "auto-tls",
+      "peer-client-cert-auth", "peer-auto-tls", "debug", "unsafe-no-fsync",
+      "experimental-initial-corrupt-check", "experimental-enable-lease-checkpoint",
+      "experimental-peer-skip-client-san-verification",
+      // etcd's ignored legacy flags are boolean-style too.
+      "cluster-active-size", "cluster-remove-delay", "cluster-sync-interval", "config", "force",
+      "max-result-buffer", "max-retry-attempts", "peer-heartbeat-interval", "peer-election-timeout",
+      "retry-interval", "snapshot", "v", "vv"};
+  return kFlags;
+}
+
+std::string FlagToEnv(const std::string& name) {
+  std::string out = "ETCD_";
+  for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<std::string> Invocation::Value(const std::string& name) const {
+  for (auto it = flags.rbegin(); it != flags.rend(); ++it) {
+    if (it->name == name) return it->value;
+  }
+  auto e = env.find(FlagToEnv(name));
+  if (e != env.end() && !e->second.empty()) return e->second;
+  return std::nullopt;
+}
+
+std::string Invocation::ValueOr(const std::string& name, const std::string& fallback) const {
+  return Value(name).value_or(fallback);
+}
+
+std::vector<std::string> Invocation::ServerArgs(const std::set<std::string>& drop) const {
+  std::vector<std::string> out;
+  for (const ScannedFlag& f : flags) {
+    if (!drop.count(f.name)) out.insert(out.end(), f.tokens.begin(), f.tokens.end());
+  }
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
+Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environment& env) {
+  Invocation inv;
+  inv.env = env;
+  size_t i = 0;
+  while (i < args.size()) {
+    const std::string& s = args[i];
+    if (s.size() < 2 || s[0] != '-' || s == "--") break;
+    std::string name = s.substr(s[1] == '-' ? 2 : 1);
+    if (name.empty() || name[0] == '-' || name[0] == '=') {
+      return Status::InvalidArgument("bad flag syntax: " + s);
+    }
+    ScannedFlag flag;
+    flag.tokens.push_back(s);
+    ++i;
+    std::optional<std::string> value;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    if (name == "help" || name == "h") {
+      inv.agent.help = true;
+      return inv;
+    }
+    bool boolean = BooleanServerFlags().count(name) > 0;
+    if (!boolean && !value) {
+      if (i == args.size()) return Status::InvalidArgument("flag needs an argument: -" + name);
+      value = args[i];
+      flag.tokens.push_back(args[i++]);
+    }
+    if (name.rfind(kAgentPrefix, 0) == 0) {
+      Status st = SetAgentFlag(name, *value, &inv.agent);
+      if (!st.ok()) return st;
+      continue;
+    }
+    flag.name = name;
+    flag.value = value.value_or("true");
+    inv.flags.push_back(std::move(flag));
+  }
+  inv.rest.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  return inv;
+}
+
+Result<std::chrono::milliseconds> ParseGoDuration(const std::string& s) {
+  const Status invalid = Status::InvalidArgument("time: invalid duration \"" + s + "\"");
+  if (s == "0") return std::chrono::milliseconds(0);
+  if (s.empty()) return invalid;
+  static const std::map<std::string, double> kUnitMs = {
+      {"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}};
+  double total_ms = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    std::string number = s.substr(start, i - start);
+    if (number.empty() || number == "." || number.find('.') != number.rfind('.')) return invalid;
+    size_t unit_start = i;
+    while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
+    auto unit = kUnitMs.find(s.substr(unit_start, i - unit_start));
+    if (unit == kUnitMs.end()) {
+      return unit_start == i ? Status::InvalidArgument("time: missing unit in duration \"" + s + "\"")
+                             : Status::InvalidArgument("time: unknown unit \"" +
+                                                       s.substr(unit_start, i - unit_start) +
+                                                       "\" in duration \"" + s + "\"");
+    }
+    total_ms += std::stod(number) * unit->second;  // digits and one '.', so stod cannot throw
+  }
+  if (total_ms > 1e15) return invalid;
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ms)));
+}
+
+std::string UsageText() {
+  return R"(Usage:
+  kvraft-agent [AGENT FLAGS] [SERVER FLAGS...]
+  kvraft-agent discovery-service --listen-addr HOST:PORT --endpoints URLS [--public-url URL] [--prefix /_etcd/registry]
+
+Finds the peers of a cluster being born and starts kvraft with them. The server
+flags (or ETCD_* variables) are those of kvraft; the bootstrap source is one of
+--discovery URL, --discovery-srv DOMAIN (with --discovery-srv-name), or
+--initial-cluster (a static list whose hosts must resolve).
+
+Agent flags:
+  --agent-timeout DURATION  how long to wait for the peers (Go duration, default 5m)
+  --agent-env-file FILE     sidecar mode: write ETCD_NAME, ETCD_INITIAL_CLUSTER,
+                            ETCD_INITIAL_CLUSTER_STATE and ETCD_INITIAL_CLUSTER_TOKEN
+                            to FILE and exit, instead of exec'ing the server
+  --agent-exec PATH         the server to exec (default: kvraft beside this binary)
+  -h, --help                this text
+
+If <data-dir>/member exists, discovery is skipped: the server is started with
+the flags as given (sidecar mode writes nothing). On failure the agent exits
+non-zero with the reason.
+)";
+}
+
+}  // namespace agent

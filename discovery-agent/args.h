@@ -1,0 +1,68 @@
+// The agent's command line: its own --agent-* flags, and the few server flags
+// (or ETCD_* variables) it needs to bootstrap, read with the rules of Go's flag
+// package as the server reads them (`-f`, `--f`, `--f=v`, `--f v`; booleans take
+// a value only with '='; flags end at the first non-flag or "--"). Every server
+// flag is kept as given, so the server sees exactly what the user typed; the
+// agent never depends on the server's config code.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace agent {
+
+using Environment = std::map<std::string, std::string>;
+
+struct AgentOptions {
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};  // --agent-timeout
+  std::string env_file;   // --agent-env-file: sidecar mode when set
+  std::string exec_path;  // --agent-exec: "" = kvraft beside the agent
+  bool help = false;      // -h, --help
+};
+
+// One server flag as it appeared on the command line.
+struct ScannedFlag {
+  std::string name;
+  std::string value;                // "true" for a bare boolean
+  std::vector<std::string> tokens;  // the argv elements it took (1 or 2)
+};
+
+struct Invocation {
+  AgentOptions agent;
+  std::vector<ScannedFlag> flags;  // server flags, in order
+  std::vector<std::string> rest;   // "--" and what follows the flags, as given
+  Environment env;                 // the process environment
+
+  // The effective value of server flag `name`: the last command-line value,
+  // else a non-empty ETCD_<NAME>, else nullopt.
+  std::optional<std::string> Value(const std::string& name) const;
+  std::string ValueOr(const std::string& name, const std::string& fallback) const;
+  bool Given(const std::string& name) const { return Value(name).has_value(); }
+
+  // The server's argv (without argv[0]) minus the flags named in `drop`.
+  std::vector<std::string> ServerArgs(const std::set<std::string>& drop = {}) const;
+};
+
+// Scans argv (without argv[0]). Errors use Go's flag-package wording.
+common::Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environment& env);
+
+// "initial-cluster-token" -> "ETCD_INITIAL_CLUSTER_TOKEN".
+std::string FlagToEnv(const std::string& name);
+
+// Go's time.ParseDuration for non-negative durations ("90s", "1m30s", "1.5h", "0").
+common::Result<std::chrono::milliseconds> ParseGoDuration(const std::string& s);
+
+// The server flags that take no separate value (etcd 3.4's boolean and ignored
+// legacy flags); needed to know whether the next argument is a value.
+const std::set<std::string>& BooleanServerFlags();
+
+std::string UsageText();
+
+}  // namespace agent

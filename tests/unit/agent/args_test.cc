@@ -1,0 +1,93 @@
+#include "discovery-agent/args.h"
+
+#include <doctest/doctest.h>
+
+#include "server/config/flags.h"
+
+namespace agent {
+namespace {
+
+std::vector<std::string> Args(std::initializer_list<const char*> a) { return {a.begin(), a.end()}; }
+
+TEST_SUITE("agent") {
+  TEST_CASE("agent flags are taken out, server flags are kept exactly as typed") {
+    auto inv = ScanArgs(Args({"--name", "n1", "--agent-timeout=30s", "-enable-v2", "--agent-env-file", "/x/env",
+                              "--data-dir=/d", "--agent-exec", "/bin/kv", "--", "extra"}),
+                        {});
+    REQUIRE(inv.ok());
+    CHECK(inv->agent.timeout == std::chrono::seconds(30));
+    CHECK(inv->agent.env_file == "/x/env");
+    CHECK(inv->agent.exec_path == "/bin/kv");
+    CHECK(inv->ServerArgs() == Args({"--name", "n1", "-enable-v2", "--data-dir=/d", "--", "extra"}));
+    CHECK(inv->ServerArgs({"name"}) == Args({"-enable-v2", "--data-dir=/d", "--", "extra"}));
+  }
+
+  TEST_CASE("a boolean flag does not swallow the next flag") {
+    auto inv = ScanArgs(Args({"--enable-v2", "--name", "n1", "--debug=false", "--initial-cluster", "n1=http://a:1"}), {});
+    REQUIRE(inv.ok());
+    CHECK(inv->ValueOr("enable-v2", "") == "true");
+    CHECK(inv->ValueOr("name", "") == "n1");
+    CHECK(inv->ValueOr("debug", "") == "false");
+    CHECK(inv->ValueOr("initial-cluster", "") == "n1=http://a:1");
+  }
+
+  TEST_CASE("the last flag wins, and ETCD_* fills flags not given when not empty") {
+    Environment env = {{"ETCD_NAME", "from-env"}, {"ETCD_DATA_DIR", "/env-dir"}, {"ETCD_DISCOVERY", ""}};
+    auto inv = ScanArgs(Args({"--data-dir", "/a", "--data-dir", "/b"}), env);
+    REQUIRE(inv.ok());
+    CHECK(inv->ValueOr("data-dir", "") == "/b");
+    CHECK(inv->ValueOr("name", "") == "from-env");
+    CHECK_FALSE(inv->Given("discovery"));
+  }
+
+  TEST_CASE("flags end at the first non-flag argument") {
+    auto inv = ScanArgs(Args({"--name", "n", "positional", "--agent-timeout", "1s"}), {});
+    REQUIRE(inv.ok());
+    CHECK(inv->agent.timeout == std::chrono::minutes(5));
+    CHECK(inv->rest == Args({"positional", "--agent-timeout", "1s"}));
+  }
+
+  TEST_CASE("command-line errors use Go's flag wording") {
+    CHECK(ScanArgs(Args({"--name"}), {}).status().message() == "flag needs an argument: -name");
+    CHECK(ScanArgs(Args({"---x"}), {}).status().message() == "bad flag syntax: ---x");
+    CHECK(ScanArgs(Args({"--agent-bogus", "1"}), {}).status().message() ==
+          "flag provided but not defined: -agent-bogus");
+    CHECK(ScanArgs(Args({"--agent-timeout", "soon"}), {}).status().message() ==
+          "invalid value \"soon\" for flag -agent-timeout: time: invalid duration \"soon\"");
+    CHECK(ScanArgs(Args({"--agent-timeout", "0s"}), {}).status().message() == "-agent-timeout must be positive");
+  }
+
+  TEST_CASE("--help stops scanning") {
+    auto inv = ScanArgs(Args({"--name", "x", "-h", "--name"}), {});
+    REQUIRE(inv.ok());
+    CHECK(inv->agent.help);
+  }
+
+  TEST_CASE("Go durations") {
+    CHECK(*ParseGoDuration("5m") == std::chrono::minutes(5));
+    CHECK(*ParseGoDuration("1m30s") == std::chrono::seconds(90));
+    CHECK(*ParseGoDuration("1.5h") == std::chrono::minutes(90));
+    CHECK(*ParseGoDuration("250ms") == std::chrono::milliseconds(250));
+    CHECK(*ParseGoDuration("0") == std::chrono::milliseconds(0));
+    CHECK(ParseGoDuration("5").status().message() == "time: missing unit in duration \"5\"");
+    CHECK(ParseGoDuration("5d").status().message() == "time: unknown unit \"d\" in duration \"5d\"");
+    CHECK_FALSE(ParseGoDuration("").ok());
+    CHECK_FALSE(ParseGoDuration("1..2s").ok());
+  }
+
+  // The agent keeps its own list of boolean server flags; it must be the server's.
+  TEST_CASE("the boolean server flags are exactly those of the server") {
+    std::set<std::string> server;
+    for (const auto& f : config::internal::Flags()) {
+      if (f.kind == config::internal::FlagKind::kBool || f.kind == config::internal::FlagKind::kIgnored) {
+        server.insert(f.name);
+      }
+    }
+    CHECK(BooleanServerFlags() == server);
+  }
+
+  TEST_CASE("FlagToEnv") { CHECK(FlagToEnv("initial-cluster-token") == "ETCD_INITIAL_CLUSTER_TOKEN"); }
+}
+
+}  // namespace
+}  // namespace agent
