@@ -361,3 +361,61 @@ def srv_entrypoint_bootstraps_from_dns_records():
             check_eq(member_peer_urls(m), want, "%s: members" % m.name)
     finally:
         dns.stop()
+
+
+# ---------------------------------------------------------------- token source
+
+def etcd_member_id(peer_urls, token):
+    import hashlib
+    import struct
+    digest = hashlib.sha1(("".join(sorted(peer_urls)) + token).encode()).digest()
+    return "%x" % struct.unpack(">Q", digest[:8])[0]
+
+
+@test(timeout=120, targets=("kvraft",))
+def token_entrypoint_bootstraps_through_the_discovery_service():
+    store = Server(kind="kvraft").start()
+    service = DiscoveryService(store.tmp, [store.url])
+    try:
+        token_url = http("GET", service.url + "/new?size=3").body.decode()
+        members = [AgentMember("t%d" % i) for i in range(3)]
+        for m in members:
+            m.agent_args = ["--agent-timeout", "60s"]
+            m.bootstrap = ["--discovery", token_url]
+        members[0].spawn()
+        wait_log(members[0], "waiting for the cluster to fill")
+        time.sleep(1)
+        check_eq(members[0].exe(), AGENT_BIN, "first member waits as the agent")
+        for m in members[1:]:
+            m.spawn()
+        for m in members:
+            m.wait_ready(timeout=40)
+            check_eq(m.exe(), KVRAFT_BIN, "%s exec'd kvraft" % m.name)
+        want = sorted(m.peer_url for m in members)
+        for m in members:
+            check_eq(member_peer_urls(m), want, "%s: members" % m.name)
+        # Member ids are etcd's, hashed with the token URL as the cluster token.
+        ids = sorted(mem["id"] for mem in http("GET", members[0].url + "/v2/members").json()["members"])
+        check_eq(ids, sorted(etcd_member_id([m.peer_url], token_url) for m in members), "member ids")
+        # A fourth member finds the cluster full and, with fallback exit, says so.
+        late = AgentMember("late", agent_args=["--agent-timeout", "20s"],
+                           bootstrap=["--discovery", token_url, "--discovery-fallback", "exit"])
+        code, _, err = run_cli([AGENT_BIN] + late.agent_args + late.server_flags(), timeout=30)
+        check_eq(code, 1, "late member exit code")
+        check_eq(err.strip().splitlines()[-1], "kvraft-agent: discovery: cluster is full", "late member reason")
+        # A restart skips discovery and hands kvraft the flags as given (--discovery included).
+        members[1].restart(timeout=30)
+        check("not running discovery" in members[1].log_text(), "restart skipped discovery")
+        check_eq(member_peer_urls(members[1]), want, "members after restart")
+    finally:
+        service.stop()
+
+
+@test(timeout=60, targets=("kvraft",))
+def token_without_size_fails_with_the_reason():
+    store = Server(kind="kvraft").start()
+    m = AgentMember("a", bootstrap=["--discovery", store.url + "/v2/keys/_etcd/registry/nosuchtoken"])
+    code, _, err = run_cli([AGENT_BIN, "--agent-timeout", "10s"] + m.server_flags(), timeout=30)
+    check_eq(code, 1, "exit code")
+    check_eq(err.strip().splitlines()[-1], "kvraft-agent: discovery: size key not found", "reason")
+    check(not os.path.exists(m.data_dir), "no server started")
