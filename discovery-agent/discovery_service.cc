@@ -16,6 +16,7 @@
 #include <httplib.h>
 
 #include "common/http_client.h"
+#include "common/strings.h"
 #include "common/log.h"
 #include "discovery-agent/args.h"
 
@@ -33,16 +34,12 @@ constexpr auto kWatchTimeout = std::chrono::minutes(10);
 // Headers of the v2 API a discovery client reads.
 const char* const kRelayedHeaders[] = {"X-Etcd-Index", "X-Etcd-Cluster-Id", "X-Raft-Index", "X-Raft-Term"};
 
-std::vector<std::string> SplitCommas(const std::string& s) {
+// The endpoints flag: comma separated, empty parts and trailing slashes dropped.
+std::vector<std::string> EndpointList(const std::string& s) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  for (std::string part : common::SplitCommas(s)) {
     while (!part.empty() && part.back() == '/') part.pop_back();
     if (!part.empty()) out.push_back(part);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return out;
 }
@@ -138,7 +135,7 @@ Result<ServiceConfig> ParseServiceArgs(const std::vector<std::string>& args) {
     return Status::InvalidArgument("--listen-addr: bad port in " + listen);
   }
   cfg.listen_port = std::stoi(port_text);
-  cfg.endpoints = SplitCommas(inv->ValueOr("endpoints", ""));
+  cfg.endpoints = EndpointList(inv->ValueOr("endpoints", ""));
   if (cfg.endpoints.empty()) return Status::InvalidArgument("--endpoints URLS is required");
   for (const std::string& e : cfg.endpoints) {
     Result<common::SplitUrl> u = common::SplitHttpUrl(e);

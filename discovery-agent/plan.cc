@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/url.h"
+#include "common/strings.h"
 
 namespace agent {
 namespace {
@@ -20,16 +21,6 @@ const std::set<std::string>& ReplacedFlags() {
   return kFlags;
 }
 
-std::vector<std::string> SplitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
 
 }  // namespace
 
@@ -73,7 +64,7 @@ Result<Settings> ReadSettings(const Invocation& inv) {
     s.initial_cluster = *cluster;
   } else {
     // etcd's default: this member alone, under each of its advertised URLs.
-    for (const std::string& url : SplitCommas(s.advertise_peer_urls)) {
+    for (const std::string& url : common::SplitCommas(s.advertise_peer_urls)) {
       s.initial_cluster += (s.initial_cluster.empty() ? "" : ",") + s.name + "=" + url;
     }
   }
@@ -82,7 +73,7 @@ Result<Settings> ReadSettings(const Invocation& inv) {
 
 Result<std::vector<std::string>> PeerHosts(const std::string& initial_cluster) {
   std::vector<std::string> hosts;
-  for (const std::string& member : SplitCommas(initial_cluster)) {
+  for (const std::string& member : common::SplitCommas(initial_cluster)) {
     size_t eq = member.find('=');
     if (eq == std::string::npos) {
       return Status::InvalidArgument("--initial-cluster: \"" + member + "\" is not name=URL");

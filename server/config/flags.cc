@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "common/go_quote.h"
+#include "common/strings.h"
 
 namespace config::internal {
 namespace {
@@ -19,16 +20,6 @@ using Field = T Config::*;
 
 Status Reason(const std::string& why) { return Status::InvalidArgument(why); }
 
-std::vector<std::string> SplitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
 
 std::vector<std::string> SortedUnique(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
@@ -93,7 +84,7 @@ FlagSpec Enum(const char* name, Field<std::string> f, std::vector<std::string> a
 // etcd's UniqueStringsValue: comma list, de-duplicated and sorted.
 FlagSpec List(const char* name, Field<std::vector<std::string>> f) {
   return {name, FlagKind::kList, [f](Config& c, const std::string& v) {
-            c.*f = SortedUnique(SplitCommas(v));
+            c.*f = SortedUnique(common::SplitCommas(v));
             return Status::OK();
           }};
 }
@@ -140,7 +131,7 @@ FlagSpec Ignored(const char* name) {
 // --cors: "*" or URLs (each checked like a member URL), de-duplicated.
 FlagSpec Cors() {
   return {"cors", FlagKind::kList, [](Config& c, const std::string& v) {
-            std::vector<std::string> parts = SplitCommas(v);
+            std::vector<std::string> parts = common::SplitCommas(v);
             for (std::string& p : parts) {
               if (p == "*") continue;
               Result<Url> u = common::ParseUrl(p);
