@@ -25,6 +25,7 @@
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
+#include "server/proxy/run.h"
 #include "server/storage/sqlite_storage.h"
 #include "server/store/store.h"
 #include "server/transport/remote_cluster.h"
@@ -143,8 +144,8 @@ int main(int argc, char** argv) {
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
-  if (cfg.IsProxy() || !cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
-    return Fail("proxy mode and discovery are not supported by this build yet");
+  if (!cfg.discovery.empty() || !cfg.discovery_srv.empty()) {
+    return Fail("discovery is not supported by this build yet");
   }
 
   etcdserver::ServerConfig sc;
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  if (proxy::ShouldRun(cfg)) return proxy::Run(cfg, stop_signals);
 
   // Flags are checked before the data dir is touched, so a mistyped command
   // leaves nothing behind.
