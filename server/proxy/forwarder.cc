@@ -142,6 +142,9 @@ void Forward(const http::Request& req, const std::vector<std::string>& endpoints
       KV_LOG(kInfo, "proxy") << "client " << req.remote_addr << " closed request prematurely";
       return;
     }
+    // cpp-httplib skips the response handler for answers without a body
+    // (HEAD, 204): the whole answer is in `res` then.
+    if (ok && !relay.started()) relay.OnHead(res);
     if (relay.started()) return relay.Finish(ok);
     KV_LOG(kInfo, "proxy") << "failed to direct request to " << endpoint << ": " << httplib::to_string(error);
     director.Failed(endpoint, Director::Clock::now());

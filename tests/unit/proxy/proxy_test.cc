@@ -216,6 +216,29 @@ TEST_SUITE("proxy") {
     CHECK(director.Available(proxy::Director::Clock::now()).size() == 2);
   }
 
+  TEST_CASE("answers without a body (HEAD, 204) are relayed, not taken for failures") {
+    Backend member;
+    member.server().Get("/v2/keys/a", [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("X-Etcd-Index", "3");
+      res.set_content("{}", "application/json");
+    });
+    member.server().Delete("/v2/keys/a", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    member.Start();
+    proxy::Proxy p(TestOptions(), {}, FixedCluster({member.url()}));
+    p.Start();
+    auto head = Serve(p, MakeRequest("HEAD", "/v2/keys/a"));
+    REQUIRE(head->WaitDone());
+    CHECK(head->status == 200);
+    CHECK(head->Header("X-Etcd-Index") == "3");
+    CHECK(head->Header("Content-Length") == "2");
+    CHECK(head->body.empty());
+    auto del = Serve(p, MakeRequest("DELETE", "/v2/keys/a"));
+    REQUIRE(del->WaitDone());
+    CHECK(del->status == 204);
+    CHECK(p.Endpoints() == std::vector<std::string>{member.url()});
+    p.Stop();
+  }
+
   TEST_CASE("no endpoint answering gives etcd's 502, then none available its 503") {
     std::string dead1 = DeadUrl(), dead2 = DeadUrl();
     proxy::Proxy p(TestOptions(), {}, FixedCluster({dead1, dead2}));
