@@ -28,6 +28,7 @@
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
+#include "server/proxy/run.h"
 #include "server/storage/sqlite_storage.h"
 #include "server/store/store.h"
 #include "server/transport/remote_cluster.h"
@@ -151,13 +152,6 @@ common::Status RestartIdentity(const config::Config& cfg, const std::map<std::st
   return common::Status::OK();
 }
 
-// A member that found its discovery token full serves as a proxy instead
-// (--discovery-fallback proxy, etcd's default).
-int RunDiscoveryProxyFallback() {
-  KV_LOG(kInfo, "etcdmain") << "discovery cluster full, falling back to proxy";
-  return Fail("discovery: cluster is full; proxy fallback not supported by this build yet "
-              "(use --discovery-fallback exit)");
-}
 
 }  // namespace
 
@@ -185,7 +179,6 @@ int main(int argc, char** argv) {
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
-  if (cfg.IsProxy()) return Fail("proxy mode is not supported by this build yet");
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
   sc.data_dir = cfg.data_dir;
@@ -210,6 +203,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  if (proxy::ShouldRun(cfg)) return proxy::Run(cfg, stop_signals);
 
   // Flags are checked before the data dir is made, so a mistyped command
   // leaves nothing behind.
@@ -233,7 +227,12 @@ int main(int argc, char** argv) {
     if (!s.ok()) return Fail(s.message());
     sc.peer_urls = Strings(cfg.initial_advertise_peer_urls);
     s = cfg.IsNewCluster() ? BootstrapIdentity(cfg, stop_pending, &sc) : JoinIdentity(cfg, &sc);
-    if (config::FallsBackToProxy(cfg, s)) return RunDiscoveryProxyFallback();
+    if (config::FallsBackToProxy(cfg, s)) {
+      // A member that found its discovery token full serves as a proxy
+      // instead (--discovery-fallback proxy, etcd's default).
+      KV_LOG(kInfo, "etcdmain") << "discovery cluster full, falling back to proxy";
+      return proxy::Run(cfg, stop_signals);
+    }
   } else {
     s = RestartIdentity(cfg, (*storage)->meta(), &sc);
   }

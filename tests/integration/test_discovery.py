@@ -3,6 +3,7 @@ cluster size bootstrap a cluster, interoperating with real etcd 3.4 both as
 the token's store and as the members. Real processes on loopback."""
 
 import hashlib
+import os
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import socketserver
 import struct
@@ -80,15 +81,19 @@ def kvraft_members_through_etcd_token():
     check_eq(members[2].get("/k", quorum="true").json()["node"]["value"], "v", "read on another member")
 
     # A fourth member finds the token full: with fallback exit it leaves
-    # without registering; with the default (proxy) it says proxy mode is missing.
+    # without registering; with the default it becomes a proxy to the cluster.
     late = discovery_member("kvraft", "late", token, "--discovery-fallback", "exit")
     late.spawn()
     check_eq(late.wait_exit(10), 1, "exit status of a member arriving at a full token")
     check("failed to join discovery cluster (discovery: cluster is full)" in late.log_text(), late.log_tail())
     proxy = discovery_member("kvraft", "late2", token)
-    proxy.spawn()
-    check_eq(proxy.wait_exit(10), 1, "exit status of the proxy fallback")
-    check("proxy fallback not supported by this build yet" in proxy.log_text(), proxy.log_tail())
+    proxy.start(timeout=15)
+    check("falling back to proxy" in proxy.log_text(), proxy.log_tail())
+    check_eq(proxy.put("/via-proxy", "p").status, 201, "write through the fallback proxy")
+    check_eq(members[1].get("/via-proxy", quorum="true").json()["node"]["value"], "p", "the write, on a member")
+    r = http("GET", proxy.url + "/v2/config/local/proxy")
+    check_eq(sorted(r.json()["endpoints"]), sorted(m.url for m in members), "the proxy's endpoints")
+    check(os.path.isdir(os.path.join(proxy.data_dir, "proxy")), "the fallback proxy keeps proxy/ in its data dir")
     check_eq(len(registrations(token)), 3, "registrations after the late members")
 
     # A restarted member has its data dir: it ignores the token and rejoins.

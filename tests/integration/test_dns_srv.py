@@ -171,6 +171,15 @@ def three_members_bootstrap_from_srv_records_using_the_plain_set():
                 check_eq(ours[1], theirs[1], "output of %s" % " ".join(args))
         check_eq(run_cli([KVRAFTCTL, "-D", DOMAIN, "--insecure-discovery", "get", "/srv"])[1], "ok\n",
                  "value through -D")
+        # A proxy takes its peers from the same records (it need not be in them).
+        proxy = Server(name="proxy", flags=False)
+        proxy.extra_args = ["--proxy", "on", "--data-dir", proxy.data_dir, "--listen-client-urls", proxy.url,
+                            "--discovery-srv", DOMAIN]
+        proxy.env = {"KVRAFT_DNS_SERVERS": srv_dns.servers}
+        members.append(proxy)
+        proxy.start(timeout=15)
+        check_eq(proxy.put("/via-proxy", "p").status, 201, "write through the SRV proxy")
+        check_eq(members[0].get("/via-proxy", quorum="true").json()["node"]["value"], "p", "the write, on m0")
     finally:
         for m in members:
             m.stop()
