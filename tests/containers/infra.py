@@ -164,20 +164,23 @@ class Lab:
 
 
 def base_image_tar(binaries):
-    """A root filesystem tar holding the given host binaries, the shell tools
-    the runtime stage's RUN needs, curl, and every library they link."""
+    """A root filesystem tar holding the libraries the given binaries link,
+    the tools the runtime stage's RUN needs, curl, and their libraries."""
     tools = ["/bin/sh", "/bin/mkdir", "/bin/chown", "/bin/chmod", "/bin/rm", "/bin/cat",
              "/usr/sbin/groupadd", "/usr/sbin/useradd", "/usr/sbin/nologin", "/usr/bin/curl"]
-    files = set()
+    # Each file keeps its name (/bin/sh, libfoo.so.1) with the content it
+    # resolves to; directories are resolved, since /bin, /lib are links to /usr.
+    files = {"/etc/login.defs": "/etc/login.defs"}
     for exe in list(binaries) + tools:
-        files.add(os.path.realpath(exe) if exe in tools else exe)
         out = sh(["ldd", exe], check=False).stdout
+        paths = [exe] if exe in tools else []   # binaries: only their libraries
         for line in out.splitlines():
             parts = line.split()
             path = parts[2] if "=>" in parts and len(parts) > 2 else parts[0]
             if path.startswith("/"):
-                files.add(os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path)))
-    files.add("/etc/login.defs")
+                paths.append(path)
+        for path in paths:
+            files.setdefault(os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path)), path)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         def add_dir(name, mode=0o755):
@@ -198,12 +201,8 @@ def base_image_tar(binaries):
             ti.type, ti.linkname = tarfile.SYMTYPE, "usr/" + link
             tar.addfile(ti)
         seen_dirs = set()
-        for f in sorted(files):
-            # Host binaries live under merged /usr; /bin etc. are links above.
+        for f, src_path in sorted(files.items()):
             name = f.lstrip("/")
-            for top in ("bin/", "sbin/", "lib/", "lib64/"):
-                if name.startswith(top):
-                    name = "usr/" + name
             d = os.path.dirname(name)
             parts = d.split("/")
             for k in range(1, len(parts) + 1):
@@ -212,8 +211,8 @@ def base_image_tar(binaries):
                                                         "usr/lib64", "usr/local", "usr/local/bin"):
                     seen_dirs.add(sub)
                     add_dir(sub)
-            with open(f, "rb") as src:
-                add_bytes(name, src.read(), os.stat(f).st_mode & 0o7777)
+            with open(src_path, "rb") as src:
+                add_bytes(name, src.read(), os.stat(src_path).st_mode & 0o7777)
         add_bytes("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/usr/sbin/nologin\n")
         add_bytes("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
         add_bytes("etc/shadow", b"root:*:19000:0:99999:7:::\n", 0o640)

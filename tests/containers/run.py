@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -303,8 +304,9 @@ def setup_live():
     h0.docker("build", "-q", "--build-arg", "RUNTIME_BASE=" + base, "--build-arg", "RUNTIME_PACKAGES=",
               "-t", IMAGE, ctx, timeout=180)
     # The DNS variant's server: the host's dnsmasq on the same base.
+    infra.sh(["cp", "/usr/sbin/dnsmasq", ctx])
     write(os.path.join(ctx, "Dockerfile.dnsmasq"),
-          "FROM %s\nENTRYPOINT [\"/usr/sbin/dnsmasq\"]\n" % base)
+          "FROM %s\nCOPY dnsmasq /usr/sbin/dnsmasq\nENTRYPOINT [\"/usr/sbin/dnsmasq\"]\n" % base)
     h0.docker("build", "-q", "-f", os.path.join(ctx, "Dockerfile.dnsmasq"), "-t", DNSMASQ_IMAGE, ctx)
     saved = os.path.join(lab.dir, "images.tar")
     h0.docker("save", "-o", saved, IMAGE)
@@ -536,6 +538,9 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--static", action="store_true", help="only the checks that need no dockerd")
     ARGS = ap.parse_args()
+    # A timeout's SIGTERM unwinds through the finally below, which removes
+    # the namespaces and dockerds.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     counts = {}
     for fn in STATIC:
         if re.search(ARGS.only, fn.__name__):
@@ -548,7 +553,7 @@ def main():
             print("setup: 3 namespaces with dockerd, base and kvraft images (%.1fs)" % (time.time() - start))
         except Exception:
             print("!" * 70)
-            print("LIVE CONTAINER TESTS CANNOT RUN: the dockerd setup failed")
+            print("LIVE CONTAINER TESTS CANNOT RUN: setting up namespaces, dockerds or images failed")
             print(traceback.format_exc())
             print("!" * 70)
             Env.setup_error = True
@@ -556,7 +561,7 @@ def main():
             for fn in live_tests:
                 if Env.setup_error:
                     counts["FAIL"] = counts.get("FAIL", 0) + 1
-                    print("FAIL %s (no dockerd)" % fn.__name__)
+                    print("FAIL %s (no dockerd or image)" % fn.__name__)
                 else:
                     run_one(fn, counts)
         finally:
