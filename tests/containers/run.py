@@ -290,6 +290,11 @@ def stage_binaries(ctx):
     return [os.path.join(ctx, b) for b in BINARIES]
 
 
+def is_elf(path):
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
 def setup_live():
     lab = infra.Lab(3)
     Env.lab = lab
@@ -301,7 +306,7 @@ def setup_live():
     Env.agent = os.path.exists(os.path.join(ARGS.bin_dir, "kvraft-agent"))
     base = "kvraft-test-base:" + lab.prefix
     h0.docker("import", "-", base, input=infra.base_image_tar(
-        [b for b in bins if open(b, "rb").read(4) == b"\x7fELF"] + ["/usr/sbin/dnsmasq"]))
+        [b for b in bins if is_elf(b)] + ["/usr/sbin/dnsmasq"]))
     test_dockerfile(ctx)
     h0.docker("build", "-q", "--build-arg", "RUNTIME_BASE=" + base, "--build-arg", "RUNTIME_PACKAGES=",
               "-t", IMAGE, ctx, timeout=180)
