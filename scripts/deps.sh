@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kvraft builds and tests with, only those missing,
 # so that a second run is silent and takes well under a second.
+#
+#   scripts/deps.sh          build and test packages (make deps)
+#   scripts/deps.sh build    build packages only (the Dockerfile's build stage)
 set -euo pipefail
 pkgs=(
   g++ make pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libyaml-cpp-dev
   libc-ares-dev doctest-dev libboost-dev libssl-dev
-  etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base iproute2 nftables
 )
+if [ "${1:-}" != build ]; then
+  pkgs+=(
+    etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base iproute2 nftables
+    docker.io docker-compose
+  )
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

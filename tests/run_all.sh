@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test part in order: doctest unit tests, integration tests, the
-# v2 conformance suites (shared sample + tests/conformance) and the real-client tests. Prints a summary per
+# v2 conformance suites (shared sample + tests/conformance), the real-client tests
+# and the container tests (compose files, image and deploy files, for real on
+# dockerds in network namespaces). Prints a summary per
 # part and ends with one line "N passed, M failed" (sum over all parts; a part
 # that crashes or cannot start counts as one failure). Exit status 0 only when
 # nothing failed.
@@ -67,6 +69,7 @@ fi
 run_part integration plain 420 "$PY" tests/integration/run.py --jobs 3 --budget 390 --exclude '^clients\.'
 run_part conformance plain 330 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
 run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'
+run_part containers plain 240 "$PY" tests/containers/run.py --bin-dir "$(dirname "$KVRAFT_BIN")"
 
 echo "=== summary (server under test: ${KVRAFT_TEST_TARGET:-kvraft})"
 printf '%s\n' "${summary[@]}"
