@@ -8,7 +8,7 @@ up for real on dockerds that this run starts inside network namespaces.
 Live tests build the image from the binaries in --bin-dir on a base made from
 the host's own files (nothing can be pulled): the production Dockerfile's
 runtime stage, with the build stage replaced by a copy of those binaries.
-Prints PASS/FAIL/SKIP per test and ends with "N passed, M failed". A dockerd
+Prints PASS/FAIL per test and ends with "N passed, M failed". A dockerd
 that cannot start fails every live test, loudly.
 """
 
@@ -256,7 +256,6 @@ def free_port():
 class Env:
     lab = None
     setup_error = None
-    agent = False       # kvraft-agent was built: the shipped entrypoint runs
 
 
 def write(path, text):
@@ -278,21 +277,9 @@ def test_dockerfile(ctx):
 def stage_binaries(ctx):
     for b in BINARIES:
         src = os.path.join(ARGS.bin_dir, b)
-        dst = os.path.join(ctx, b)
-        if os.path.exists(src):
-            infra.sh(["cp", src, dst])
-        else:
-            # Until the agent and CLI land: a stand-in that says so, and the
-            # tests override the entrypoint with kvraft.
-            print("NOTE: %s not built; the image carries a stand-in" % src)
-            write(dst, "#!/bin/sh\necho '%s was not built' >&2\nexit 1\n" % b)
-            os.chmod(dst, 0o755)
+        check(os.path.exists(src), "%s is not built: the image needs all three binaries" % src)
+        infra.sh(["cp", src, os.path.join(ctx, b)])
     return [os.path.join(ctx, b) for b in BINARIES]
-
-
-def is_elf(path):
-    with open(path, "rb") as f:
-        return f.read(4) == b"\x7fELF"
 
 
 def setup_live():
@@ -303,10 +290,9 @@ def setup_live():
     ctx = os.path.join(lab.dir, "image")
     os.makedirs(ctx)
     bins = stage_binaries(ctx)
-    Env.agent = os.path.exists(os.path.join(ARGS.bin_dir, "kvraft-agent"))
     base = "kvraft-test-base:" + lab.prefix
     h0.docker("import", "-", base, input=infra.base_image_tar(
-        [b for b in bins if is_elf(b)] + ["/usr/sbin/dnsmasq"]))
+        bins + ["/usr/sbin/dnsmasq"]))
     test_dockerfile(ctx)
     h0.docker("build", "-q", "--build-arg", "RUNTIME_BASE=" + base, "--build-arg", "RUNTIME_PACKAGES=",
               "-t", IMAGE, ctx, timeout=180)
@@ -319,15 +305,6 @@ def setup_live():
     h0.docker("save", "-o", saved, IMAGE)
     for h in lab.hosts[1:]:
         h.docker("load", "-i", saved)
-
-
-def entrypoint_override(services):
-    """A compose file running kvraft directly while the agent is not built."""
-    if Env.agent:
-        return []
-    body = "services:\n" + "".join(
-        "  %s:\n    entrypoint: [\"/usr/local/bin/kvraft\"]\n" % s for s in services)
-    return ["-f", write(os.path.join(Env.lab.dir, "override-%s.yaml" % "-".join(services)), body)]
 
 
 def container_health(host, project):
@@ -374,13 +351,12 @@ def get(host, port, key, quorum=True):
 
 
 class Up:
-    """docker-compose up -d on entry, down -v on exit (logs on failure).
-    kvraft_services are those whose entrypoint is the agent."""
+    """docker-compose up -d on entry, down -v on exit (logs on failure)."""
 
-    def __init__(self, host, project, files, kvraft_services, env_file=None):
+    def __init__(self, host, project, files, env_file=None):
         self.host, self.project = host, project
         self.args = (["--env-file", env_file] if env_file else []) + ["-p", project] + \
-            sum((["-f", f] for f in files), []) + entrypoint_override(kvraft_services)
+            sum((["-f", f] for f in files), [])
 
     def __enter__(self):
         self.host.compose(*self.args, "up", "-d")
@@ -429,7 +405,7 @@ def image_is_built_as_declared():
 def single_host_compose_forms_a_cluster():
     h0 = Env.lab.hosts[0]
     services = ["infra0", "infra1", "infra2"]
-    with Up(h0, "single", [os.path.join(ROOT, "docker-compose.yaml")], services):
+    with Up(h0, "single", [os.path.join(ROOT, "docker-compose.yaml")]):
         wait_healthy(h0, "single", services)
         ms = members(h0, 2379)
         check([m["name"] for m in ms] == services, ms)
@@ -478,7 +454,7 @@ def multi_host_compose_with_host_networking():
                    "KVRAFT_INITIAL_CLUSTER_STATE": "new", "KVRAFT_IMAGE": IMAGE}
             check(set(env) == set(shipped), "the shipped env file has %s" % sorted(shipped))
             env_file = write(os.path.join(h.dir, "host.env"), "".join("%s=%s\n" % kv for kv in env.items()))
-            up = Up(h, "kvraft", [f], ["kvraft"], env_file=env_file)
+            up = Up(h, "kvraft", [f], env_file=env_file)
             up.__enter__()
             ups.append(up)
         deadline = time.time() + HEALTHY_WITHIN
@@ -512,28 +488,25 @@ def multi_host_compose_with_host_networking():
 
 def discovery_variant(file, services):
     h0 = Env.lab.hosts[0]
-    if not Env.agent:
-        return "SKIP: kvraft-agent not built (the variant bootstraps through the agent)"
     project = os.path.basename(file).split(".")[1]
     members_ = [s for s in services if s.startswith("infra")]
-    with Up(h0, project, [os.path.join(ROOT, file)], [s for s in services if s in ("seed",) + tuple(members_)]):
+    with Up(h0, project, [os.path.join(ROOT, file)]):
         wait_healthy(h0, project, members_)
         ms = members(h0, 2379)
         check([m["name"] for m in ms] == members_, ms)
         put(h0, 2379, "variant", project)
         code, body = get(h0, 32379, "variant")
         check(code == 200 and body["node"]["value"] == project, body)
-    return None
 
 
 @live
 def token_compose_bootstraps_by_discovery():
-    return discovery_variant("docker-compose.token.yaml", ["seed", "token", "infra0", "infra1", "infra2"])
+    discovery_variant("docker-compose.token.yaml", ["seed", "token", "infra0", "infra1", "infra2"])
 
 
 @live
 def dns_compose_bootstraps_by_srv():
-    return discovery_variant("docker-compose.dns.yaml", ["dns", "infra0", "infra1", "infra2"])
+    discovery_variant("docker-compose.dns.yaml", ["dns", "infra0", "infra1", "infra2"])
 
 
 # ---------------------------------------------------------------- runner
@@ -541,18 +514,16 @@ def dns_compose_bootstraps_by_srv():
 def run_one(fn, counts):
     start = time.time()
     try:
-        skip = fn()
-        verdict = skip or "PASS"
+        fn()
+        verdict = "PASS"
     except Exception as e:
         verdict = "FAIL"
         detail = "".join(traceback.format_exception_only(type(e), e)).strip()
         if not isinstance(e, AssertionError):
             detail = traceback.format_exc()
         print(detail)
-    tag = verdict.split(":")[0]
-    counts[tag] = counts.get(tag, 0) + 1
-    print("%s %s (%.1fs)%s" % (tag, fn.__name__, time.time() - start,
-                              verdict[len(tag):] if tag == "SKIP" else ""), flush=True)
+    counts[verdict] = counts.get(verdict, 0) + 1
+    print("%s %s (%.1fs)" % (verdict, fn.__name__, time.time() - start), flush=True)
 
 
 def main():
@@ -563,6 +534,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--static", action="store_true", help="only the checks that need no dockerd")
     ARGS = ap.parse_args()
+    ARGS.bin_dir = os.path.abspath(ARGS.bin_dir)
     # A timeout's SIGTERM unwinds through the finally below, which removes
     # the namespaces and dockerds.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
