@@ -36,21 +36,24 @@ PeerSender::~PeerSender() {
   thread_.join();
 }
 
-bool PeerSender::Enqueue(raft::Message m) {
+size_t PeerSender::Enqueue(std::vector<raft::Message> messages) {
+  size_t appends = 0;
   std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return false;
-  if (m.type != raft::MessageType::kSnap && queue_.size() >= kMaxQueuedMessages) {
-    if (!dropped_) {
-      KV_LOG(kWarn, "rafthttp") << "dropped internal raft message to " << common::FormatId(id_.peer_id)
-                                << " since its sending buffer is full (overloaded network)";
+  if (stopping_) return 0;
+  for (raft::Message& m : messages) {
+    if (m.type != raft::MessageType::kSnap && queue_.size() >= kMaxQueuedMessages) {
+      if (!dropped_) {
+        KV_LOG(kWarn, "rafthttp") << "dropped internal raft message to " << common::FormatId(id_.peer_id)
+                                  << " since its sending buffer is full (overloaded network)";
+      }
+      dropped_ = true;
+      continue;
     }
-    dropped_ = true;
-    cv_.notify_one();
-    return false;
+    appends += m.type == raft::MessageType::kApp ? 1 : 0;
+    queue_.push_back(std::move(m));
   }
-  queue_.push_back(std::move(m));
   cv_.notify_one();
-  return true;
+  return appends;
 }
 
 void PeerSender::SetUrls(std::vector<std::string> urls) {

@@ -40,9 +40,11 @@ class PeerSender {
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
 
-  // Queues `m`; false when dropped because the queue is full (snapshots are
-  // never dropped). A drop is reported unreachable from the sender thread.
-  bool Enqueue(raft::Message m);
+  // Queues `messages` in order under one lock and one wake-up; returns how
+  // many MsgApps were queued. A message is dropped when the queue is full
+  // (snapshots never are); a drop is reported unreachable from the sender
+  // thread.
+  size_t Enqueue(std::vector<raft::Message> messages);
   void SetUrls(std::vector<std::string> urls);
   // Asks the thread to end and aborts its request in flight; no join.
   void Stop();
