@@ -284,10 +284,33 @@ void EtcdServer::ProposeNow(Request request, Callback done, steady_clock_point d
     return;
   }
   if (done) waiters_[request.id] = Waiter{std::move(done), nullptr, deadline};
-  // Without a leader the proposal waits (until its deadline) for one.
-  if (!node_->Propose(request.Encode()).ok() && waiters_.count(request.id)) {
-    unproposed_.emplace_back(std::move(request), nullptr);
+  to_propose_.push_back(std::move(request));
+}
+
+// The writes of one loop turn go to raft as one proposal: one append per
+// follower rather than one per write. Without a leader they wait (until
+// their deadlines) for one.
+void EtcdServer::FlushProposals() {
+  if (to_propose_.empty()) return;
+  std::vector<std::string> data;
+  data.reserve(to_propose_.size());
+  for (const Request& r : to_propose_) data.push_back(r.Encode());
+  if (!node_->ProposeBatch(std::move(data)).ok()) {
+    for (Request& r : to_propose_) {
+      if (waiters_.count(r.id)) unproposed_.push_back(std::move(r));
+    }
   }
+  to_propose_.clear();
+}
+
+void EtcdServer::RetryUnproposed() {
+  leader_appeared_ = false;
+  if (leader_id_.load() == 0 || unproposed_.empty()) return;
+  for (Request& r : unproposed_) {
+    if (waiters_.count(r.id)) to_propose_.push_back(std::move(r));  // else timed out meanwhile
+  }
+  unproposed_.clear();
+  FlushProposals();
 }
 
 void EtcdServer::StartReadRound() {
@@ -365,11 +388,17 @@ void EtcdServer::Run() {
       removal_notice_at_.reset();
       if (config_.on_removed) config_.on_removed();
     }
-    while (node_->HasReady() && !removed_ && !halted_) ProcessReady();
+    FlushProposals();
+    while (node_->HasReady() && !removed_ && !halted_) {
+      ProcessReady();
+      // Writes that waited for a leader go out as soon as one is known.
+      if (leader_appeared_) RetryUnproposed();
+    }
   }
   // The last tasks may hold requests: they register and fail below, so every
   // callback runs once.
   for (auto& t : tasks) t();
+  to_propose_.clear();
   for (auto& [id, w] : waiters_) {
     if (w.done) Fail(w.done, kStopped);
     if (w.conf_done) w.conf_done(Status::Unavailable(kStopped));
@@ -385,12 +414,7 @@ void EtcdServer::Tick() {
   node_->Tick();
   ExpireWaiters();
   if (leader_id_.load() != 0) {
-    std::deque<std::pair<Request, Callback>> retry;
-    retry.swap(unproposed_);
-    for (auto& [request, unused] : retry) {
-      if (!waiters_.count(request.id)) continue;  // timed out meanwhile
-      if (!node_->Propose(request.Encode()).ok()) unproposed_.emplace_back(std::move(request), nullptr);
-    }
+    RetryUnproposed();
     StartReadRound();
     if (!published_ && !publish_in_flight_) {
       // Publish this member's name and client URLs (every start, as etcd).
@@ -444,6 +468,7 @@ void EtcdServer::OnLeaderChange(uint64_t lead, bool leader) {
                                 << (lead == 0 ? " lost its leader" : " sees leader " + common::FormatId(lead))
                                 << " at term " << term_.load();
   }
+  if (lead != 0 && lead != leader_id_.load()) leader_appeared_ = true;
   leader_id_ = lead;
   is_leader_ = leader;
   if (leader) next_sync_ = steady_clock::now();
@@ -454,6 +479,17 @@ void EtcdServer::ProcessReady() {
   if (rd.hard_state) term_ = rd.hard_state->term;
   if (rd.soft_state) OnLeaderChange(rd.soft_state->lead, rd.soft_state->role == raft::StateRole::kLeader);
   transport_->Send(std::move(rd.messages));
+  // Committed entries that are already in the stable log are durable on a
+  // quorum: apply (and answer) them before this Ready's write, which only
+  // holds newer entries, so an answer does not wait for the next fsync.
+  size_t applied_early = 0;
+  if (rd.snapshot.IsEmpty()) {
+    auto stable = log_.storage().LastIndex();
+    while (stable.ok() && applied_early < rd.committed_entries.size() &&
+           rd.committed_entries[applied_early].index <= *stable && !removed_) {
+      Apply(rd.committed_entries[applied_early++]);
+    }
+  }
   // Only new entries, a snapshot or a changed term or vote must reach the disk
   // before anything else happens; a commit-only change rides on the next write.
   bool must_write = rd.must_sync || !rd.entries.empty() || !rd.snapshot.IsEmpty();
@@ -473,11 +509,8 @@ void EtcdServer::ProcessReady() {
     RestoreSnapshot(rd.snapshot);
     if (halted_) return;  // nothing may be applied on top of a failed restore
   }
-  for (const raft::Entry& e : rd.committed_entries) {
-    commit_index_ = std::max(commit_index_.load(), e.index);
-    ApplyEntry(e);
-    applied_ = e.index;
-    if (removed_) break;
+  for (size_t i = applied_early; i < rd.committed_entries.size() && !removed_; ++i) {
+    Apply(rd.committed_entries[i]);
   }
   if (rd.hard_state) commit_index_ = std::max(commit_index_.load(), rd.hard_state->commit);
   for (const raft::ReadState& rs : rd.read_states) {
@@ -487,6 +520,12 @@ void EtcdServer::ProcessReady() {
   node_->Advance(rd);
   ServeReads();
   MaybeSnapshot();
+}
+
+void EtcdServer::Apply(const raft::Entry& entry) {
+  commit_index_ = std::max(commit_index_.load(), entry.index);
+  ApplyEntry(entry);
+  applied_ = entry.index;
 }
 
 void EtcdServer::ApplyEntry(const raft::Entry& entry) {

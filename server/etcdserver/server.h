@@ -4,9 +4,11 @@
 //
 // One loop thread owns the raft node, the raft log and all writes to the
 // store. It runs, in order: queued tasks (proposals, peer messages), the
-// tick, then each Ready: send -> persist (fsync) -> send what needed the
-// persist -> apply -> serve reads -> Advance. Leader duties (TTL expiry by a
-// replicated SYNC entry every 500 ms, the cluster version) run in the loop.
+// tick, then the writes of this turn as one proposal, then each Ready:
+// send -> apply what was committed and already stable -> persist (fsync) ->
+// send what needed the persist -> apply the rest -> serve reads -> Advance.
+// Leader duties (TTL expiry by a replicated SYNC entry every 500 ms, the
+// cluster version) run in the loop.
 //
 // Threads: Propose, ProposeConfChange, Stop and the accessors are safe from
 // any thread; callbacks run on the loop thread and must not block.
@@ -145,6 +147,7 @@ class EtcdServer {
   void Run();
   void Tick();
   void ProcessReady();
+  void Apply(const raft::Entry& entry);  // one committed entry; advances applied_
   void ApplyEntry(const raft::Entry& entry);
   void ApplyConfChangeEntry(const raft::Entry& entry);
   void RestoreSnapshot(const raft::Snapshot& snap);
@@ -152,6 +155,8 @@ class EtcdServer {
   void OnLeaderChange(uint64_t lead, bool leader);
   void LeaderDuties();
   void ProposeNow(Request request, Callback done, steady_clock_point deadline);
+  void FlushProposals();
+  void RetryUnproposed();
   void StartReadRound();
   void ServeReads();
   void ExpireWaiters();
@@ -181,7 +186,9 @@ class EtcdServer {
   std::unique_ptr<transport::Transport> transport_;
   uint64_t applied_ = 0;
   std::unordered_map<uint64_t, Waiter> waiters_;
-  std::deque<std::pair<Request, Callback>> unproposed_;  // waiting for a leader
+  std::vector<Request> to_propose_;  // writes of this loop turn, proposed together
+  std::deque<Request> unproposed_;   // waiting for a leader
+  bool leader_appeared_ = false;     // a leader became known: retry unproposed_ now
   std::vector<PendingRead> reads_waiting_;               // not yet in a read round
   std::map<std::string, ReadBatch> read_rounds_;         // by read-index context
   uint64_t next_read_ctx_ = 1;

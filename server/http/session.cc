@@ -106,8 +106,12 @@ void Session::ArmRead() {
   if (in_.size() >= in_.max_size()) return;
   if (state_ == State::kExchange && in_.size() >= kMaxBufferedWhileBusy) return;
   reading_ = true;
+  // Into a buffer of its own, not in_.prepare(): a pipelined request already
+  // in in_ may be parsed (in_ consumed, reset or shrunk) while this read is
+  // outstanding, which would leave the read writing into stale memory.
+  std::size_t room = std::min(read_buf_.size(), in_.max_size() - in_.size());
   io_->socket.async_read_some(
-      in_.prepare(beast::read_size(in_, 65536)),
+      asio::buffer(read_buf_.data(), room),
       [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
         self->OnRead(ec, n);
       });
@@ -122,7 +126,10 @@ void Session::OnRead(const beast::error_code& ec, std::size_t n) {
     Close();
     return;
   }
-  in_.commit(n);
+  if (n > 0) {
+    // At most the room ArmRead saw: in_ has not grown since.
+    in_.commit(asio::buffer_copy(in_.prepare(n), asio::buffer(read_buf_.data(), n)));
+  }
   switch (state_) {
     case State::kReading:
       ParseBuffered();

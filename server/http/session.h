@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -125,6 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   State state_ = State::kReading;
   beast::flat_buffer in_;
+  std::array<char, 16 * 1024> read_buf_;  // the outstanding read lands here, then moves to in_
   std::optional<Parser> parser_;  // the request being read
   bool header_done_ = false;
   bool reading_ = false;          // an async read is outstanding

@@ -39,6 +39,13 @@ Status RawNode::Propose(std::string data) {
                    raft_.id(), {});
 }
 
+Status RawNode::ProposeBatch(std::vector<std::string> data) {
+  std::vector<Entry> entries;
+  entries.reserve(data.size());
+  for (std::string& d : data) entries.push_back(Entry{0, 0, EntryType::kNormal, std::move(d)});
+  return StepLocal(MessageType::kProp, std::move(entries), raft_.id(), {});
+}
+
 Status RawNode::ProposeConfChange(const ConfChange& cc) {
   return StepLocal(MessageType::kProp,
                    {Entry{0, 0, EntryType::kConfChange, EncodeConfChange(cc)}}, raft_.id(), {});

@@ -102,6 +102,9 @@ class RawNode {
   common::Status Step(const Message& m);
   // Unavailable (ProposalDropped()) when there is no leader to take it.
   common::Status Propose(std::string data);
+  // Several normal entries in one proposal: one append per follower instead
+  // of one per entry. All or none are taken.
+  common::Status ProposeBatch(std::vector<std::string> data);
   common::Status ProposeConfChange(const ConfChange& cc);
   ConfState ApplyConfChange(const ConfChange& cc) { return raft_.ApplyConfChange(cc); }
   common::Status TransferLeadership(NodeId to);

@@ -55,6 +55,7 @@ std::string ColumnText(sqlite3_stmt* s, int col) {
 }  // namespace
 
 SqliteStorage::~SqliteStorage() {
+  checkpointer_.reset();  // its connection closes before ours
   for (sqlite3_stmt* s : {begin_, commit_, rollback_, insert_entry_, delete_from_, put_hard_state_,
                           compact_chunk_}) {
     sqlite3_finalize(s);
@@ -117,6 +118,17 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   if (s.ok()) s = st_ptr->Prepare();
   if (s.ok()) s = st_ptr->LoadMeta();
   if (!s.ok()) return s;
+  // Replaces SQLite's automatic checkpoint, which would run inside a commit.
+  st_ptr->checkpointer_ = std::make_unique<WalCheckpointer>(path);
+  sqlite3_wal_hook(
+      db,
+      [](void* arg, sqlite3* conn, const char* name, int pages) {
+        if (static_cast<WalCheckpointer*>(arg)->OnCommit(pages)) {
+          sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        }
+        return SQLITE_OK;
+      },
+      st_ptr->checkpointer_.get());
   if (existed && st_ptr->meta_.empty()) {
     // Identity is written before the first entry: entries without it are not ours.
     Stmt count(db, "SELECT COUNT(*) FROM entries");

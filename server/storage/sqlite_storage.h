@@ -4,7 +4,9 @@
 //
 // Every Save() is one transaction that is on disk when it returns
 // (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
-// saved. Not thread-safe: owned by the server's loop thread.
+// saved. The WAL is checkpointed into the database file by a background
+// thread (WalCheckpointer), never inside a Save. Not thread-safe: owned by
+// the server's loop thread.
 #pragma once
 
 #include <sqlite3.h>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/storage/wal_checkpointer.h"
 
 namespace storage {
 
@@ -89,6 +92,7 @@ class SqliteStorage {
 
   sqlite3* db_;
   std::string path_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, std::string> meta_;
   uint64_t compacted_ = 0;        // entries <= this are compacted...
   bool compact_pending_ = false;  // ...but some are still in the file

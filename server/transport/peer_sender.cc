@@ -1,6 +1,10 @@
 #include "server/transport/peer_sender.h"
 
-#include <httplib.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <utility>
 
@@ -13,8 +17,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Connection setup is short so a dead URL gives way to the next one quickly;
-// a snapshot may be many MB, so its batch gets longer to be written and
-// decoded. Stop() aborts any of these at once.
+// a snapshot may be many MB, so its request gets longer to be written and
+// answered. Stop() interrupts any of these at once.
 constexpr auto kConnectTimeout = std::chrono::seconds(1);
 constexpr auto kIoTimeout = std::chrono::seconds(5);
 constexpr auto kSnapshotIoTimeout = std::chrono::seconds(30);
@@ -29,28 +33,39 @@ size_t ApproxSize(const raft::Message& m) {
 }  // namespace
 
 PeerSender::PeerSender(Identity identity, std::vector<std::string> urls, const Callbacks& callbacks)
-    : id_(identity), callbacks_(callbacks), urls_(std::move(urls)), thread_([this] { Run(); }) {}
+    : id_(identity),
+      callbacks_(callbacks),
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      urls_(std::move(urls)),
+      conn_(wake_fd_, [this] { return Stopping(); }),
+      thread_([this] { Run(); }) {}
 
 PeerSender::~PeerSender() {
   Stop();
   thread_.join();
+  ::close(wake_fd_);
 }
 
-bool PeerSender::Enqueue(raft::Message m) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return false;
-  if (m.type != raft::MessageType::kSnap && queue_.size() >= kMaxQueuedMessages) {
-    if (!dropped_) {
-      KV_LOG(kWarn, "rafthttp") << "dropped internal raft message to " << common::FormatId(id_.peer_id)
-                                << " since its sending buffer is full (overloaded network)";
+size_t PeerSender::Enqueue(std::vector<raft::Message> messages) {
+  size_t appends = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return 0;
+    for (raft::Message& m : messages) {
+      if (m.type != raft::MessageType::kSnap && queue_.size() >= kMaxQueuedMessages) {
+        if (!dropped_) {
+          KV_LOG(kWarn, "rafthttp") << "dropped internal raft message to " << common::FormatId(id_.peer_id)
+                                    << " since its sending buffer is full (overloaded network)";
+        }
+        dropped_ = true;
+        continue;
+      }
+      appends += m.type == raft::MessageType::kApp ? 1 : 0;
+      queue_.push_back(std::move(m));
     }
-    dropped_ = true;
-    cv_.notify_one();
-    return false;
   }
-  queue_.push_back(std::move(m));
-  cv_.notify_one();
-  return true;
+  Wake();
+  return appends;
 }
 
 void PeerSender::SetUrls(std::vector<std::string> urls) {
@@ -59,10 +74,16 @@ void PeerSender::SetUrls(std::vector<std::string> urls) {
 }
 
 void PeerSender::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  Wake();
+}
+
+bool PeerSender::Stopping() const {
   std::lock_guard<std::mutex> lock(mu_);
-  stopping_ = true;
-  if (in_flight_ != nullptr) in_flight_->stop();  // fails the blocked read/write now
-  cv_.notify_one();
+  return stopping_;
 }
 
 PeerStats PeerSender::Stats() const {
@@ -70,31 +91,71 @@ PeerStats PeerSender::Stats() const {
   return stats_.stats();
 }
 
-void PeerSender::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (true) {
-    cv_.wait(lock, [this] { return stopping_ || dropped_ || !queue_.empty(); });
-    if (stopping_) return;
-    if (dropped_) {
-      dropped_ = false;
-      lock.unlock();
-      if (callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
-      lock.lock();
-      continue;
-    }
-    std::vector<raft::Message> batch = TakeBatch();
-    lock.unlock();
-    bool snapshot = batch.front().type == raft::MessageType::kSnap;
-    Clock::time_point start = Clock::now();
-    PostResult result = Post(EncodeMessages(batch), snapshot);
-    Finish(batch, result, Clock::now() - start);
-    lock.lock();
-  }
+void PeerSender::Wake() {
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
-// A snapshot travels alone, so its status is that of its own POST.
-std::vector<raft::Message> PeerSender::TakeBatch() {
-  std::vector<raft::Message> batch;
+void PeerSender::DrainWake() {
+  uint64_t count;
+  [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof count);
+}
+
+void PeerSender::Run() {
+  std::vector<int> statuses;
+  std::string error;
+  while (true) {
+    std::vector<Batch> batches;
+    bool report_drop = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) break;
+      report_drop = std::exchange(dropped_, false);
+      while (!queue_.empty() && in_flight_.size() + batches.size() < kMaxInFlight) {
+        batches.push_back(TakeBatch());
+      }
+    }
+    if (report_drop && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
+    if (!batches.empty()) {
+      // A connection that sat idle may have been closed by the peer.
+      if (in_flight_.empty() && conn_.connected() && conn_.Stale()) conn_.Close();
+      if (!conn_.connected() && !Connect()) {
+        if (Stopping()) break;
+        for (const Batch& b : batches) Finish(b, Result::kFailed, Clock::duration::zero());
+        continue;
+      }
+      for (const Batch& b : batches) Write(b);
+    }
+    if (in_flight_.empty()) {
+      if (batches.empty() && !report_drop) WaitWake();  // idle until new messages or Stop
+      continue;
+    }
+    const Sent& oldest = in_flight_.front();
+    Clock::time_point deadline = oldest.at + (oldest.snapshot ? kSnapshotIoTimeout : kIoTimeout);
+    statuses.clear();
+    PeerConnection::Event ev = conn_.Pump(deadline, &statuses, &error);
+    for (int status : statuses) Answered(status);
+    if (ev == PeerConnection::Event::kWoken) {
+      DrainWake();
+    } else if (ev == PeerConnection::Event::kFailed) {
+      FailInFlight(error);
+    } else if (!conn_.connected()) {
+      FailInFlight("the peer closed the connection");  // after Connection: close
+    }
+  }
+  conn_.Close();
+}
+
+void PeerSender::WaitWake() {
+  pollfd fd{wake_fd_, POLLIN, 0};
+  while (::poll(&fd, 1, -1) < 0 && errno == EINTR) {
+  }
+  DrainWake();
+}
+
+// A snapshot travels alone, so its status is that of its own request.
+PeerSender::Batch PeerSender::TakeBatch() {
+  Batch batch;
   if (queue_.front().type == raft::MessageType::kSnap) {
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
@@ -109,8 +170,7 @@ std::vector<raft::Message> PeerSender::TakeBatch() {
   return batch;
 }
 
-// Tries every URL once, starting with the one that worked last.
-PeerSender::PostResult PeerSender::Post(const std::string& body, bool snapshot) {
+bool PeerSender::Connect() {
   std::vector<std::string> urls;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -118,59 +178,58 @@ PeerSender::PostResult PeerSender::Post(const std::string& body, bool snapshot) 
   }
   for (size_t i = 0; i < urls.size(); ++i) {
     size_t index = (url_index_ + i) % urls.size();
-    PostResult result = PostTo(urls[index], body, snapshot);
-    if (result == PostResult::kOk) url_index_ = index;
-    if (result != PostResult::kFailed) return result;
+    common::Status s = conn_.Connect(urls[index], Clock::now() + kConnectTimeout);
+    if (s.ok()) {
+      url_index_ = index;
+      return true;
+    }
+    if (Stopping()) return false;
+    KV_LOG(kDebug, "rafthttp") << "failed to connect to " << urls[index] << ": " << s.message();
   }
-  return PostResult::kFailed;
+  return false;
 }
 
-PeerSender::PostResult PeerSender::PostTo(const std::string& url, const std::string& body, bool snapshot) {
-  if (!client_ || client_url_ != url) {
-    client_ = std::make_unique<httplib::Client>(url);
-    client_url_ = url;
-    client_->set_tcp_nodelay(true);
-    client_->set_keep_alive(true);
-    client_->set_connection_timeout(kConnectTimeout);
-  }
-  if (!client_->is_valid()) return PostResult::kFailed;
-  auto io_timeout = snapshot ? kSnapshotIoTimeout : kIoTimeout;
-  client_->set_read_timeout(io_timeout);
-  client_->set_write_timeout(io_timeout);
-  httplib::Headers headers = {{"X-Etcd-Cluster-Id", common::FormatId(id_.cluster_id)},
-                              {"X-Server-From", common::FormatId(id_.local_id)}};
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return PostResult::kFailed;
-    in_flight_ = client_.get();
-  }
-  httplib::Result res = client_->Post("/raft", headers, body, "application/octet-stream");
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    in_flight_ = nullptr;
-  }
-  if (!res) {
-    KV_LOG(kDebug, "rafthttp") << "failed to POST to " << url << ": " << httplib::to_string(res.error());
-    return PostResult::kFailed;
-  }
-  if (res->status == 410) return PostResult::kRemoved;
-  if (res->status / 100 != 2) {
-    KV_LOG(kDebug, "rafthttp") << "POST to " << url << " answered " << res->status << ": " << res->body;
-    return PostResult::kFailed;
-  }
-  return PostResult::kOk;
+void PeerSender::Write(const Batch& batch) {
+  conn_.QueueRequest({{"X-Etcd-Cluster-Id", common::FormatId(id_.cluster_id)},
+                      {"X-Server-From", common::FormatId(id_.local_id)}},
+                     EncodeMessages(batch));
+  in_flight_.push_back(Sent{Appends(batch), batch.front().type == raft::MessageType::kSnap, Clock::now()});
 }
 
-void PeerSender::Finish(const std::vector<raft::Message>& batch, PostResult result,
-                        Clock::duration took) {
-  bool snapshot = false;
-  size_t appends = 0;
-  for (const raft::Message& m : batch) {
-    snapshot = snapshot || m.type == raft::MessageType::kSnap;
-    if (m.type == raft::MessageType::kApp) ++appends;
+void PeerSender::Answered(int status) {
+  if (in_flight_.empty()) return;  // an answer to nothing: the peer is confused
+  Sent sent = in_flight_.front();
+  in_flight_.pop_front();
+  Result result = status / 100 == 2 ? Result::kOk : status == 410 ? Result::kRemoved : Result::kFailed;
+  if (result == Result::kFailed) {
+    KV_LOG(kDebug, "rafthttp") << "peer " << common::FormatId(id_.peer_id) << " answered " << status;
   }
+  Finish(sent.appends, sent.snapshot, result, Clock::now() - sent.at);
+}
+
+void PeerSender::FailInFlight(const std::string& why) {
+  KV_LOG(kDebug, "rafthttp") << "connection to peer " << common::FormatId(id_.peer_id) << " failed: " << why;
+  conn_.Close();
+  while (!in_flight_.empty()) {
+    Sent sent = in_flight_.front();
+    in_flight_.pop_front();
+    Finish(sent.appends, sent.snapshot, Result::kFailed, Clock::now() - sent.at);
+  }
+}
+
+size_t PeerSender::Appends(const Batch& batch) {
+  size_t n = 0;
+  for (const raft::Message& m : batch) n += m.type == raft::MessageType::kApp ? 1 : 0;
+  return n;
+}
+
+void PeerSender::Finish(const Batch& batch, Result result, Clock::duration took) {
+  Finish(Appends(batch), batch.front().type == raft::MessageType::kSnap, result, took);
+}
+
+void PeerSender::Finish(size_t appends, bool snapshot, Result result, Clock::duration took) {
   double ms = std::chrono::duration<double, std::milli>(took).count();
-  bool ok = result == PostResult::kOk;
+  bool ok = result == Result::kOk;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;  // the owner is tearing down: no more callbacks
@@ -187,7 +246,7 @@ void PeerSender::Finish(const std::vector<raft::Message>& batch, PostResult resu
     KV_LOG(kInfo, "rafthttp") << "peer " << common::FormatId(id_.peer_id)
                               << (ok ? " became active" : " became inactive (message send to peer failed)");
   }
-  if (result == PostResult::kRemoved) {
+  if (result == Result::kRemoved) {
     KV_LOG(kError, "rafthttp") << "peer " << common::FormatId(id_.peer_id)
                                << " says this member was removed from the cluster";
     if (callbacks_.on_removed) callbacks_.on_removed(id_.peer_id);

@@ -1,17 +1,20 @@
 // One destination peer: a bounded queue of outgoing raft messages drained by
-// one thread that POSTs them in batches to the peer's /raft endpoint.
-// Private to server/transport.
+// one thread that POSTs them in batches to the peer's /raft endpoint over a
+// persistent connection, pipelined: up to kMaxInFlight requests are written
+// before their answers come back (in order), so a leader keeps appending to
+// a follower while earlier batches are on their way. Message order per peer
+// is kept. Private to server/transport.
 //
 // Threads: Enqueue, SetUrls, Stop and Stats are safe from any thread. The
-// sender thread owns the HTTP clients and runs the callbacks. The destructor
-// stops the thread, aborting a request in flight, and joins it.
+// sender thread owns the connection and runs the callbacks. Every wait of
+// the thread (connect, write, answer) also watches an eventfd that Enqueue
+// and Stop signal, so Stop interrupts it at once. The destructor stops the
+// thread and joins it.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -19,16 +22,16 @@
 
 #include "server/raft/messages.h"
 #include "server/transport/latency_stats.h"
+#include "server/transport/peer_connection.h"
 #include "server/transport/transport.h"
-
-namespace httplib {
-class Client;
-}
 
 namespace transport {
 
 class PeerSender {
  public:
+  // Requests written and not yet answered, at most.
+  static constexpr size_t kMaxInFlight = 8;
+
   struct Identity {
     uint64_t local_id = 0;
     uint64_t cluster_id = 0;
@@ -40,41 +43,55 @@ class PeerSender {
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
 
-  // Queues `m`; false when dropped because the queue is full (snapshots are
-  // never dropped). A drop is reported unreachable from the sender thread.
-  bool Enqueue(raft::Message m);
+  // Queues `messages` in order under one lock and one wake-up; returns how
+  // many MsgApps were queued. A message is dropped when the queue is full
+  // (snapshots never are); a drop is reported unreachable from the sender
+  // thread.
+  size_t Enqueue(std::vector<raft::Message> messages);
   void SetUrls(std::vector<std::string> urls);
-  // Asks the thread to end and aborts its request in flight; no join.
+  // Asks the thread to end and interrupts its wait; no join.
   void Stop();
   PeerStats Stats() const;
 
  private:
-  enum class PostResult { kOk, kFailed, kRemoved };
+  enum class Result { kOk, kFailed, kRemoved };
+  struct Sent {  // one request written, waiting for its answer
+    size_t appends = 0;
+    bool snapshot = false;
+    std::chrono::steady_clock::time_point at;
+  };
+  using Batch = std::vector<raft::Message>;
 
   void Run();
-  std::vector<raft::Message> TakeBatch();  // requires mu_ held, queue non-empty
-  PostResult Post(const std::string& body, bool snapshot);
-  PostResult PostTo(const std::string& url, const std::string& body, bool snapshot);
-  void Finish(const std::vector<raft::Message>& batch, PostResult result,
-              std::chrono::steady_clock::duration took);
+  bool Stopping() const;
+  void Wake();
+  void DrainWake();
+  void WaitWake();    // blocks until Wake()
+  Batch TakeBatch();  // requires mu_ held, queue non-empty
+  bool Connect();     // tries every URL once, starting with the one that worked last
+  void Write(const Batch& batch);
+  void Answered(int status);  // the next answer, in request order
+  void FailInFlight(const std::string& why);
+  static size_t Appends(const Batch& batch);
+  void Finish(const Batch& batch, Result result, std::chrono::steady_clock::duration took);
+  void Finish(size_t appends, bool snapshot, Result result, std::chrono::steady_clock::duration took);
 
   const Identity id_;
   const Callbacks& callbacks_;
+  const int wake_fd_;  // eventfd
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<raft::Message> queue_;       // GUARDED_BY(mu_); <= kMaxQueuedMessages non-snapshots
-  std::vector<std::string> urls_;         // GUARDED_BY(mu_)
-  bool dropped_ = false;                  // GUARDED_BY(mu_): a drop not yet reported
-  bool stopping_ = false;                 // GUARDED_BY(mu_)
-  httplib::Client* in_flight_ = nullptr;  // GUARDED_BY(mu_): the client of the current POST
-  LatencyStats stats_;                    // GUARDED_BY(mu_)
+  std::deque<raft::Message> queue_;  // GUARDED_BY(mu_); <= kMaxQueuedMessages non-snapshots
+  std::vector<std::string> urls_;    // GUARDED_BY(mu_)
+  bool dropped_ = false;             // GUARDED_BY(mu_): a drop not yet reported
+  bool stopping_ = false;            // GUARDED_BY(mu_)
+  LatencyStats stats_;               // GUARDED_BY(mu_)
 
   // Sender thread only.
   size_t url_index_ = 0;  // the URL that worked last
-  bool active_ = true;    // the last POST worked (logs only the changes)
-  std::string client_url_;
-  std::unique_ptr<httplib::Client> client_;
+  bool active_ = true;    // the last request worked (logs only the changes)
+  PeerConnection conn_;
+  std::deque<Sent> in_flight_;
 
   std::thread thread_;  // last: starts after every field is set
 };

@@ -95,16 +95,19 @@ void Transport::MarkRemoved(uint64_t id) {
 }
 
 void Transport::Send(std::vector<raft::Message> messages) {
+  if (messages.empty()) return;
+  // One hand-over per peer, in the order raft produced them.
+  std::map<uint64_t, std::vector<raft::Message>> by_peer;
+  for (raft::Message& m : messages) by_peer[m.to].push_back(std::move(m));
   std::lock_guard<std::mutex> lock(impl_->mu);
-  for (raft::Message& m : messages) {
-    auto it = impl_->peers.find(m.to);
+  for (auto& [to, batch] : by_peer) {
+    auto it = impl_->peers.find(to);
     if (it == impl_->peers.end()) {
-      KV_LOG(kDebug, "rafthttp") << "ignored message " << raft::MessageTypeName(m.type)
-                                 << " to unknown peer " << common::FormatId(m.to);
+      KV_LOG(kDebug, "rafthttp") << "ignored " << batch.size() << " message(s) to unknown peer "
+                                 << common::FormatId(to);
       continue;
     }
-    bool append = m.type == raft::MessageType::kApp;
-    if (it->second->Enqueue(std::move(m)) && append) ++impl_->sent_appends;
+    impl_->sent_appends += it->second->Enqueue(std::move(batch));
   }
 }
 

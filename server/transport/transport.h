@@ -1,8 +1,9 @@
 // Raft messages between members over HTTP on the peer URLs.
 //
 // Outgoing: Send() queues messages per destination; one sender thread per
-// peer batches whatever is queued into one POST /raft request on a
-// persistent connection (cpp-httplib), trying the peer's URLs in turn. A
+// peer batches whatever is queued into POST /raft requests pipelined on a
+// persistent connection (several in flight, answers in order), trying the
+// peer's URLs in turn when connecting. A
 // failed send reports the peer unreachable (and a failed snapshot send as a
 // failed snapshot) through the callbacks, so raft can back off.
 // Incoming: HandleRaft() serves POST /raft on the peer listener: it checks the

@@ -258,6 +258,76 @@ def member_add_and_remove():
     check_eq(leader.put("/join/after", "v").status, 201, "PUT after the removal")
 
 
+@test(timeout=150, targets=("kvraft",))
+def member_add_and_remove_under_load():
+    members = start_cluster(3)
+    leader = leader_of(members)
+    victim = next(m for m in members if m is not leader)
+    writers_use = [m for m in members if m is not victim]
+    acked = {}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def writer(w):
+        i = 0
+        while not stop.is_set() and i < 5000:
+            key = "/churn/w%d-%d" % (w, i)
+            for m in writers_use:
+                try:
+                    r = m.put(key, str(i), timeout=10)
+                except OSError:
+                    continue
+                if r.status in (200, 201):
+                    with lock:
+                        acked[key] = str(i)
+                    break
+            i += 1
+
+    def acks():
+        with lock:
+            return len(acked)
+
+    def wait_more(n, timeout=30):
+        want = acks() + n
+        deadline = time.time() + timeout
+        while acks() < want and time.time() < deadline:
+            time.sleep(0.05)
+        check(acks() >= want, "writers made progress (%d acknowledged)" % acks())
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        wait_more(100)
+        new = Server(name="infra3")
+        r = http("POST", leader.url + "/v2/members", body='{"peerURLs":["%s"]}' % new.peer_url,
+                 headers={"Content-Type": "application/json"})
+        check_eq(r.status, 201, "POST /v2/members under load: %s" % r.body[:200])
+        new_id = r.json()["id"]
+        new.cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members + [new])
+        new.extra_args = ["--initial-cluster-token", TOKEN, "--initial-cluster-state", "existing"]
+        new.start(timeout=30)
+        members.append(new)
+        wait_more(100)
+        vid = member_id([victim.peer_url], TOKEN)
+        r = http("DELETE", leader_of(writers_use).url + "/v2/members/" + vid)
+        check_eq(r.status, 204, "DELETE /v2/members/%s under load: %s" % (vid, r.body[:200]))
+        check_eq(victim.wait_exit(15), 0, "exit code of the removed member")
+        members.remove(victim)
+        wait_more(100)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    log("%d acknowledged writes" % len(acked))
+    ids = {m["id"] for m in http("GET", members[0].url + "/v2/members").json()["members"]}
+    want = {member_id([m.peer_url], TOKEN) for m in members if m is not new} | {new_id}
+    check_eq(ids, want, "membership after the churn")
+    for m in members:
+        for key, value in acked.items():
+            wait_value(m, key, value)
+
+
 @test(timeout=60, targets=("kvraft",))
 def sigterm_of_the_leader_hands_over_at_once():
     members = start_cluster(3)

@@ -126,6 +126,33 @@ TEST_CASE("server: pipelined requests are answered in order") {
   CHECK(MaskDate(c.ReadResponse()) == Answer("/3"));
 }
 
+TEST_CASE("server: a pipelined body that arrives while an answer is pending is read intact") {
+  Parking parking;
+  TestServer ts([&](Request req, std::shared_ptr<Exchange> ex) {
+    if (req.path == "/slow") {
+      parking.Park(std::move(req), std::move(ex));
+    } else {
+      ex->Reply(Text(req.body));
+    }
+  });
+  RawClient c(ts.port);
+  std::string body;
+  for (int i = 0; body.size() < 3000; ++i) body += std::to_string(i) + ",";
+  std::string post = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\n\r\n";
+  // /slow is parked with the head and half the body of the POST buffered
+  // behind it; the rest comes while the server waits for more.
+  c.Send(Get("/slow") + post + body.substr(0, 1000));
+  auto parked = parking.Take(1);
+  REQUIRE(parked.size() == 1);
+  std::this_thread::sleep_for(50ms);
+  parked[0].second->Reply(Text("/slow"));
+  CHECK(MaskDate(c.ReadResponse()) == Answer("/slow"));
+  std::this_thread::sleep_for(50ms);  // the POST's buffered part is parsed first
+  c.Send(body.substr(1000));
+  CHECK(MaskDate(c.ReadResponse()) == Answer(body));
+}
+
 TEST_CASE("server: HEAD gets the head with the body's length, and no body") {
   TestServer ts(EchoPath);
   RawClient c(ts.port);

@@ -1,6 +1,7 @@
 #include "server/storage/sqlite_storage.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -123,6 +124,27 @@ TEST_SUITE("storage") {
     auto st = storage::SqliteStorage::Open(dir);
     REQUIRE(st.ok());
     CHECK(*(*st)->LastIndex() == 4000);
+  }
+
+  TEST_CASE("the write-ahead log is checkpointed in the background and stays bounded") {
+    std::string dir = TempDir();
+    const std::string big(8192, 'x');  // three pages a save at least
+    constexpr uint64_t kSaves = 1500;  // ~4500 WAL pages, ~18 MB, if never checkpointed
+    {
+      auto st = storage::SqliteStorage::Open(dir);
+      REQUIRE(st.ok());
+      REQUIRE((*st)->SetMeta({{"name", "n1"}}).ok());
+      for (uint64_t i = 1; i <= kSaves; ++i) REQUIRE((*st)->Save(nullptr, {Entry(i, 1, big)}, nullptr).ok());
+      struct stat wal {};
+      REQUIRE(::stat((dir + "/member/kvraft.db-wal").c_str(), &wal) == 0);
+      CHECK(wal.st_size < 12 * 1024 * 1024);
+    }
+    auto st = storage::SqliteStorage::Open(dir);
+    REQUIRE(st.ok());
+    CHECK(*(*st)->LastIndex() == kSaves);
+    auto entries = (*st)->Entries(kSaves, kSaves + 1, 1 << 20);
+    REQUIRE(entries->size() == 1);
+    CHECK((*entries)[0].data == big);
   }
 
   TEST_CASE("a garbage database file is refused, never reinitialised") {

@@ -172,7 +172,61 @@ httplib::Result RawPost(int port, const std::string& cluster, const std::string&
                 "application/octet-stream");
 }
 
+// A listener whose accept queue is full: a connect to it hangs in SYN.
+struct FullBacklog {
+  FullBacklog() {
+    REQUIRE(::listen(hole.fd, 0) == 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(hole.port));
+    for (int& fd : fillers) {
+      fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  ~FullBacklog() {
+    for (int fd : fillers) close(fd);
+  }
+  BlackHole hole;
+  int fillers[4] = {-1, -1, -1, -1};
+};
+
 TEST_SUITE("transport") {
+  TEST_CASE("transport: teardown does not wait for a connect in progress") {
+    FullBacklog backlog;
+    Member a(1);
+    a.transport->UpdatePeers({{2, {backlog.hole.Url()}}});
+    a.transport->Send({App(1, 2, 1)});
+    std::this_thread::sleep_for(100ms);  // the sender is inside its connect (1 s timeout)
+    Clock::time_point start = Clock::now();
+    a.transport.reset();
+    CHECK(Clock::now() - start < 300ms);
+  }
+
+  TEST_CASE("transport: a stream of pipelined batches arrives complete and in order") {
+    Member a(1), b(2);
+    b.Serve();
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    constexpr uint64_t kMessages = 3000;
+    for (uint64_t i = 0; i < kMessages;) {
+      std::vector<raft::Message> burst;
+      for (uint64_t n = 1 + i % 7; n > 0 && i < kMessages; --n, ++i) {
+        burst.push_back(App(1, 2, i, std::string(1 + (i * 37) % 3000, static_cast<char>('a' + i % 26))));
+      }
+      a.transport->Send(std::move(burst));
+      if (i % 50 == 0) std::this_thread::sleep_for(1ms);
+    }
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == kMessages; }));
+    auto received = b.recorder.Get(b.recorder.received);
+    for (uint64_t i = 0; i < kMessages; ++i) {
+      REQUIRE(received[i].index == i);
+      REQUIRE(received[i].entries.at(0).data.size() == 1 + (i * 37) % 3000);
+    }
+    CHECK(a.recorder.Get(a.recorder.unreachable).empty());
+  }
+
   TEST_CASE("transport: two members exchange batches both ways") {
     Member a(1), b(2);
     a.Serve();

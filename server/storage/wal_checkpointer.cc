@@ -1,0 +1,72 @@
+#include "server/storage/wal_checkpointer.h"
+
+#include <utility>
+
+#include "common/log.h"
+
+namespace storage {
+namespace {
+
+// Bounds the thread's passes per request: a writer faster than the
+// checkpoint leaves it to the next OnCommit.
+constexpr int kMaxPasses = 8;
+
+}  // namespace
+
+WalCheckpointer::WalCheckpointer(std::string path) : path_(std::move(path)), thread_([this] { Run(); }) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+bool WalCheckpointer::OnCommit(int pages) {
+  if (pages < kCheckpointPages) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (tail_ready_) {
+    tail_ready_ = false;
+    return true;
+  }
+  if (!due_) {
+    due_ = true;
+    cv_.notify_one();
+  }
+  return false;
+}
+
+void WalCheckpointer::Run() {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    KV_LOG(kWarn, "storage") << "cannot open " << path_ << " for checkpoints: " << sqlite3_errmsg(db)
+                             << "; the writer checkpoints inline";
+    sqlite3_close(db);
+    db = nullptr;
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return stopping_ || due_; });
+    if (stopping_) break;
+    lock.unlock();
+    bool tail = db == nullptr;
+    for (int pass = 0; pass < kMaxPasses && !tail; ++pass) {
+      int log = 0, copied = 0;
+      int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        KV_LOG(kWarn, "storage") << "checkpoint of " << path_ << " failed: " << sqlite3_errstr(rc);
+        break;
+      }
+      tail = log - copied <= kTailPages;
+    }
+    lock.lock();
+    due_ = false;
+    tail_ready_ = tail;
+  }
+  lock.unlock();
+  sqlite3_close(db);
+}
+
+}  // namespace storage
