@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/go_flag.h"
+
 namespace cli {
 
 using common::Result;
@@ -66,12 +68,13 @@ static const FlagSpec* Find(const std::vector<FlagSpec>& specs, const std::strin
   return nullptr;
 }
 
-static Status CheckValue(const FlagSpec& spec, const std::string& value) {
+// `name` as written: Go names the flag the way the command line did.
+static Status CheckValue(FlagKind kind, const std::string& name, const std::string& value) {
   bool ok = true;
-  if (spec.kind == FlagKind::kInt) ok = ParseGoInt(value).ok();
-  if (spec.kind == FlagKind::kDuration) ok = ParseGoDuration(value).ok();
+  if (kind == FlagKind::kInt) ok = ParseGoInt(value).ok();
+  if (kind == FlagKind::kDuration) ok = ParseGoDuration(value).ok();
   if (ok) return Status::OK();
-  return Status::InvalidArgument("invalid value \"" + value + "\" for flag -" + spec.names[0] + ": parse error");
+  return Status::InvalidArgument("invalid value \"" + value + "\" for flag -" + name + ": parse error");
 }
 
 Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args) {
@@ -80,38 +83,17 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::ve
     out.values.Set(spec.names[0], spec.kind == FlagKind::kBool && spec.default_value.empty() ? "false"
                                                                                             : spec.default_value);
   }
-  size_t i = 0;
-  while (i < args.size()) {
-    const std::string& s = args[i];
-    if (s.size() < 2 || s[0] != '-') break;
-    size_t dashes = 1;
-    if (s[1] == '-') {
-      dashes = 2;
-      if (s.size() == 2) {
-        ++i;
-        break;
-      }
-    }
-    std::string name = s.substr(dashes);
-    if (name.empty() || name[0] == '-' || name[0] == '=') {
-      return Status::InvalidArgument("bad flag syntax: " + s);
-    }
-    ++i;
-    std::string value;
-    bool has_value = false;
-    size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-      has_value = true;
-    }
-    const FlagSpec* spec = Find(specs, name);
-    bool is_help = spec == nullptr && (name == "help" || name == "h");
-    if (spec == nullptr && !is_help) return Status::InvalidArgument("flag provided but not defined: -" + name);
+  common::GoFlagScanner scan(args);
+  for (common::GoFlag arg; scan.Next(&arg);) {
+    const FlagSpec* spec = Find(specs, arg.name);
+    bool is_help = spec == nullptr && (arg.name == "help" || arg.name == "h");
+    if (spec == nullptr && !is_help) return common::GoFlagNotDefined(arg.name);
     if (is_help || spec->kind == FlagKind::kBool) {
-      if (!has_value) value = "true";
+      std::string value = arg.value.value_or("true");
       Result<bool> b = ParseGoBool(value);
-      if (!b.ok()) return Status::InvalidArgument("invalid boolean value \"" + value + "\" for -" + name + ": parse error");
+      if (!b.ok()) {
+        return Status::InvalidArgument("invalid boolean value \"" + value + "\" for -" + arg.name + ": parse error");
+      }
       if (is_help) {
         out.help = *b;
       } else {
@@ -120,18 +102,15 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::ve
       }
       continue;
     }
-    if (!has_value) {
-      if (i >= args.size()) return Status::InvalidArgument("flag needs an argument: -" + name);
-      value = args[i++];
-    }
-    FlagSpec named = *spec;
-    named.names[0] = name;  // Go names the flag as it was written
-    Status st = CheckValue(named, value);
+    Status st = scan.TakeValue(&arg);
     if (!st.ok()) return st;
-    out.values.Set(spec->names[0], value);
+    st = CheckValue(spec->kind, arg.name, *arg.value);
+    if (!st.ok()) return st;
+    out.values.Set(spec->names[0], *arg.value);
     out.values.MarkGiven(spec->names[0]);
   }
-  out.args.assign(args.begin() + static_cast<long>(i), args.end());
+  if (!scan.status().ok()) return scan.status();
+  out.args = scan.Positional();
   return out;
 }
 

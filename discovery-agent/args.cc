@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/go_flag.h"
+
 namespace agent {
 namespace {
 
@@ -26,7 +28,7 @@ Status SetAgentFlag(const std::string& name, const std::string& value, AgentOpti
   } else if (name == "agent-exec") {
     out->exec_path = value;
   } else {
-    return Status::InvalidArgument("flag provided but not defined: -" + name);
+    return common::GoFlagNotDefined(name);
   }
   return Status::OK();
 }
@@ -78,42 +80,27 @@ std::vector<std::string> Invocation::ServerArgs(const std::set<std::string>& dro
 Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environment& env) {
   Invocation inv;
   inv.env = env;
-  size_t i = 0;
-  while (i < args.size()) {
-    const std::string& s = args[i];
-    if (s.size() < 2 || s[0] != '-' || s == "--") break;
-    std::string name = s.substr(s[1] == '-' ? 2 : 1);
-    if (name.empty() || name[0] == '-' || name[0] == '=') {
-      return Status::InvalidArgument("bad flag syntax: " + s);
-    }
-    ScannedFlag flag;
-    flag.tokens.push_back(s);
-    ++i;
-    std::optional<std::string> value;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    if (name == "help" || name == "h") {
+  common::GoFlagScanner scan(args);
+  for (common::GoFlag arg; scan.Next(&arg);) {
+    if (arg.name == "help" || arg.name == "h") {
       inv.agent.help = true;
       return inv;
     }
-    bool boolean = BooleanServerFlags().count(name) > 0;
-    if (!boolean && !value) {
-      if (i == args.size()) return Status::InvalidArgument("flag needs an argument: -" + name);
-      value = args[i];
-      flag.tokens.push_back(args[i++]);
+    if (!BooleanServerFlags().count(arg.name)) {
+      Status st = scan.TakeValue(&arg);
+      if (!st.ok()) return st;
     }
-    if (name.rfind(kAgentPrefix, 0) == 0) {
-      Status st = SetAgentFlag(name, *value, &inv.agent);
+    if (arg.name.rfind(kAgentPrefix, 0) == 0) {
+      Status st = SetAgentFlag(arg.name, *arg.value, &inv.agent);
       if (!st.ok()) return st;
       continue;
     }
-    flag.name = name;
-    flag.value = value.value_or("true");
-    inv.flags.push_back(std::move(flag));
+    std::vector<std::string> words(args.begin() + static_cast<std::ptrdiff_t>(arg.first),
+                                   args.begin() + static_cast<std::ptrdiff_t>(arg.end));
+    inv.flags.push_back({arg.name, arg.value.value_or("true"), std::move(words)});
   }
-  inv.rest.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  if (!scan.status().ok()) return scan.status();
+  inv.rest = scan.Rest();  // "--" kept, so the server reads what follows as the user wrote it
   return inv;
 }
 

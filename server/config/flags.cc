@@ -5,6 +5,7 @@
 #include <cctype>
 #include <limits>
 
+#include "common/go_flag.h"
 #include "common/go_quote.h"
 #include "common/strings.h"
 
@@ -351,52 +352,36 @@ Result<bool> ParseGoBool(const std::string& s) {
 
 Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, Config* cfg) {
   ParsedArgs out;
-  size_t i = 0;
-  while (i < args.size()) {
-    const std::string& s = args[i];
-    if (s.size() < 2 || s[0] != '-') break;
-    size_t minuses = s[1] == '-' ? 2 : 1;
-    if (minuses == 2 && s.size() == 2) {  // "--" ends the flags
-      ++i;
-      break;
-    }
-    std::string name = s.substr(minuses);
-    if (name.empty() || name[0] == '-' || name[0] == '=') {
-      return Status::InvalidArgument("bad flag syntax: " + s);
-    }
-    ++i;
-    std::optional<std::string> value;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    const FlagSpec* flag = FindFlag(name);
+  common::GoFlagScanner scan(args);
+  for (common::GoFlag arg; scan.Next(&arg);) {
+    const FlagSpec* flag = FindFlag(arg.name);
     if (flag == nullptr) {
-      if (name == "help" || name == "h") {
+      if (arg.name == "help" || arg.name == "h") {
         out.help = true;
         return out;
       }
-      return Status::InvalidArgument("flag provided but not defined: -" + name);
+      return common::GoFlagNotDefined(arg.name);
     }
     bool boolean = flag->kind == FlagKind::kBool || flag->kind == FlagKind::kIgnored;
     if (boolean) {
-      Status st = flag->set(*cfg, value.value_or("true"));
+      Status st = flag->set(*cfg, arg.value.value_or("true"));
       if (!st.ok()) {
-        return Status::InvalidArgument("invalid boolean value " + common::GoQuote(*value) + " for -" + name +
+        return Status::InvalidArgument("invalid boolean value " + common::GoQuote(*arg.value) + " for -" + arg.name +
                                        ": " + st.message());
       }
     } else {
-      if (!value && i < args.size()) value = args[i++];
-      if (!value) return Status::InvalidArgument("flag needs an argument: -" + name);
-      Status st = flag->set(*cfg, *value);
+      Status st = scan.TakeValue(&arg);
+      if (!st.ok()) return st;
+      st = flag->set(*cfg, *arg.value);
       if (!st.ok()) {
-        return Status::InvalidArgument("invalid value " + common::GoQuote(*value) + " for flag -" + name +
+        return Status::InvalidArgument("invalid value " + common::GoQuote(*arg.value) + " for flag -" + arg.name +
                                        ": " + st.message());
       }
     }
-    out.set_flags.insert(name);
+    out.set_flags.insert(arg.name);
   }
-  out.positional.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  if (!scan.status().ok()) return scan.status();
+  out.positional = scan.Positional();
   return out;
 }
 
