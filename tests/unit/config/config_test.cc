@@ -168,6 +168,26 @@ TEST_SUITE("config") {
     }
   }
 
+  TEST_CASE("--help says which flags have no effect") {
+    std::string help = config::HelpText();
+    // The text of one flag's entry: from "  --flag " to the next flag or section.
+    auto entry = [&help](const std::string& flag) {
+      size_t at = help.find("\n  --" + flag + " ");
+      if (at == std::string::npos) return std::string();
+      size_t end = std::min(help.find("\n  --", at + 1), help.find("\n\n", at + 1));
+      return help.substr(at + 1, end - at - 1);
+    };
+    CHECK(entry("max-request-bytes").find("v2 request bodies") != std::string::npos);
+    // Parsed for etcd compatibility but not acted on: the help must not promise anything.
+    for (const char* flag : {"wal-dir", "initial-election-tick-advance", "max-snapshots", "max-wals",
+                             "strict-reconfig-check", "cert-file", "key-file", "client-cert-auth",
+                             "trusted-ca-file", "auto-tls", "peer-cert-file", "peer-auto-tls",
+                             "cipher-suites", "cors", "host-whitelist", "listen-metrics-urls",
+                             "log-outputs", "force-new-cluster"}) {
+      CHECK_MESSAGE(entry(flag).find("no effect") != std::string::npos, entry(flag));
+    }
+  }
+
   TEST_CASE("env fills flags not given, with notices") {
     config::Config c = Ok({}, {{"ETCD_NAME", "envname"}, {"ETCD_SNAPSHOT_COUNT", "7"},
                                {"ETCD_ENABLE_V2", "1"}, {"ETCD_INITIAL_CLUSTER_TOKEN", "tok"}});
