@@ -189,6 +189,7 @@ int main(int argc, char** argv) {
   sc.heartbeat = std::chrono::milliseconds(cfg.heartbeat_interval_ms);
   sc.election = std::chrono::milliseconds(cfg.election_timeout_ms);
   sc.pre_vote = cfg.pre_vote;
+  sc.strict_reconfig_check = cfg.strict_reconfig_check;
   sc.on_removed = [] { kill(getpid(), SIGTERM); };
   // A member that cannot write its log stops too, and says so by its status.
   static std::atomic<bool> halted{false};

@@ -7,6 +7,7 @@
 #include "common/url.h"
 #include "server/api/go_json.h"
 #include "server/api/responses.h"
+#include "server/etcdserver/reconfig_check.h"
 
 namespace api {
 namespace {
@@ -103,21 +104,18 @@ http::Response ChangeError(const common::Status& s, uint64_t id) {
   return Message(500, "Internal Server Error");
 }
 
-size_t Started(const std::vector<etcdserver::Member>& members, uint64_t except) {
-  size_t n = 0;
-  for (const auto& m : members) n += (m.id != except && !m.name.empty()) ? 1 : 0;
-  return n;
+// How long each peer has been reachable, as the transport sees it.
+etcdserver::ActiveSinceFn PeerActivity(Context& ctx) {
+  return [&ctx](uint64_t peer) { return ctx.server.transport().ActiveSince(peer); };
 }
 
 void Add(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
   http::Response error;
   auto urls = PeerUrls(req, &error);
   if (!urls) return Send(ctx, ex, std::move(error));
-  auto members = etcdserver::ReadMembers(ctx.store);
-  // Strict reconfiguration (etcd's default): the started members must still
-  // form a quorum of the grown cluster, but for one started plus one new.
-  size_t started = Started(members, 0), size = members.size() + 1;
-  if (started < size / 2 + 1 && !(started == 1 && size == 2)) {
+  if (ctx.server.config().strict_reconfig_check &&
+      !etcdserver::ReadyToAddMember(etcdserver::ReadMembers(ctx.store), ctx.server.member_id(), PeerActivity(ctx),
+                                    std::chrono::steady_clock::now())) {
     return Send(ctx, ex, Message(500, "Internal Server Error"));
   }
   std::vector<common::Url> parsed;
@@ -133,9 +131,9 @@ void Add(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exc
 }
 
 void Remove(Context& ctx, uint64_t id, const std::shared_ptr<http::Exchange>& ex) {
-  auto members = etcdserver::ReadMembers(ctx.store);
-  size_t remaining = members.size() - 1;
-  if (Started(members, id) < remaining / 2 + 1) {
+  if (ctx.server.config().strict_reconfig_check &&
+      !etcdserver::ReadyToRemoveMember(etcdserver::ReadMembers(ctx.store), ctx.server.member_id(), id,
+                                       PeerActivity(ctx), std::chrono::steady_clock::now())) {
     return Send(ctx, ex, Message(500, "Internal Server Error"));
   }
   Context* c = &ctx;

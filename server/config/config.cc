@@ -53,6 +53,47 @@ Status CheckHostUrls(const std::string& flag, const std::vector<Url>& urls) {
   return Status::OK();
 }
 
+// TLS is not built yet: a TLS setting is refused rather than ignored, so
+// nobody believes their traffic is encrypted when it is not.
+Status CheckNoTls(const Config& c) {
+  const TlsInfo& cl = c.client_tls;
+  const TlsInfo& p = c.peer_tls;
+  const std::pair<bool, const char*> settings[] = {
+      {!cl.cert_file.empty(), "--cert-file"},
+      {!cl.key_file.empty(), "--key-file"},
+      {!cl.trusted_ca_file.empty(), "--trusted-ca-file"},
+      {!cl.crl_file.empty(), "--client-crl-file"},
+      {!cl.allowed_hostname.empty(), "--client-cert-allowed-hostname"},
+      {cl.client_cert_auth, "--client-cert-auth"},
+      {cl.auto_tls, "--auto-tls"},
+      {!p.cert_file.empty(), "--peer-cert-file"},
+      {!p.key_file.empty(), "--peer-key-file"},
+      {!p.trusted_ca_file.empty(), "--peer-trusted-ca-file"},
+      {!p.crl_file.empty(), "--peer-crl-file"},
+      {!p.allowed_cn.empty(), "--peer-cert-allowed-cn"},
+      {!p.allowed_hostname.empty(), "--peer-cert-allowed-hostname"},
+      {p.client_cert_auth, "--peer-client-cert-auth"},
+      {p.auto_tls, "--peer-auto-tls"},
+      {!c.cipher_suites.empty(), "--cipher-suites"},
+  };
+  for (const auto& [set, flag] : settings) {
+    if (set) {
+      return Status::InvalidArgument(std::string(flag) +
+                                     ": TLS is not supported by this build of kvraft (serve plain HTTP, "
+                                     "or put a TLS proxy in front)");
+    }
+  }
+  for (const auto* urls : {&c.listen_peer_urls, &c.listen_client_urls, &c.initial_advertise_peer_urls,
+                           &c.advertise_client_urls}) {
+    for (const Url& u : *urls) {
+      if (u.scheme == "https" || u.scheme == "unixs") {
+        return Status::InvalidArgument(u.String() + ": TLS is not supported by this build of kvraft");
+      }
+    }
+  }
+  return Status::OK();
+}
+
 // A member that may end up a proxy needs no advertised client URLs.
 bool MayBeProxy(const Config& c) {
   return c.IsProxy() || (!c.discovery.empty() && c.discovery_fallback == "proxy");
@@ -208,6 +249,11 @@ Status Validate(const Config& c) {
   }
   Status s = CheckHostUrls("--initial-advertise-peer-urls", c.initial_advertise_peer_urls);
   if (!s.ok()) return s;
+  s = CheckNoTls(c);
+  if (!s.ok()) return s;
+  if (c.force_new_cluster) {
+    return Status::InvalidArgument("--force-new-cluster is not supported by this build of kvraft");
+  }
   s = CheckHostUrls("--advertise-client-urls", c.advertise_client_urls);
   if (!s.ok()) return s;
   if (c.initial_cluster_state != "new" && c.initial_cluster_state != "existing") {

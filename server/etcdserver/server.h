@@ -60,6 +60,7 @@ struct ServerConfig {
   std::chrono::milliseconds election{1000};
   std::chrono::milliseconds sync_interval{500};
   bool pre_vote = true;
+  bool strict_reconfig_check = true;  // refuse member changes that risk the quorum
   // Called (once, on the loop thread) when this member learns it was removed
   // (ten heartbeats after applying its own removal, so its answer gets out).
   std::function<void()> on_removed;

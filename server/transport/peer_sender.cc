@@ -4,8 +4,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-
 #include <utility>
 
 #include "common/log.h"
@@ -91,6 +91,11 @@ PeerStats PeerSender::Stats() const {
   return stats_.stats();
 }
 
+Clock::time_point PeerSender::ActiveSince() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_since_;
+}
+
 void PeerSender::Wake() {
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
@@ -116,7 +121,12 @@ void PeerSender::Run() {
       }
     }
     if (report_drop && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
+    if (batches.empty() && in_flight_.empty() && !report_drop) {
+      if (WaitWake(last_write_ + kProbeInterval)) continue;  // new messages, or Stop
+      batches.emplace_back();  // idle for a while: an empty batch probes the peer
+    }
     if (!batches.empty()) {
+      last_write_ = Clock::now();
       // A connection that sat idle may have been closed by the peer.
       if (in_flight_.empty() && conn_.connected() && conn_.Stale()) conn_.Close();
       if (!conn_.connected() && !Connect()) {
@@ -126,10 +136,7 @@ void PeerSender::Run() {
       }
       for (const Batch& b : batches) Write(b);
     }
-    if (in_flight_.empty()) {
-      if (batches.empty() && !report_drop) WaitWake();  // idle until new messages or Stop
-      continue;
-    }
+    if (in_flight_.empty()) continue;
     const Sent& oldest = in_flight_.front();
     Clock::time_point deadline = oldest.at + (oldest.snapshot ? kSnapshotIoTimeout : kIoTimeout);
     statuses.clear();
@@ -146,11 +153,18 @@ void PeerSender::Run() {
   conn_.Close();
 }
 
-void PeerSender::WaitWake() {
+bool PeerSender::WaitWake(Clock::time_point deadline) {
   pollfd fd{wake_fd_, POLLIN, 0};
-  while (::poll(&fd, 1, -1) < 0 && errno == EINTR) {
+  while (true) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    int n = ::poll(&fd, 1, static_cast<int>(std::max<decltype(left)>(left, 0)));
+    if (n > 0) {
+      DrainWake();
+      return true;
+    }
+    if (n == 0) return false;
+    if (errno != EINTR) return false;
   }
-  DrainWake();
 }
 
 // A snapshot travels alone, so its status is that of its own request.
@@ -193,7 +207,7 @@ void PeerSender::Write(const Batch& batch) {
   conn_.QueueRequest({{"X-Etcd-Cluster-Id", common::FormatId(id_.cluster_id)},
                       {"X-Server-From", common::FormatId(id_.local_id)}},
                      EncodeMessages(batch));
-  in_flight_.push_back(Sent{Appends(batch), batch.front().type == raft::MessageType::kSnap, Clock::now()});
+  in_flight_.push_back(Sent{Appends(batch), IsSnapshot(batch), Clock::now()});
 }
 
 void PeerSender::Answered(int status) {
@@ -223,8 +237,12 @@ size_t PeerSender::Appends(const Batch& batch) {
   return n;
 }
 
+bool PeerSender::IsSnapshot(const Batch& batch) {
+  return !batch.empty() && batch.front().type == raft::MessageType::kSnap;
+}
+
 void PeerSender::Finish(const Batch& batch, Result result, Clock::duration took) {
-  Finish(Appends(batch), batch.front().type == raft::MessageType::kSnap, result, took);
+  Finish(Appends(batch), IsSnapshot(batch), result, took);
 }
 
 void PeerSender::Finish(size_t appends, bool snapshot, Result result, Clock::duration took) {
@@ -233,6 +251,11 @@ void PeerSender::Finish(size_t appends, bool snapshot, Result result, Clock::dur
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;  // the owner is tearing down: no more callbacks
+    if (!ok) {
+      active_since_ = {};
+    } else if (active_since_ == Clock::time_point{}) {
+      active_since_ = Clock::now();
+    }
     for (size_t i = 0; i < appends; ++i) {
       if (ok) {
         stats_.Succeed(ms);

@@ -5,7 +5,11 @@
 // a follower while earlier batches are on their way. Message order per peer
 // is kept. Private to server/transport.
 //
-// Threads: Enqueue, SetUrls, Stop and Stats are safe from any thread. The
+// An idle sender sends an empty batch every kProbeInterval, so it knows
+// whether the peer is reachable (ActiveSince) even when raft has nothing to
+// say to it, as etcd's always-open streams do.
+//
+// Threads: Enqueue, SetUrls, Stop, Stats and ActiveSince are safe from any thread. The
 // sender thread owns the connection and runs the callbacks. Every wait of
 // the thread (connect, write, answer) also watches an eventfd that Enqueue
 // and Stop signal, so Stop interrupts it at once. The destructor stops the
@@ -31,6 +35,7 @@ class PeerSender {
  public:
   // Requests written and not yet answered, at most.
   static constexpr size_t kMaxInFlight = 8;
+  static constexpr std::chrono::seconds kProbeInterval{1};
 
   struct Identity {
     uint64_t local_id = 0;
@@ -52,6 +57,8 @@ class PeerSender {
   // Asks the thread to end and interrupts its wait; no join.
   void Stop();
   PeerStats Stats() const;
+  // When the peer started answering every request; zero while it does not.
+  std::chrono::steady_clock::time_point ActiveSince() const;
 
  private:
   enum class Result { kOk, kFailed, kRemoved };
@@ -66,13 +73,14 @@ class PeerSender {
   bool Stopping() const;
   void Wake();
   void DrainWake();
-  void WaitWake();    // blocks until Wake()
+  bool WaitWake(std::chrono::steady_clock::time_point deadline);  // false: timed out
   Batch TakeBatch();  // requires mu_ held, queue non-empty
   bool Connect();     // tries every URL once, starting with the one that worked last
   void Write(const Batch& batch);
   void Answered(int status);  // the next answer, in request order
   void FailInFlight(const std::string& why);
   static size_t Appends(const Batch& batch);
+  static bool IsSnapshot(const Batch& batch);
   void Finish(const Batch& batch, Result result, std::chrono::steady_clock::duration took);
   void Finish(size_t appends, bool snapshot, Result result, std::chrono::steady_clock::duration took);
 
@@ -86,10 +94,12 @@ class PeerSender {
   bool dropped_ = false;             // GUARDED_BY(mu_): a drop not yet reported
   bool stopping_ = false;            // GUARDED_BY(mu_)
   LatencyStats stats_;               // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point active_since_{};  // GUARDED_BY(mu_)
 
   // Sender thread only.
   size_t url_index_ = 0;  // the URL that worked last
   bool active_ = true;    // the last request worked (logs only the changes)
+  std::chrono::steady_clock::time_point last_write_{};  // the last request (or attempt)
   PeerConnection conn_;
   std::deque<Sent> in_flight_;
 

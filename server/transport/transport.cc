@@ -161,7 +161,7 @@ void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http:
   for (const raft::Message& m : *messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
   impl_->received_appends += appends;
   ex->Reply(http::Response{204, {}, ""});
-  if (impl_->callbacks.on_receive) impl_->callbacks.on_receive(std::move(messages).value());
+  if (!messages->empty() && impl_->callbacks.on_receive) impl_->callbacks.on_receive(std::move(messages).value());
 }
 
 std::map<uint64_t, PeerStats> Transport::Stats() const {
@@ -169,6 +169,12 @@ std::map<uint64_t, PeerStats> Transport::Stats() const {
   std::map<uint64_t, PeerStats> out;
   for (const auto& [id, sender] : impl_->peers) out.emplace(id, sender->Stats());
   return out;
+}
+
+std::chrono::steady_clock::time_point Transport::ActiveSince(uint64_t peer) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->peers.find(peer);
+  return it == impl_->peers.end() ? std::chrono::steady_clock::time_point{} : it->second->ActiveSince();
 }
 
 uint64_t Transport::sent_append_count() const { return impl_->sent_appends; }

@@ -21,6 +21,7 @@
 // Send or HandleRaft's caller) and must not block.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -71,12 +72,17 @@ class Transport {
   // Marks a member removed: its messages are refused from now on.
   void MarkRemoved(uint64_t id);
   void Send(std::vector<raft::Message> messages);
-  // Serves POST /raft. Answers 204 on success; 412 on a cluster-id mismatch;
-  // 410 for a removed sender; 400 for an undecodable body.
+  // Serves POST /raft. Answers 204 on success (an empty batch is a probe);
+  // 412 on a cluster-id mismatch; 410 for a removed sender; 400 for an
+  // undecodable body.
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
 
   // One entry per current peer.
   std::map<uint64_t, PeerStats> Stats() const;
+  // Since when `peer` has answered every request (idle peers are probed
+  // every second, as etcd's streams stay open); a zero time_point when it is
+  // unreachable now or unknown. For the strict reconfiguration check.
+  std::chrono::steady_clock::time_point ActiveSince(uint64_t peer) const;
   // MsgApps handed to Send for a known peer / received by HandleRaft
   // (/v2/stats/self sendAppendRequestCnt, recvAppendRequestCnt).
   uint64_t sent_append_count() const;

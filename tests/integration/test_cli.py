@@ -230,7 +230,11 @@ def members_and_cluster_health_on_three_members():
           "member list -w table: %r" % out)
     # add / remove / update: each tool on the same cluster state.
     url = "http://127.0.0.1:%d" % (members[0].peer_port + 7)
+    deadline = time.time() + 15  # adds are refused until the peers have been up 5 s
     kv_add = run("kv", e + ["member", "add", "extra", url])
+    while kv_add[0] != 0 and time.time() < deadline:
+        time.sleep(0.2)
+        kv_add = run("kv", e + ["member", "add", "extra", url])
     check_eq(kv_add[0], 0, "member add: %r" % (kv_add,))
     new_id = re.search(r"with ID (\w+)", kv_add[1]).group(1)
     kv_list = run("kv", e + ["member", "list"])

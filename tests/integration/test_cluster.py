@@ -30,6 +30,34 @@ def start_cluster(n, args=()):
     return members
 
 
+def post_member(via, peer_url):
+    return http("POST", via.url + "/v2/members", body='{"peerURLs":["%s"]}' % peer_url,
+                headers={"Content-Type": "application/json"})
+
+
+def add_member(via, peer_url, timeout=15.0):
+    """POST /v2/members once the strict reconfiguration check allows it: as in
+    etcd, a member refuses adds (500) until every peer has been connected for
+    5 s, e.g. just after start-up."""
+    deadline = time.time() + timeout
+    while True:
+        r = post_member(via, peer_url)
+        if r.status != 500 or time.time() > deadline:
+            return r
+        time.sleep(0.2)
+
+
+def remove_member(via, mid, timeout=15.0):
+    """DELETE /v2/members/<id>, retried while the strict reconfiguration
+    check refuses it (500) because the peers have not been up for 5 s."""
+    deadline = time.time() + timeout
+    while True:
+        r = http("DELETE", via.url + "/v2/members/" + mid)
+        if r.status != 500 or time.time() > deadline:
+            return r
+        time.sleep(0.2)
+
+
 def leader_of(members, timeout=10.0):
     """The member every live member agrees is the leader."""
     deadline = time.time() + timeout
@@ -228,8 +256,7 @@ def lagging_follower_catches_up_by_snapshot():
 def member_add_and_remove():
     members = start_cluster(3)
     new = Server(name="infra3")
-    r = http("POST", members[0].url + "/v2/members", body='{"peerURLs":["%s"]}' % new.peer_url,
-             headers={"Content-Type": "application/json"})
+    r = add_member(members[0], new.peer_url)
     check_eq(r.status, 201, "POST /v2/members: %s" % r.body[:200])
     added = r.json()
     check_eq(added["peerURLs"], [new.peer_url], "peer URLs of the added member")
@@ -246,14 +273,13 @@ def member_add_and_remove():
     leader = leader_of(members)
     victim = next(m for m in members if m is not leader and m is not new)
     vid = member_id([victim.peer_url], TOKEN)
-    r = http("DELETE", leader.url + "/v2/members/" + vid)
+    r = remove_member(leader, vid)
     check_eq(r.status, 204, "DELETE /v2/members/%s: %s" % (vid, r.body[:200]))
     check_eq(victim.wait_exit(15), 0, "exit code of the removed member")
     r = http("DELETE", leader.url + "/v2/members/" + vid)
     check_eq(r.status, 410, "deleting a removed member again")
     check_eq(http("DELETE", leader.url + "/v2/members/abc123").status, 404, "deleting an unknown id")
-    r = http("POST", leader.url + "/v2/members", body='{"peerURLs":["%s"]}' % new.peer_url,
-             headers={"Content-Type": "application/json"})
+    r = add_member(leader, new.peer_url)
     check_eq(r.status, 409, "adding a used peer URL: %s" % r.body[:200])
     check_eq(leader.put("/join/after", "v").status, 201, "PUT after the removal")
 
@@ -300,8 +326,7 @@ def member_add_and_remove_under_load():
     try:
         wait_more(100)
         new = Server(name="infra3")
-        r = http("POST", leader.url + "/v2/members", body='{"peerURLs":["%s"]}' % new.peer_url,
-                 headers={"Content-Type": "application/json"})
+        r = add_member(leader, new.peer_url)
         check_eq(r.status, 201, "POST /v2/members under load: %s" % r.body[:200])
         new_id = r.json()["id"]
         new.cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members + [new])
@@ -310,7 +335,7 @@ def member_add_and_remove_under_load():
         members.append(new)
         wait_more(100)
         vid = member_id([victim.peer_url], TOKEN)
-        r = http("DELETE", leader_of(writers_use).url + "/v2/members/" + vid)
+        r = remove_member(leader_of(writers_use), vid)
         check_eq(r.status, 204, "DELETE /v2/members/%s under load: %s" % (vid, r.body[:200]))
         check_eq(victim.wait_exit(15), 0, "exit code of the removed member")
         members.remove(victim)
@@ -417,7 +442,7 @@ def removed_leader_exits_cleanly():
     members = start_cluster(3)
     leader = leader_of(members)
     lid = member_id([leader.peer_url], TOKEN)
-    r = http("DELETE", leader.url + "/v2/members/" + lid)
+    r = remove_member(leader, lid)
     check_eq(r.status, 204, "DELETE of the leader itself: %s" % r.body[:200])
     check_eq(leader.wait_exit(10), 0, "exit code of the removed leader")
     rest = [m for m in members if m is not leader]
@@ -425,3 +450,31 @@ def removed_leader_exits_cleanly():
     check_eq(new_leader.put("/after/leader-removal", "v").status, 201, "PUT after the removal")
     for m in rest:
         stop_promptly(m, "after a removal")
+
+
+@test(timeout=90)
+def strict_reconfig_check_protects_the_quorum():
+    """--strict-reconfig-check (on by default), as etcd 3.4 applies it."""
+    members = start_cluster(3)
+    # Just started: the peers have not been connected for 5 s yet.
+    check_eq(post_member(members[0], "http://127.0.0.1:%d" % free_port()).status, 500, "add right after start")
+    pending = "http://127.0.0.1:%d" % free_port()
+    r = add_member(members[0], pending)
+    check_eq(r.status, 201, "add once the peers have been up 5 s")
+    pending_id = r.json()["id"]
+    # The added member has not started, so it is not connected: no second add.
+    check_eq(post_member(members[0], "http://127.0.0.1:%d" % free_port()).status, 500,
+             "add while an added member has not started")
+    # A member that is down is no part of the quorum: removing it is safe.
+    r = http("DELETE", members[0].url + "/v2/members/" + pending_id)
+    check_eq(r.status, 204, "remove the member that never started")
+    members[2].kill9()
+    leader_of(members[:2])
+    time.sleep(1.5)  # the survivors' probes find members[2] down
+    check_eq(post_member(members[0], "http://127.0.0.1:%d" % free_port()).status, 500, "add with a member down")
+    # Removing a live member now would leave one live member of two.
+    r = http("DELETE", members[0].url + "/v2/members/" + member_id([members[1].peer_url], TOKEN))
+    check_eq(r.status, 500, "remove a live member while another is down")
+    r = http("DELETE", members[0].url + "/v2/members/" + member_id([members[2].peer_url], TOKEN))
+    check_eq(r.status, 204, "remove the member that is down")
+    check_eq(members[1].put("/after", "v").status, 201, "the two left form the cluster")

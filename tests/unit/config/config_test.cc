@@ -179,13 +179,33 @@ TEST_SUITE("config") {
     };
     CHECK(entry("max-request-bytes").find("v2 request bodies") != std::string::npos);
     // Parsed for etcd compatibility but not acted on: the help must not promise anything.
-    for (const char* flag : {"wal-dir", "initial-election-tick-advance", "max-snapshots", "max-wals",
-                             "strict-reconfig-check", "cert-file", "key-file", "client-cert-auth",
-                             "trusted-ca-file", "auto-tls", "peer-cert-file", "peer-auto-tls",
-                             "cipher-suites", "cors", "host-whitelist", "listen-metrics-urls",
-                             "log-outputs", "force-new-cluster"}) {
+    for (const char* flag : {"wal-dir", "initial-election-tick-advance", "max-snapshots", "max-wals", "cors",
+                             "host-whitelist", "listen-metrics-urls", "log-outputs"}) {
       CHECK_MESSAGE(entry(flag).find("no effect") != std::string::npos, entry(flag));
     }
+    // Refused when set: the help says so.
+    for (const char* flag : {"cert-file", "key-file", "client-cert-auth", "trusted-ca-file", "auto-tls",
+                             "peer-cert-file", "peer-auto-tls", "cipher-suites", "force-new-cluster"}) {
+      CHECK_MESSAGE(entry(flag).find("efused") != std::string::npos, entry(flag));
+    }
+  }
+
+  TEST_CASE("TLS settings and --force-new-cluster are refused, not silently ignored") {
+    const std::string tls =
+        ": TLS is not supported by this build of kvraft (serve plain HTTP, or put a TLS proxy in front)";
+    CHECK(Err({"--cert-file", "/c.pem"}) == "--cert-file" + tls);
+    CHECK(Err({"--client-cert-auth"}) == "--client-cert-auth" + tls);
+    CHECK(Err({"--peer-auto-tls"}) == "--peer-auto-tls" + tls);
+    CHECK(Err({"--peer-cert-allowed-cn", "x"}) == "--peer-cert-allowed-cn" + tls);
+    CHECK(Err({}, {{"ETCD_PEER_TRUSTED_CA_FILE", "/ca.pem"}}) == "--peer-trusted-ca-file" + tls);
+    CHECK(Err({"--listen-client-urls", "https://127.0.0.1:2379", "--advertise-client-urls",
+               "http://127.0.0.1:2379"}) == "https://127.0.0.1:2379: TLS is not supported by this build of kvraft");
+    CHECK(Err({"--force-new-cluster"}) == "--force-new-cluster is not supported by this build of kvraft");
+    // A YAML file's TLS sections are read, and refused the same way.
+    CHECK(Err({"--config-file", "/k.yml"}, {}, File("peer-transport-security:\n  key-file: /pk.pem\n")) ==
+          "--peer-key-file" + tls);
+    // Their defaults (off, empty) start fine.
+    CHECK_FALSE(Ok({"--client-cert-auth=false", "--auto-tls=false", "--cert-file="}).client_tls.auto_tls);
   }
 
   TEST_CASE("env fills flags not given, with notices") {
@@ -309,13 +329,7 @@ TEST_SUITE("config") {
         "proxy: readonly\n"
         "discovery-fallback: exit\n"
         "log-outputs: [stderr]\n"
-        "unknown-key: ignored\n"
-        "client-transport-security:\n"
-        "  cert-file: /c.pem\n"
-        "  client-cert-auth: true\n"
-        "peer-transport-security:\n"
-        "  key-file: /pk.pem\n"
-        "  auto-tls: true\n";
+        "unknown-key: ignored\n";
     config::Config c = Ok({"--config-file", "/etc/kvraft.yml", "--name", "ignored"},
                           {{"ETCD_SNAPSHOT_COUNT", "1"}, {"ETCD_NAME", "ignored-too"}}, File(yaml));
     CHECK(c.config_file == "/etc/kvraft.yml");
@@ -333,10 +347,6 @@ TEST_SUITE("config") {
     CHECK(c.proxy == "readonly");
     CHECK(c.discovery_fallback == "exit");
     CHECK(c.log_outputs == std::vector<std::string>{"stderr"});
-    CHECK(c.client_tls.cert_file == "/c.pem");
-    CHECK(c.client_tls.client_cert_auth);
-    CHECK(c.peer_tls.key_file == "/pk.pem");
-    CHECK(c.peer_tls.auto_tls);
     CHECK(HasNotice(c, "Loading server configuration from \"/etc/kvraft.yml\". Other configuration "
                        "command line flags and environment variables will be ignored if provided."));
   }

@@ -311,6 +311,24 @@ TEST_SUITE("transport") {
     CHECK(a.recorder.Get(a.recorder.unreachable).size() == 2);
   }
 
+  TEST_CASE("transport: idle peers are probed, so ActiveSince tells who is reachable") {
+    Member a(1), b(2);
+    b.Serve();
+    int dead = FreePort();
+    a.transport->UpdatePeers({{2, {b.Url()}}, {3, {"http://127.0.0.1:" + std::to_string(dead)}}});
+    CHECK(a.transport->ActiveSince(2) == Clock::time_point{});  // nothing known yet
+    const Clock::time_point start = Clock::now();
+    // No raft message is sent: the probes alone find b up and 3 down.
+    REQUIRE(a.recorder.WaitFor([&] { return a.transport->ActiveSince(2) != Clock::time_point{}; }));
+    CHECK(a.transport->ActiveSince(2) >= start);
+    CHECK(a.transport->ActiveSince(3) == Clock::time_point{});
+    CHECK(a.transport->ActiveSince(4) == Clock::time_point{});  // not a peer
+    CHECK(b.recorder.Get(b.recorder.received).empty());         // probes carry no messages
+    CHECK(a.transport->Stats()[2].success == 0);                 // nor count as appends
+    b.server->Stop();  // b goes down: the next probe fails
+    REQUIRE(a.recorder.WaitFor([&] { return a.transport->ActiveSince(2) == Clock::time_point{}; }));
+  }
+
   TEST_CASE("transport: a sender from another cluster is refused") {
     Member b(2), stranger(3, kCluster + 1);
     b.Serve();
