@@ -183,7 +183,7 @@ void HandleMembers(Context& ctx, const http::Request& req, const std::shared_ptr
   std::string hex = rest.substr(1);
   auto id = common::ParseId(hex);
   if (!id.ok() || *id == 0) return Send(ctx, ex, Message(404, "No such member: " + hex));
-  if (ctx.store.Get(etcdserver::RemovedMemberPath(*id), false, false).ok()) {
+  if (ctx.store.Peek(etcdserver::RemovedMemberPath(*id), false).ok()) {
     return Send(ctx, ex, Message(410, "Member permanently removed: " + common::FormatId(*id)));
   }
   if (!Find(ctx, *id)) return Send(ctx, ex, Message(404, "No such member: " + common::FormatId(*id)));

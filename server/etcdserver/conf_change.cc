@@ -28,7 +28,7 @@ std::optional<ConfChangeContext> ConfChangeContext::Decode(const std::string& by
 }
 
 Status CheckConfChange(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx) {
-  if (st.Get(RemovedMemberPath(cc.node_id), false, false).ok()) {
+  if (st.Peek(RemovedMemberPath(cc.node_id), false).ok()) {
     return Status::InvalidArgument("membership: ID removed");
   }
   std::vector<Member> members = ReadMembers(st);
@@ -50,13 +50,16 @@ Status CheckConfChange(store::Store& st, const raft::ConfChange& cc, const ConfC
 
 void ApplyConfChangeToStore(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx) {
   switch (cc.type) {
+    // The same store operations as etcd's membership, so /v2/stats/store counts alike.
     case raft::ConfChangeType::kAddNode:
+      st.Create(RaftAttributesPath(cc.node_id), false, RaftAttributesJson(ctx.peer_urls), false, {});
+      break;
     case raft::ConfChangeType::kUpdateNode:
-      st.Set(RaftAttributesPath(cc.node_id), false, RaftAttributesJson(ctx.peer_urls), {});
+      st.Update(RaftAttributesPath(cc.node_id), RaftAttributesJson(ctx.peer_urls), {});
       break;
     case raft::ConfChangeType::kRemoveNode:
       st.Delete(MemberPath(cc.node_id), /*dir=*/true, /*recursive=*/true);
-      st.Set(RemovedMemberPath(cc.node_id), false, "", {});
+      st.Create(RemovedMemberPath(cc.node_id), false, "", false, {});
       break;
   }
 }

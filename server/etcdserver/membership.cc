@@ -44,7 +44,7 @@ std::string AttributesJson(const std::string& name, const std::vector<std::strin
 
 std::vector<Member> ReadMembers(store::Store& st) {
   std::vector<Member> out;
-  auto ev = st.Get("/0/members", /*recursive=*/true, /*sorted=*/false);
+  auto ev = st.Peek("/0/members", /*recursive=*/true);
   if (!ev.ok()) return out;
   for (const store::NodeExtern& dir : ev.value().node.nodes) {
     Member m;

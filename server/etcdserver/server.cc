@@ -449,7 +449,7 @@ void EtcdServer::LeaderDuties() {
     sync.time_ns = common::UnixNowNs();
     node_->Propose(sync.Encode());
   }
-  auto version = store_.Get(kVersionPath, false, false);
+  auto version = store_.Peek(kVersionPath, false);
   if (!version.ok() || version.value().node.value != std::optional<std::string>(common::kClusterVersion)) {
     Request v;
     v.id = next_request_id_.fetch_add(1);

@@ -144,18 +144,23 @@ Store::Store() : state_(std::make_shared<StoreState>()) {}
 Store::~Store() = default;
 
 V2Result<Event> Store::Get(const std::string& path, bool recursive, bool /*sorted*/) {
-  // Children are kept sorted, so a listing is always in sorted order.
   Outcome outcome(stats_.gets_success, stats_.gets_fail);
+  V2Result<Event> r = Peek(path, recursive);
+  return r.ok() ? outcome.Succeed(std::move(r).value()) : outcome.Fail(r.error());
+}
+
+V2Result<Event> Store::Peek(const std::string& path, bool recursive) const {
+  // Children are kept sorted, so a listing is always in sorted order.
   std::string storage;
   const std::string& p = Cleaned(path, &storage);
   ReadLock lock(state_->mu);
   auto found = state_->Find(p);
-  if (!found.ok()) return outcome.Fail(found.error());
+  if (!found.ok()) return found.error();
   Event e;
   e.action = "get";
   e.node = found.value()->Repr(/*with_children=*/true, recursive);
   e.etcd_index = state_->current_index;
-  return outcome.Succeed(std::move(e));
+  return e;
 }
 
 V2Result<Event> Store::Set(const std::string& path, bool dir, const std::string& value,

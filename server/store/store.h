@@ -74,6 +74,9 @@ class Store {
   // Error causes are user-visible paths (see V2Error::cause); event keys are
   // full store paths. Listings are always sorted: `sorted` changes nothing.
   V2Result<Event> Get(const std::string& path, bool recursive, bool sorted);
+  // Get without counting in the stats: the server's own reads of /0 (etcd
+  // keeps membership in memory, so its /v2/stats/store never sees them).
+  V2Result<Event> Peek(const std::string& path, bool recursive) const;
   V2Result<Event> Set(const std::string& path, bool dir, const std::string& value,
                       ExpireOptions expire);
   V2Result<Event> Create(const std::string& path, bool dir, const std::string& value,
