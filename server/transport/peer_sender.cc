@@ -37,6 +37,7 @@ PeerSender::PeerSender(Identity identity, std::vector<std::string> urls, const C
       callbacks_(callbacks),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
       urls_(std::move(urls)),
+      last_write_(Clock::now()),  // the first probe comes a probe interval after start
       conn_(wake_fd_, [this] { return Stopping(); }),
       thread_([this] { Run(); }) {}
 
@@ -131,7 +132,7 @@ void PeerSender::Run() {
       if (in_flight_.empty() && conn_.connected() && conn_.Stale()) conn_.Close();
       if (!conn_.connected() && !Connect()) {
         if (Stopping()) break;
-        for (const Batch& b : batches) Finish(b, Result::kFailed, Clock::duration::zero());
+        for (const Batch& b : batches) Finish(Describe(b), Result::kFailed);
         continue;
       }
       for (const Batch& b : batches) Write(b);
@@ -207,7 +208,7 @@ void PeerSender::Write(const Batch& batch) {
   conn_.QueueRequest({{"X-Etcd-Cluster-Id", common::FormatId(id_.cluster_id)},
                       {"X-Server-From", common::FormatId(id_.local_id)}},
                      EncodeMessages(batch));
-  in_flight_.push_back(Sent{Appends(batch), IsSnapshot(batch), Clock::now()});
+  in_flight_.push_back(Describe(batch));
 }
 
 void PeerSender::Answered(int status) {
@@ -218,7 +219,7 @@ void PeerSender::Answered(int status) {
   if (result == Result::kFailed) {
     KV_LOG(kDebug, "rafthttp") << "peer " << common::FormatId(id_.peer_id) << " answered " << status;
   }
-  Finish(sent.appends, sent.snapshot, result, Clock::now() - sent.at);
+  Finish(sent, result);
 }
 
 void PeerSender::FailInFlight(const std::string& why) {
@@ -227,26 +228,21 @@ void PeerSender::FailInFlight(const std::string& why) {
   while (!in_flight_.empty()) {
     Sent sent = in_flight_.front();
     in_flight_.pop_front();
-    Finish(sent.appends, sent.snapshot, Result::kFailed, Clock::now() - sent.at);
+    Finish(sent, Result::kFailed);
   }
 }
 
-size_t PeerSender::Appends(const Batch& batch) {
-  size_t n = 0;
-  for (const raft::Message& m : batch) n += m.type == raft::MessageType::kApp ? 1 : 0;
-  return n;
+PeerSender::Sent PeerSender::Describe(const Batch& batch) {
+  Sent sent;
+  for (const raft::Message& m : batch) sent.appends += m.type == raft::MessageType::kApp ? 1 : 0;
+  sent.snapshot = !batch.empty() && batch.front().type == raft::MessageType::kSnap;
+  sent.probe = batch.empty();
+  sent.at = Clock::now();
+  return sent;
 }
 
-bool PeerSender::IsSnapshot(const Batch& batch) {
-  return !batch.empty() && batch.front().type == raft::MessageType::kSnap;
-}
-
-void PeerSender::Finish(const Batch& batch, Result result, Clock::duration took) {
-  Finish(Appends(batch), IsSnapshot(batch), result, took);
-}
-
-void PeerSender::Finish(size_t appends, bool snapshot, Result result, Clock::duration took) {
-  double ms = std::chrono::duration<double, std::milli>(took).count();
+void PeerSender::Finish(const Sent& sent, Result result) {
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent.at).count();
   bool ok = result == Result::kOk;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -256,7 +252,7 @@ void PeerSender::Finish(size_t appends, bool snapshot, Result result, Clock::dur
     } else if (active_since_ == Clock::time_point{}) {
       active_since_ = Clock::now();
     }
-    for (size_t i = 0; i < appends; ++i) {
+    for (size_t i = 0; i < sent.appends; ++i) {
       if (ok) {
         stats_.Succeed(ms);
       } else {
@@ -274,8 +270,8 @@ void PeerSender::Finish(size_t appends, bool snapshot, Result result, Clock::dur
                                << " says this member was removed from the cluster";
     if (callbacks_.on_removed) callbacks_.on_removed(id_.peer_id);
   }
-  if (!ok && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
-  if (snapshot && callbacks_.on_snapshot_status) callbacks_.on_snapshot_status(id_.peer_id, !ok);
+  if (!ok && !sent.probe && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
+  if (sent.snapshot && callbacks_.on_snapshot_status) callbacks_.on_snapshot_status(id_.peer_id, !ok);
 }
 
 }  // namespace transport

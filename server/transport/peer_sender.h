@@ -65,6 +65,7 @@ class PeerSender {
   struct Sent {  // one request written, waiting for its answer
     size_t appends = 0;
     bool snapshot = false;
+    bool probe = false;  // an empty batch: no stats, and no unreachable report
     std::chrono::steady_clock::time_point at;
   };
   using Batch = std::vector<raft::Message>;
@@ -79,10 +80,8 @@ class PeerSender {
   void Write(const Batch& batch);
   void Answered(int status);  // the next answer, in request order
   void FailInFlight(const std::string& why);
-  static size_t Appends(const Batch& batch);
-  static bool IsSnapshot(const Batch& batch);
-  void Finish(const Batch& batch, Result result, std::chrono::steady_clock::duration took);
-  void Finish(size_t appends, bool snapshot, Result result, std::chrono::steady_clock::duration took);
+  static Sent Describe(const Batch& batch);  // as sent now
+  void Finish(const Sent& sent, Result result);
 
   const Identity id_;
   const Callbacks& callbacks_;
@@ -99,7 +98,7 @@ class PeerSender {
   // Sender thread only.
   size_t url_index_ = 0;  // the URL that worked last
   bool active_ = true;    // the last request worked (logs only the changes)
-  std::chrono::steady_clock::time_point last_write_{};  // the last request (or attempt)
+  std::chrono::steady_clock::time_point last_write_;  // the last request (or attempt)
   PeerConnection conn_;
   std::deque<Sent> in_flight_;
 
