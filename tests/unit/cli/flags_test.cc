@@ -53,21 +53,19 @@ TEST_SUITE("cli") {
     CHECK(ParseFlags(GlobalFlags(), {})->values.Duration("timeout").count() == 2000000000);
   }
 
+  static std::string Error(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args) {
+    return ParseFlags(specs, args).status().message();
+  }
+
   // Texts as ETCDCTL_API=2 etcdctl 3.4.23 prints them after "Incorrect Usage".
   TEST_CASE("invalid values are quoted as Go's %q and give Go's reason") {
-    CHECK(ParseFlags(GlobalFlags(), {"--timeout", "a\"b"}).status().message() ==
-          "invalid value \"a\\\"b\" for flag -timeout: parse error");
-    CHECK(ParseFlags(GlobalFlags(), {"--timeout", "x\\y"}).status().message() ==
-          "invalid value \"x\\\\y\" for flag -timeout: parse error");
-    CHECK(ParseFlags(GlobalFlags(), {"--timeout", "5"}).status().message() ==
-          "invalid value \"5\" for flag -timeout: parse error");
-    CHECK(ParseFlags(GlobalFlags(), {"--debug=a\"b"}).status().message() ==
-          "invalid boolean value \"a\\\"b\" for -debug: parse error");
-    CHECK(ParseFlags(SetFlags(), {"--ttl", "a\"b"}).status().message() ==
-          "invalid value \"a\\\"b\" for flag -ttl: parse error");
-    CHECK(ParseFlags(SetFlags(), {"--ttl", "1__0"}).status().message() ==
-          "invalid value \"1__0\" for flag -ttl: parse error");
-    CHECK(ParseFlags(SetFlags(), {"--ttl", "99999999999999999999"}).status().message() ==
+    CHECK(Error(GlobalFlags(), {"--timeout", "a\"b"}) == "invalid value \"a\\\"b\" for flag -timeout: parse error");
+    CHECK(Error(GlobalFlags(), {"--timeout", "x\\y"}) == "invalid value \"x\\\\y\" for flag -timeout: parse error");
+    CHECK(Error(GlobalFlags(), {"--timeout", "5"}) == "invalid value \"5\" for flag -timeout: parse error");
+    CHECK(Error(GlobalFlags(), {"--debug=a\"b"}) == "invalid boolean value \"a\\\"b\" for -debug: parse error");
+    CHECK(Error(SetFlags(), {"--ttl", "a\"b"}) == "invalid value \"a\\\"b\" for flag -ttl: parse error");
+    CHECK(Error(SetFlags(), {"--ttl", "1__0"}) == "invalid value \"1__0\" for flag -ttl: parse error");
+    CHECK(Error(SetFlags(), {"--ttl", "99999999999999999999"}) ==
           "invalid value \"99999999999999999999\" for flag -ttl: value out of range");
   }
 
