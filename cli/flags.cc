@@ -1,13 +1,15 @@
 #include "cli/flags.h"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-
 #include "common/go_flag.h"
+#include "common/go_quote.h"
+#include "common/go_strconv.h"
+#include "common/time_format.h"
 
 namespace cli {
 
+using common::ParseGoBool;
+using common::ParseGoDuration;
+using common::ParseGoInt;
 using common::Result;
 using common::Status;
 
@@ -68,13 +70,15 @@ static const FlagSpec* Find(const std::vector<FlagSpec>& specs, const std::strin
   return nullptr;
 }
 
-// `name` as written: Go names the flag the way the command line did.
+// `name` as written: Go names the flag the way the command line did. Go's
+// flag package reports ints' strconv reason and "parse error" for durations.
 static Status CheckValue(FlagKind kind, const std::string& name, const std::string& value) {
-  bool ok = true;
-  if (kind == FlagKind::kInt) ok = ParseGoInt(value).ok();
-  if (kind == FlagKind::kDuration) ok = ParseGoDuration(value).ok();
-  if (ok) return Status::OK();
-  return Status::InvalidArgument("invalid value \"" + value + "\" for flag -" + name + ": parse error");
+  Status why;
+  if (kind == FlagKind::kInt) why = ParseGoInt(value).status();
+  if (kind == FlagKind::kDuration && !ParseGoDuration(value).ok()) why = Status::InvalidArgument("parse error");
+  if (why.ok()) return why;
+  return Status::InvalidArgument("invalid value " + common::GoQuote(value) + " for flag -" + name + ": " +
+                                 why.message());
 }
 
 Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args) {
@@ -92,7 +96,8 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::ve
       std::string value = arg.value.value_or("true");
       Result<bool> b = ParseGoBool(value);
       if (!b.ok()) {
-        return Status::InvalidArgument("invalid boolean value \"" + value + "\" for -" + arg.name + ": parse error");
+        return Status::InvalidArgument("invalid boolean value " + common::GoQuote(value) + " for -" + arg.name +
+                                       ": " + b.status().message());
       }
       if (is_help) {
         out.help = *b;
@@ -112,81 +117,6 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::ve
   if (!scan.status().ok()) return scan.status();
   out.args = scan.Positional();
   return out;
-}
-
-Result<int64_t> ParseGoInt(const std::string& in) {
-  std::string s;
-  for (char c : in) {
-    if (c != '_') s += c;
-  }
-  if (s.empty()) return Status::InvalidArgument("parse error");
-  size_t pos = 0;
-  bool negative = false;
-  if (s[0] == '+' || s[0] == '-') {
-    negative = s[0] == '-';
-    pos = 1;
-  }
-  int base = 10;
-  if (s.size() > pos + 1 && s[pos] == '0') {
-    char p = static_cast<char>(tolower(static_cast<unsigned char>(s[pos + 1])));
-    if (p == 'x') base = 16, pos += 2;
-    else if (p == 'o') base = 8, pos += 2;
-    else if (p == 'b') base = 2, pos += 2;
-    else base = 8, pos += 1;
-  }
-  std::string digits = s.substr(pos);
-  if (digits.empty() || digits[0] == '+' || digits[0] == '-') return Status::InvalidArgument("parse error");
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = strtoull(digits.c_str(), &end, base);
-  if (errno != 0 || *end != '\0') return Status::InvalidArgument("parse error");
-  if (v > static_cast<unsigned long long>(INT64_MAX) + (negative ? 1 : 0)) return Status::InvalidArgument("parse error");
-  return negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
-}
-
-Result<std::chrono::nanoseconds> ParseGoDuration(const std::string& in) {
-  std::string s = in;
-  bool negative = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    negative = s[0] == '-';
-    s = s.substr(1);
-  }
-  if (s == "0") return std::chrono::nanoseconds(0);
-  if (s.empty()) return Status::InvalidArgument("parse error");
-  static const std::pair<const char*, double> kUnits[] = {
-      {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-  double total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == start || (i - start == 1 && s[start] == '.')) return Status::InvalidArgument("parse error");
-    double number = strtod(s.substr(start, i - start).c_str(), nullptr);
-    size_t unit_start = i;
-    while (i < s.size() && !isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
-    std::string unit = s.substr(unit_start, i - unit_start);
-    bool found = false;
-    for (const auto& [name, scale] : kUnits) {
-      if (unit == name) {
-        total += number * scale;
-        found = true;
-      }
-    }
-    if (!found) return Status::InvalidArgument("parse error");
-  }
-  if (total > 9.2e18) return Status::InvalidArgument("parse error");
-  auto ns = static_cast<int64_t>(std::llround(total));
-  return std::chrono::nanoseconds(negative ? -ns : ns);
-}
-
-Result<bool> ParseGoBool(const std::string& s) {
-  for (const char* t : {"1", "t", "T", "TRUE", "true", "True"}) {
-    if (s == t) return true;
-  }
-  for (const char* f : {"0", "f", "F", "FALSE", "false", "False"}) {
-    if (s == f) return false;
-  }
-  return Status::InvalidArgument("parse error");
 }
 
 std::string FormatFlagLines(const std::vector<FlagSpec>& specs) {

@@ -54,16 +54,10 @@ std::vector<std::string> ReorderArgs(const std::vector<std::string>& args);
 
 // Go flag parsing of `args` against `specs` plus an implicit "help, h" bool.
 // Errors: "flag provided but not defined: -x", "flag needs an argument: -x",
-// "invalid value \"v\" for flag -x: parse error", "bad flag syntax: ---x",
+// "invalid value \"v\" for flag -x: parse error" (or ": value out of range" for
+// ints; values quoted as Go's %q), "bad flag syntax: ---x",
 // "invalid boolean value \"v\" for -x: parse error".
 common::Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::vector<std::string>& args);
-
-// Go's strconv.ParseInt(s, 0, 64) (0x.., 0o.., 0b.., leading-0 octal, '_').
-common::Result<int64_t> ParseGoInt(const std::string& s);
-// Go's time.ParseDuration ("2s", "1m30s", "1.5h", "100ms", "0").
-common::Result<std::chrono::nanoseconds> ParseGoDuration(const std::string& s);
-// Go's strconv.ParseBool.
-common::Result<bool> ParseGoBool(const std::string& s);
 
 // The OPTIONS lines of a help text: "   left  right\n", lefts padded to one column.
 std::string FormatFlagLines(const std::vector<FlagSpec>& specs);

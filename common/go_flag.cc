@@ -1,5 +1,7 @@
-// Go flag-package word splitting; see go_flag.h.
+// Go flag-package word splitting and etcd's flag variables; see go_flag.h.
 #include "common/go_flag.h"
+
+#include <cctype>
 
 namespace common {
 
@@ -53,6 +55,12 @@ std::vector<std::string> GoFlagScanner::Rest() const {
 
 Status GoFlagNotDefined(const std::string& name) {
   return Status::InvalidArgument("flag provided but not defined: -" + name);
+}
+
+std::string FlagToEnv(const std::string& name) {
+  std::string out = "ETCD_";
+  for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace common

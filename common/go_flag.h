@@ -59,4 +59,8 @@ class GoFlagScanner {
 // Go's error for a flag the command line names but the program does not define.
 Status GoFlagNotDefined(const std::string& name);
 
+// The environment variable etcd reads a flag from:
+// "initial-cluster-token" -> "ETCD_INITIAL_CLUSTER_TOKEN".
+std::string FlagToEnv(const std::string& name);
+
 }  // namespace common

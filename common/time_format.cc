@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/go_quote.h"
+
 namespace common {
 namespace {
 
@@ -18,6 +20,22 @@ std::string Fraction(int64_t nanos, int width) {
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+constexpr uint64_t kMaxDuration = uint64_t{1} << 63;  // the magnitude of the most negative Duration
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Nanoseconds in a unit of ParseGoDuration, 0 for an unknown one.
+uint64_t UnitNanos(const std::string& unit) {
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"ns", 1},           {"us", 1000},        {"\xC2\xB5s", 1000},  // µs, micro sign
+      {"\xCE\xBCs", 1000}, {"ms", 1000000},     {"s", 1000000000},     // μs, Greek mu
+      {"m", 60000000000},  {"h", 3600000000000}};
+  for (const auto& [name, nanos] : kUnits) {
+    if (unit == name) return nanos;
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -64,6 +82,66 @@ std::string FormatGoDuration(int64_t ns) {
   if (h > 0) out += std::to_string(h) + "h";
   if (h > 0 || m > 0) out += std::to_string(m) + "m";
   return out + std::to_string(s) + frac + "s";
+}
+
+Result<std::chrono::nanoseconds> ParseGoDuration(const std::string& text) {
+  const Status invalid = Status::InvalidArgument("time: invalid duration " + GoQuote(text));
+  std::string s = text;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.erase(0, 1);
+  }
+  if (s == "0") return std::chrono::nanoseconds(0);
+  if (s.empty()) return invalid;
+  uint64_t total = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    // An integer part, then an optional fraction; one of them must have digits.
+    uint64_t whole = 0;
+    size_t start = i;
+    for (; i < s.size() && IsDigit(s[i]); ++i) {
+      if (whole > kMaxDuration / 10) return invalid;
+      whole = whole * 10 + static_cast<uint64_t>(s[i] - '0');
+      if (whole > kMaxDuration) return invalid;
+    }
+    bool has_digits = i > start;
+    uint64_t fraction = 0;
+    double scale = 1;
+    if (i < s.size() && s[i] == '.') {
+      bool overflow = false;  // digits past what fits are dropped, as Go does
+      for (++i; i < s.size() && IsDigit(s[i]); ++i) {
+        has_digits = true;
+        if (overflow || fraction > (kMaxDuration - 1) / 10) {
+          overflow = true;
+          continue;
+        }
+        fraction = fraction * 10 + static_cast<uint64_t>(s[i] - '0');
+        scale *= 10;
+      }
+    }
+    if (!has_digits) return invalid;  // ".s", "x"
+    size_t unit_start = i;
+    while (i < s.size() && !IsDigit(s[i]) && s[i] != '.') ++i;
+    if (i == unit_start) return Status::InvalidArgument("time: missing unit in duration " + GoQuote(text));
+    std::string unit_name = s.substr(unit_start, i - unit_start);
+    uint64_t unit = UnitNanos(unit_name);
+    if (unit == 0) {
+      return Status::InvalidArgument("time: unknown unit " + GoQuote(unit_name) + " in duration " + GoQuote(text));
+    }
+    if (whole > kMaxDuration / unit) return invalid;
+    uint64_t v = whole * unit;
+    if (fraction > 0) {
+      // In double, to be exact to the nanosecond for fractions of hours.
+      v += static_cast<uint64_t>(static_cast<double>(fraction) * (static_cast<double>(unit) / scale));
+      if (v > kMaxDuration) return invalid;
+    }
+    total += v;
+    if (total > kMaxDuration) return invalid;
+  }
+  if (negative) return std::chrono::nanoseconds(static_cast<int64_t>(0 - total));
+  if (total > kMaxDuration - 1) return invalid;
+  return std::chrono::nanoseconds(static_cast<int64_t>(total));
 }
 
 int64_t UnixNowNs() {

@@ -1,10 +1,9 @@
 // Command-line scanning for the agent; see args.h.
 #include "discovery-agent/args.h"
 
-#include <cctype>
-#include <cmath>
-
 #include "common/go_flag.h"
+#include "common/go_quote.h"
+#include "common/time_format.h"
 
 namespace agent {
 namespace {
@@ -16,13 +15,14 @@ constexpr char kAgentPrefix[] = "agent-";
 
 Status SetAgentFlag(const std::string& name, const std::string& value, AgentOptions* out) {
   if (name == "agent-timeout") {
-    Result<std::chrono::milliseconds> d = ParseGoDuration(value);
+    Result<std::chrono::nanoseconds> d = common::ParseGoDuration(value);
     if (!d.ok()) {
-      return Status::InvalidArgument("invalid value \"" + value + "\" for flag -" + name + ": " +
+      return Status::InvalidArgument("invalid value " + common::GoQuote(value) + " for flag -" + name + ": " +
                                      d.status().message());
     }
-    if (d->count() <= 0) return Status::InvalidArgument("-agent-timeout must be positive");
-    out->timeout = *d;
+    auto timeout = std::chrono::ceil<std::chrono::milliseconds>(*d);  // so "1ns" still waits
+    if (timeout.count() <= 0) return Status::InvalidArgument("-agent-timeout must be positive");
+    out->timeout = timeout;
   } else if (name == "agent-env-file") {
     out->env_file = value;
   } else if (name == "agent-exec") {
@@ -49,17 +49,11 @@ const std::set<std::string>& BooleanServerFlags() {
   return kFlags;
 }
 
-std::string FlagToEnv(const std::string& name) {
-  std::string out = "ETCD_";
-  for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::optional<std::string> Invocation::Value(const std::string& name) const {
   for (auto it = flags.rbegin(); it != flags.rend(); ++it) {
     if (it->name == name) return it->value;
   }
-  auto e = env.find(FlagToEnv(name));
+  auto e = env.find(common::FlagToEnv(name));
   if (e != env.end() && !e->second.empty()) return e->second;
   return std::nullopt;
 }
@@ -102,34 +96,6 @@ Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environm
   if (!scan.status().ok()) return scan.status();
   inv.rest = scan.Rest();  // "--" kept, so the server reads what follows as the user wrote it
   return inv;
-}
-
-Result<std::chrono::milliseconds> ParseGoDuration(const std::string& s) {
-  const Status invalid = Status::InvalidArgument("time: invalid duration \"" + s + "\"");
-  if (s == "0") return std::chrono::milliseconds(0);
-  if (s.empty()) return invalid;
-  static const std::map<std::string, double> kUnitMs = {
-      {"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}};
-  double total_ms = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    std::string number = s.substr(start, i - start);
-    if (number.empty() || number == "." || number.find('.') != number.rfind('.')) return invalid;
-    size_t unit_start = i;
-    while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
-    auto unit = kUnitMs.find(s.substr(unit_start, i - unit_start));
-    if (unit == kUnitMs.end()) {
-      return unit_start == i ? Status::InvalidArgument("time: missing unit in duration \"" + s + "\"")
-                             : Status::InvalidArgument("time: unknown unit \"" +
-                                                       s.substr(unit_start, i - unit_start) +
-                                                       "\" in duration \"" + s + "\"");
-    }
-    total_ms += std::stod(number) * unit->second;  // digits and one '.', so stod cannot throw
-  }
-  if (total_ms > 1e15) return invalid;
-  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ms)));
 }
 
 std::string UsageText() {

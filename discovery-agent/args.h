@@ -53,12 +53,6 @@ struct Invocation {
 // Scans argv (without argv[0]). Errors use Go's flag-package wording.
 common::Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environment& env);
 
-// "initial-cluster-token" -> "ETCD_INITIAL_CLUSTER_TOKEN".
-std::string FlagToEnv(const std::string& name);
-
-// Go's time.ParseDuration for non-negative durations ("90s", "1m30s", "1.5h", "0").
-common::Result<std::chrono::milliseconds> ParseGoDuration(const std::string& s);
-
 // The server flags that take no separate value (etcd 3.4's boolean and ignored
 // legacy flags); needed to know whether the next argument is a value.
 const std::set<std::string>& BooleanServerFlags();

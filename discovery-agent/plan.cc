@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <set>
 
-#include "common/url.h"
+#include "common/go_flag.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace agent {
 namespace {
@@ -102,7 +103,7 @@ std::vector<std::string> ServerArgs(const Invocation& inv, const Bootstrap& b) {
 
 Environment ServerEnv(const Invocation& inv) {
   Environment env = inv.env;
-  for (const std::string& flag : ReplacedFlags()) env.erase(FlagToEnv(flag));
+  for (const std::string& flag : ReplacedFlags()) env.erase(common::FlagToEnv(flag));
   return env;
 }
 

@@ -2,16 +2,19 @@
 #include "server/config/flags.h"
 
 #include <algorithm>
-#include <cctype>
-#include <limits>
 
 #include "common/go_flag.h"
 #include "common/go_quote.h"
+#include "common/go_strconv.h"
 #include "common/strings.h"
 
 namespace config::internal {
 namespace {
 
+using common::FlagToEnv;
+using common::ParseGoBool;
+using common::ParseGoInt;
+using common::ParseGoUint;
 using common::Result;
 using common::Status;
 using common::Url;
@@ -267,14 +270,6 @@ std::vector<FlagSpec> BuildFlags() {
   return f;
 }
 
-
-int DigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
-  return 99;
-}
-
 }  // namespace
 
 const std::vector<FlagSpec>& Flags() {
@@ -287,67 +282,6 @@ const FlagSpec* FindFlag(const std::string& name) {
     if (f.name == name) return &f;
   }
   return nullptr;
-}
-
-std::string FlagToEnv(const std::string& name) {
-  std::string out = "ETCD_";
-  for (char c : name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// strconv.ParseUint(s, 0, 64): optional 0x/0o/0b prefix or leading-0 octal,
-// '_' allowed between digits.
-Result<uint64_t> ParseGoUint(const std::string& s) {
-  const Status parse_error = Reason("parse error");
-  if (s.empty()) return parse_error;
-  int base = 10;
-  size_t i = 0;
-  if (s[0] == '0' && s.size() > 1) {
-    char p = static_cast<char>(std::tolower(static_cast<unsigned char>(s[1])));
-    if (p == 'x' || p == 'o' || p == 'b') {
-      base = p == 'x' ? 16 : p == 'o' ? 8 : 2;
-      i = 2;
-    } else {
-      base = 8;
-      i = 1;
-    }
-  }
-  bool prev_digit_or_prefix = i > 0;  // '_' may follow a digit or the prefix
-  bool any_digit = i == 1;            // the leading 0 of an octal number counts
-  uint64_t n = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] == '_') {
-      if (!prev_digit_or_prefix) return parse_error;
-      prev_digit_or_prefix = false;
-      continue;
-    }
-    int d = DigitValue(s[i]);
-    if (d >= base) return parse_error;
-    if (n > (std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(d)) / base) {
-      return Reason("value out of range");
-    }
-    n = n * base + static_cast<uint64_t>(d);
-    prev_digit_or_prefix = true;
-    any_digit = true;
-  }
-  if (!any_digit || !prev_digit_or_prefix) return parse_error;
-  return n;
-}
-
-Result<int64_t> ParseGoInt(const std::string& s) {
-  bool negative = !s.empty() && s[0] == '-';
-  std::string digits = !s.empty() && (s[0] == '-' || s[0] == '+') ? s.substr(1) : s;
-  Result<uint64_t> u = ParseGoUint(digits);
-  if (!u.ok()) return u.status();
-  uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
-  if (*u > limit) return Reason("value out of range");
-  return negative ? static_cast<int64_t>(0 - *u) : static_cast<int64_t>(*u);
-}
-
-Result<bool> ParseGoBool(const std::string& s) {
-  if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;
-  if (s == "0" || s == "f" || s == "F" || s == "FALSE" || s == "false" || s == "False") return false;
-  return Reason("parse error");
 }
 
 Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, Config* cfg) {

@@ -43,12 +43,4 @@ common::Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, Confi
 common::Status ApplyEnv(const std::map<std::string, std::string>& env,
                         std::set<std::string>* set_flags, Config* cfg);
 
-// "initial-cluster-token" -> "ETCD_INITIAL_CLUSTER_TOKEN".
-std::string FlagToEnv(const std::string& name);
-
-// Go's strconv parsing, with its error reasons ("parse error", "value out of range").
-common::Result<uint64_t> ParseGoUint(const std::string& s);
-common::Result<int64_t> ParseGoInt(const std::string& s);
-common::Result<bool> ParseGoBool(const std::string& s);
-
 }  // namespace config::internal

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "common/go_strconv.h"
 #include "server/config/flags.h"
 
 namespace config::internal {
@@ -78,7 +79,7 @@ common::Result<std::optional<std::string>> ValueText(const YAML::Node& n, const 
     case FlagKind::kInt: {
       if (t != YamlType::kInt) return TypeError(t, text, field, f);
       if (f.kind == FlagKind::kUint && text[0] == '-') return TypeError(t, text, field, f);
-      common::Result<int64_t> v = ParseGoInt(text[0] == '+' ? text.substr(1) : text);
+      common::Result<int64_t> v = common::ParseGoInt(text[0] == '+' ? text.substr(1) : text);
       if (!v.ok()) return TypeError(t, text, field, f);
       return std::optional<std::string>(std::to_string(*v));
     }
@@ -91,7 +92,7 @@ common::Result<std::optional<std::string>> ValueText(const YAML::Node& n, const 
       if (t == YamlType::kMap || t == YamlType::kSeq) return TypeError(t, text, field, f);
       if (t == YamlType::kBool) return std::optional<std::string>(YamlTrue(text) ? "true" : "false");
       if (t == YamlType::kInt) {
-        common::Result<int64_t> v = ParseGoInt(text[0] == '+' ? text.substr(1) : text);
+        common::Result<int64_t> v = common::ParseGoInt(text[0] == '+' ? text.substr(1) : text);
         if (v.ok()) return std::optional<std::string>(std::to_string(*v));
       }
       return std::optional<std::string>(text);

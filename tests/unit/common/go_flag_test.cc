@@ -119,6 +119,11 @@ TEST_SUITE("common") {
   TEST_CASE("go flags: an undefined flag has Go's text") {
     CHECK(GoFlagNotDefined("nope").message() == "flag provided but not defined: -nope");
   }
+
+  TEST_CASE("go flags: etcd reads a flag from ETCD_ and its name in upper case, '-' as '_'") {
+    CHECK(FlagToEnv("initial-cluster-token") == "ETCD_INITIAL_CLUSTER_TOKEN");
+    CHECK(FlagToEnv("name") == "ETCD_NAME");
+  }
 }
 
 }  // namespace common
