@@ -125,11 +125,12 @@ def usage_errors_and_connection_failures_match_etcdctl():
     e = ep(s)
     for args in (["get"], ["set", "{p}/only-key"], ["mk"], ["rm"], ["watch"], ["exec-watch", "{p}/k"],
                  ["get", "--badflag", "/x"], ["set", "--ttl", "x", "/a", "b"], ["set", "--ttl"],
+                 ["set", "--ttl", 'a"b', "/a", "b"], ["set", "--ttl", "99999999999999999999", "/a", "b"],
                  ["nosuch"], ["help", "nosuch"], ["member", "list", "extra"], ["member", "add"],
                  ["member", "remove"], ["member", "update"], ["member", "remove", "zz"],
                  ["member", "add", "n", "httpx://a"], ["member", "update", "1234", "http://1.2.3.4:5"]):
         same(e + args)
-    for args in (["--badglobal", "get", "/x"], ["--timeout", "x", "get", "/x"], ["-C"]):
+    for args in (["--badglobal", "get", "/x"], ["--timeout", "x", "get", "/x"], ["--timeout", 'a"b', "ls"], ["-C"]):
         kv, et = run("kv", args), run("et", args)
         check_eq((kv[0], kv[2]), (et[0], et[2]), "usage error " + " ".join(args))
         check(kv[1].startswith(et[1].split("\n")[0]), "usage line of " + " ".join(args))
