@@ -9,8 +9,8 @@
 #
 #   tests/run_all.sh BUILD_DIR        (make test: build, make asan: build/asan)
 #
-# Environment: KVRAFT_BIN (default BUILD_DIR/bin/kvraft), KVRAFTCTL_BIN (default
-# BUILD_DIR/bin/kvraftctl), KVRAFT_TEST_TARGET=etcd
+# Environment: KVRAFT_BIN, KVRAFTCTL_BIN, KVRAFT_AGENT_BIN (default: the binaries
+# in BUILD_DIR/bin), KVRAFT_TEST_TARGET=etcd
 # (run the server tests against real etcd), CONFORMANCE_DIR (default
 # ../shared/conformance from the repo root).
 set -uo pipefail
@@ -19,6 +19,7 @@ BUILD_DIR=${1:-build}
 case $BUILD_DIR in /*) build_abs=$BUILD_DIR ;; *) build_abs=$PWD/$BUILD_DIR ;; esac
 export KVRAFT_BIN=${KVRAFT_BIN:-$build_abs/bin/kvraft}
 export KVRAFTCTL_BIN=${KVRAFTCTL_BIN:-$build_abs/bin/kvraftctl}
+export KVRAFT_AGENT_BIN=${KVRAFT_AGENT_BIN:-$build_abs/bin/kvraft-agent}
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-../shared/conformance}
 PY=/usr/bin/python3                 # Debian's, which has python3-etcd
 [ -x "$PY" ] || PY=python3
