@@ -35,27 +35,75 @@ def post_member(via, peer_url):
                 headers={"Content-Type": "application/json"})
 
 
-def add_member(via, peer_url, timeout=15.0):
-    """POST /v2/members once the strict reconfiguration check allows it: as in
-    etcd, a member refuses adds (500) until every peer has been connected for
-    5 s, e.g. just after start-up."""
+def until_not_refused(request, timeout=15.0):
+    """Repeats a member change while the strict reconfiguration check refuses
+    it (500): as in etcd, every peer must have been connected for 5 s, which
+    is not yet the case just after start-up."""
     deadline = time.time() + timeout
     while True:
-        r = post_member(via, peer_url)
+        r = request()
         if r.status != 500 or time.time() > deadline:
             return r
         time.sleep(0.2)
 
 
-def remove_member(via, mid, timeout=15.0):
-    """DELETE /v2/members/<id>, retried while the strict reconfiguration
-    check refuses it (500) because the peers have not been up for 5 s."""
-    deadline = time.time() + timeout
-    while True:
-        r = http("DELETE", via.url + "/v2/members/" + mid)
-        if r.status != 500 or time.time() > deadline:
-            return r
-        time.sleep(0.2)
+def add_member(via, peer_url):
+    return until_not_refused(lambda: post_member(via, peer_url))
+
+
+def remove_member(via, mid):
+    return until_not_refused(lambda: http("DELETE", via.url + "/v2/members/" + mid))
+
+
+class Writers:
+    """Threads that write /<prefix>/w<N>-<i> through the first member of
+    `targets()` that answers, recording every acknowledged write."""
+
+    def __init__(self, targets, prefix, count=4, per_writer=5000):
+        self.acked = {}
+        self._targets, self._prefix, self._per_writer = targets, prefix, per_writer
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._write, args=(w,)) for w in range(count)]
+
+    def _write(self, w):
+        i = 0
+        while not self._stop.is_set() and i < self._per_writer:
+            key = "/%s/w%d-%d" % (self._prefix, w, i)
+            for m in self._targets():
+                if m.proc.poll() is not None:
+                    continue
+                try:
+                    r = m.put(key, str(i), timeout=10)
+                except OSError:
+                    continue
+                if r.status in (200, 201):
+                    with self._lock:
+                        self.acked[key] = str(i)
+                    break
+            i += 1
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for t in self._threads:
+            t.join()
+
+    def count(self):
+        with self._lock:
+            return len(self.acked)
+
+    def wait_more(self, n, timeout=30):
+        """Waits until n more writes are acknowledged; returns how many came."""
+        start = self.count()
+        deadline = time.time() + timeout
+        while self.count() < start + n and time.time() < deadline:
+            time.sleep(0.05)
+        return self.count() - start
 
 
 def leader_of(members, timeout=10.0):
@@ -145,55 +193,22 @@ def five_members_survive_two_failures():
 @test(timeout=120, targets=("kvraft",))
 def leader_kill9_with_writers_loses_nothing():
     members = start_cluster(3)
-    acked = {}
-    stop = threading.Event()
-    lock = threading.Lock()
-
-    def writer(w):
-        i = 0
-        while not stop.is_set() and i < 2000:
-            key = "/fail/w%d-%d" % (w, i)
-            for m in members:
-                if m.proc.poll() is not None:
-                    continue
-                try:
-                    r = m.put(key, str(i), timeout=10)
-                except OSError:
-                    continue
-                if r.status in (200, 201):
-                    with lock:
-                        acked[key] = str(i)
-                    break
-            i += 1
-
-    def wait_acks(n, timeout):
-        deadline = time.time() + timeout
-        while len(acked) < n and time.time() < deadline:
-            time.sleep(0.05)
-        return len(acked)
-
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    check(wait_acks(100, 20) >= 100, "writers made progress before the kill")
-    leader = leader_of(members)
-    killed_at = time.time()
-    leader.kill9()
-    rest = [m for m in members if m is not leader]
-    new_leader = leader_of(rest, timeout=10)
-    elapsed = time.time() - killed_at
-    log("new leader %s after %.2fs" % (new_leader.name, elapsed))
-    check(elapsed < 2 * 1.0 + 1.0, "new leader within two election timeouts (took %.2fs)" % elapsed)
-    before = len(acked)
-    after = wait_acks(before + 100, 30) - before
-    stop.set()
-    for t in threads:
-        t.join()
-    log("%d acknowledged writes, %d of them after the kill" % (len(acked), after))
+    with Writers(lambda: members, "fail", per_writer=2000) as writers:
+        check(writers.wait_more(100, 20) >= 100, "writers made progress before the kill")
+        leader = leader_of(members)
+        killed_at = time.time()
+        leader.kill9()
+        rest = [m for m in members if m is not leader]
+        new_leader = leader_of(rest, timeout=10)
+        elapsed = time.time() - killed_at
+        log("new leader %s after %.2fs" % (new_leader.name, elapsed))
+        check(elapsed < 2 * 1.0 + 1.0, "new leader within two election timeouts (took %.2fs)" % elapsed)
+        after = writers.wait_more(100, 30)
+    log("%d acknowledged writes, %d of them after the kill" % (len(writers.acked), after))
     check(after >= 100, "writers made progress after the failover")
     leader.start(timeout=30)
     for m in members:
-        for key, value in acked.items():
+        for key, value in writers.acked.items():
             wait_value(m, key, value)
 
 
@@ -290,41 +305,11 @@ def member_add_and_remove_under_load():
     leader = leader_of(members)
     victim = next(m for m in members if m is not leader)
     writers_use = [m for m in members if m is not victim]
-    acked = {}
-    stop = threading.Event()
-    lock = threading.Lock()
+    with Writers(lambda: writers_use, "churn") as writers:
+        def progress():
+            check(writers.wait_more(100) >= 100, "writers made progress (%d acknowledged)" % writers.count())
 
-    def writer(w):
-        i = 0
-        while not stop.is_set() and i < 5000:
-            key = "/churn/w%d-%d" % (w, i)
-            for m in writers_use:
-                try:
-                    r = m.put(key, str(i), timeout=10)
-                except OSError:
-                    continue
-                if r.status in (200, 201):
-                    with lock:
-                        acked[key] = str(i)
-                    break
-            i += 1
-
-    def acks():
-        with lock:
-            return len(acked)
-
-    def wait_more(n, timeout=30):
-        want = acks() + n
-        deadline = time.time() + timeout
-        while acks() < want and time.time() < deadline:
-            time.sleep(0.05)
-        check(acks() >= want, "writers made progress (%d acknowledged)" % acks())
-
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    try:
-        wait_more(100)
+        progress()
         new = Server(name="infra3")
         r = add_member(leader, new.peer_url)
         check_eq(r.status, 201, "POST /v2/members under load: %s" % r.body[:200])
@@ -333,23 +318,19 @@ def member_add_and_remove_under_load():
         new.extra_args = ["--initial-cluster-token", TOKEN, "--initial-cluster-state", "existing"]
         new.start(timeout=30)
         members.append(new)
-        wait_more(100)
+        progress()
         vid = member_id([victim.peer_url], TOKEN)
         r = remove_member(leader_of(writers_use), vid)
         check_eq(r.status, 204, "DELETE /v2/members/%s under load: %s" % (vid, r.body[:200]))
         check_eq(victim.wait_exit(15), 0, "exit code of the removed member")
         members.remove(victim)
-        wait_more(100)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-    log("%d acknowledged writes" % len(acked))
+        progress()
+    log("%d acknowledged writes" % len(writers.acked))
     ids = {m["id"] for m in http("GET", members[0].url + "/v2/members").json()["members"]}
     want = {member_id([m.peer_url], TOKEN) for m in members if m is not new} | {new_id}
     check_eq(ids, want, "membership after the churn")
     for m in members:
-        for key, value in acked.items():
+        for key, value in writers.acked.items():
             wait_value(m, key, value)
 
 
