@@ -352,6 +352,14 @@ void Raft::OnPersisted(uint64_t index, uint64_t term) {
 }
 
 void Raft::ReportUnreachable(NodeId id) {
+  if (role_ == StateRole::kFollower && id == lead_ && lead_ != kNone) {
+    // The leader looks gone: campaign one tick after its lease ends (the
+    // other members' leases end too by then) instead of after a random
+    // extra wait. A leader alive for the others keeps them in its lease, so
+    // they ignore this member's pre-vote: no disruption.
+    randomized_election_timeout_ = std::min(randomized_election_timeout_, election_timeout_ + 1);
+    return;
+  }
   if (role_ != StateRole::kLeader) return;
   auto it = prs_.find(id);
   // Stop streaming: probe again once the peer answers.
