@@ -352,6 +352,18 @@ void Raft::OnPersisted(uint64_t index, uint64_t term) {
 }
 
 void Raft::ReportUnreachable(NodeId id) {
+  if (role_ == StateRole::kFollower && id == lead_ && lead_ != kNone) {
+    // The leader looks gone: campaign soon after its lease ends (the other
+    // members' leases end too by then) instead of after a random extra wait
+    // of up to an election timeout. A little randomness stays, so two
+    // followers that both lost the leader rarely split the vote. A leader
+    // alive for the others keeps them in its lease, so they ignore this
+    // member's pre-vote: no disruption.
+    uint64_t jitter = rng_->Uniform(static_cast<uint64_t>(std::max(1, election_timeout_ / 4)));
+    randomized_election_timeout_ =
+        std::min(randomized_election_timeout_, election_timeout_ + 1 + static_cast<int>(jitter));
+    return;
+  }
   if (role_ != StateRole::kLeader) return;
   auto it = prs_.find(id);
   // Stop streaming: probe again once the peer answers.

@@ -41,6 +41,8 @@ class Raft {
   common::Status Bootstrap(const std::vector<ConfChange>& peers);
   // The application persisted entries up to (index, term).
   void OnPersisted(uint64_t index, uint64_t term);
+  // A send to `id` failed: a leader probes that follower again; a follower
+  // that lost its leader so campaigns within a few ticks after the lease.
   void ReportUnreachable(NodeId id);
   void ReportSnapshot(NodeId id, bool failed);
 

@@ -68,8 +68,9 @@ class SqliteStorage {
   common::Status Save(const HardState* hard_state, const std::vector<LogEntry>& entries,
                       const SnapshotRecord* snapshot);
   // Drops entries with index <= `index`: they are gone for FirstIndex at
-  // once and deleted from the file in bounded chunks, one now and one in
-  // each following Save, so no single write stalls on a large prefix.
+  // once and deleted from the file in small chunks, one in each following
+  // Save's transaction, so no write stalls on a large prefix and the
+  // compaction adds no commit (fsync) of its own.
   common::Status Compact(uint64_t index);
 
   common::Result<HardState> LoadHardState();

@@ -40,8 +40,16 @@ bool WalCheckpointer::OnCommit(int pages) {
 
 void WalCheckpointer::Run() {
   sqlite3* db = nullptr;
+  const char* failed = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    KV_LOG(kWarn, "storage") << "cannot open " << path_ << " for checkpoints: " << sqlite3_errmsg(db)
+    failed = "open";
+  } else if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    // A connection opens the WAL with its first read transaction; until then
+    // its checkpoints find no WAL (-1 frames) and copy nothing.
+    failed = "read";
+  }
+  if (failed != nullptr) {
+    KV_LOG(kWarn, "storage") << "cannot " << failed << " " << path_ << " for checkpoints: " << sqlite3_errmsg(db)
                              << "; the writer checkpoints inline";
     sqlite3_close(db);
     db = nullptr;

@@ -123,6 +123,16 @@ bool PeerConnection::Stale() const {
   return fd_ < 0 || ::poll(&fd, 1, 0) != 0;
 }
 
+PeerConnection::Idle PeerConnection::WaitIdle(Clock::time_point deadline) {
+  // poll ignores a negative descriptor: unconnected, only the wake-up counts.
+  int w = Wait(fd_, POLLIN | POLLRDHUP, wake_fd_, deadline);
+  if (fd_ >= 0 && (w == kPollError || (w & kReady) != 0)) {
+    Close();
+    return Idle::kClosed;
+  }
+  return (w & kWoke) != 0 ? Idle::kWoken : Idle::kTimedOut;
+}
+
 void PeerConnection::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

@@ -48,6 +48,15 @@ class PeerConnection {
   bool Stale() const;
   void Close();
 
+  enum class Idle {
+    kWoken,     // the wake-up descriptor is readable
+    kTimedOut,  // `deadline` passed
+    kClosed,    // the peer closed the connection (or sent something unasked): closed now
+  };
+  // With nothing in flight: waits for the wake-up descriptor, the deadline or,
+  // when connected, the peer closing the connection (a peer that exits).
+  Idle WaitIdle(Clock::time_point deadline);
+
   // Queues one POST /raft with these extra headers and body.
   void QueueRequest(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body);
   bool has_output() const { return out_offset_ < out_.size(); }

@@ -1,11 +1,9 @@
 #include "server/transport/peer_sender.h"
 
-#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <utility>
 
 #include "common/log.h"
@@ -123,8 +121,17 @@ void PeerSender::Run() {
     }
     if (report_drop && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
     if (batches.empty() && in_flight_.empty() && !report_drop) {
-      if (WaitWake(last_write_ + kProbeInterval)) continue;  // new messages, or Stop
-      batches.emplace_back();  // idle for a while: an empty batch probes the peer
+      PeerConnection::Idle idle = conn_.WaitIdle(last_write_ + kProbeInterval);
+      if (idle == PeerConnection::Idle::kWoken) {
+        DrainWake();
+        continue;  // new messages, or Stop
+      }
+      // A peer that closed our connection may have exited: probe it now
+      // (once per kProbeInterval), so a dead leader is reported unreachable
+      // within milliseconds. Otherwise, idle for a while: probe anyway.
+      if (idle == PeerConnection::Idle::kClosed && Clock::now() - last_closed_probe_ < kProbeInterval) continue;
+      if (idle == PeerConnection::Idle::kClosed) last_closed_probe_ = Clock::now();
+      batches.emplace_back();  // an empty batch probes the peer
     }
     if (!batches.empty()) {
       last_write_ = Clock::now();
@@ -152,20 +159,6 @@ void PeerSender::Run() {
     }
   }
   conn_.Close();
-}
-
-bool PeerSender::WaitWake(Clock::time_point deadline) {
-  pollfd fd{wake_fd_, POLLIN, 0};
-  while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    int n = ::poll(&fd, 1, static_cast<int>(std::max<decltype(left)>(left, 0)));
-    if (n > 0) {
-      DrainWake();
-      return true;
-    }
-    if (n == 0) return false;
-    if (errno != EINTR) return false;
-  }
 }
 
 // A snapshot travels alone, so its status is that of its own request.
@@ -236,7 +229,6 @@ PeerSender::Sent PeerSender::Describe(const Batch& batch) {
   Sent sent;
   for (const raft::Message& m : batch) sent.appends += m.type == raft::MessageType::kApp ? 1 : 0;
   sent.snapshot = !batch.empty() && batch.front().type == raft::MessageType::kSnap;
-  sent.probe = batch.empty();
   sent.at = Clock::now();
   return sent;
 }
@@ -270,7 +262,8 @@ void PeerSender::Finish(const Sent& sent, Result result) {
                                << " says this member was removed from the cluster";
     if (callbacks_.on_removed) callbacks_.on_removed(id_.peer_id);
   }
-  if (!ok && !sent.probe && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
+  // Probes report too: a follower learns at once that its leader is gone.
+  if (!ok && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
   if (sent.snapshot && callbacks_.on_snapshot_status) callbacks_.on_snapshot_status(id_.peer_id, !ok);
 }
 

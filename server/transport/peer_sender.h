@@ -7,7 +7,9 @@
 //
 // An idle sender sends an empty batch every kProbeInterval, so it knows
 // whether the peer is reachable (ActiveSince) even when raft has nothing to
-// say to it, as etcd's always-open streams do.
+// say to it, as etcd's always-open streams do; and at once when the peer
+// closes the idle connection, so a peer that exited is reported unreachable
+// without waiting for the next message to it.
 //
 // Threads: Enqueue, SetUrls, Stop, Stats and ActiveSince are safe from any thread. The
 // sender thread owns the connection and runs the callbacks. Every wait of
@@ -65,7 +67,6 @@ class PeerSender {
   struct Sent {  // one request written, waiting for its answer
     size_t appends = 0;
     bool snapshot = false;
-    bool probe = false;  // an empty batch: no stats, and no unreachable report
     std::chrono::steady_clock::time_point at;
   };
   using Batch = std::vector<raft::Message>;
@@ -74,7 +75,6 @@ class PeerSender {
   bool Stopping() const;
   void Wake();
   void DrainWake();
-  bool WaitWake(std::chrono::steady_clock::time_point deadline);  // false: timed out
   Batch TakeBatch();  // requires mu_ held, queue non-empty
   bool Connect();     // tries every URL once, starting with the one that worked last
   void Write(const Batch& batch);
@@ -99,6 +99,7 @@ class PeerSender {
   size_t url_index_ = 0;  // the URL that worked last
   bool active_ = true;    // the last request worked (logs only the changes)
   std::chrono::steady_clock::time_point last_write_;  // the last request (or attempt)
+  std::chrono::steady_clock::time_point last_closed_probe_{};  // the last probe for a closed connection
   PeerConnection conn_;
   std::deque<Sent> in_flight_;
 

@@ -521,6 +521,18 @@ TEST_CASE("an unreachable follower stops streaming and is probed again") {
   CHECK(s.raw().GetStatus().progress.at(2).state == raft::ProgressState::kProbe);
 }
 
+TEST_CASE("a follower whose leader is unreachable campaigns a few ticks after the leader lease, not after a random wait") {
+  Solo s({1, 2, 3}, {}, 7);
+  s.Step(Solo::Resp(MessageType::kHeartbeat, 2, 1));
+  REQUIRE(s.r().randomized_election_timeout() > 13);  // the seed's random wait is longer
+  s.raw().ReportUnreachable(3);  // not the leader: nothing changes
+  CHECK(s.r().randomized_election_timeout() > 13);
+  s.raw().ReportUnreachable(2);
+  CHECK(OfType(s.Tick(10), MessageType::kVote).empty());  // still inside the lease
+  CHECK(OfType(s.Tick(3), MessageType::kVote).size() == 2);  // ticks 11 to 13
+  CHECK(s.r().role() == StateRole::kCandidate);
+}
+
 TEST_CASE("Ready reports soft state changes and must_sync only for durable changes") {
   Solo s;
   s.raw().Campaign();

@@ -329,13 +329,28 @@ TEST_SUITE("transport") {
     REQUIRE(a.recorder.WaitFor([&] { return a.transport->ActiveSince(2) == Clock::time_point{}; }));
   }
 
+  TEST_CASE("transport: a peer that goes down is reported unreachable at once, not at the next probe") {
+    Member a(1), b(2);
+    b.Serve();
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    a.transport->Send({App(1, 2, 5)});
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+    REQUIRE(a.recorder.WaitFor([&] { return a.transport->Stats()[2].success == 1; }));
+    const Clock::time_point down = Clock::now();
+    b.server->Stop();  // closes the idle connection; nothing more is sent to b
+    REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.unreachable.empty(); }));
+    CHECK(Clock::now() - down < 500ms);  // the idle probe would come after 1 s
+    CHECK(a.recorder.Get(a.recorder.unreachable) == std::vector<uint64_t>{2});
+  }
+
   TEST_CASE("transport: a sender from another cluster is refused") {
     Member b(2), stranger(3, kCluster + 1);
     b.Serve();
     stranger.transport->UpdatePeers({{2, {b.Url()}}});
     stranger.transport->Send({App(3, 2, 1)});
-    REQUIRE(stranger.recorder.WaitFor([&] { return !stranger.recorder.unreachable.empty(); }));
-    CHECK(stranger.transport->Stats()[2].fail == 1);
+    // The sender's first probe may go before the append: wait for the append.
+    REQUIRE(stranger.recorder.WaitFor([&] { return stranger.transport->Stats()[2].fail == 1; }));
+    CHECK_FALSE(stranger.recorder.Get(stranger.recorder.unreachable).empty());
 
     auto res = RawPost(b.port, common::FormatId(kCluster + 1), "3", EncodeMessages({App(3, 2, 1)}));
     REQUIRE(res);
