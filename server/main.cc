@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "common/member_id.h"
+#include "common/signals.h"
 #include "server/api/context.h"
 #include "server/api/peer_handler.h"
 #include "server/api/router.h"
@@ -216,11 +217,7 @@ int main(int argc, char** argv) {
     if (!storage.ok()) return Fail(storage.status().message());
   }
   const bool new_member = !storage.ok() || (*storage)->IsNew();
-  auto stop_pending = [] {
-    sigset_t pending;
-    sigpending(&pending);
-    return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
-  };
+  auto stop_pending = [&stop_signals] { return common::AnyPending(stop_signals); };
   common::Status s;
   if (new_member) {
     // Before anything reads the cluster or the advertised peer URLs.

@@ -11,6 +11,7 @@
 #include "common/discovery.h"
 #include "common/dns_srv.h"
 #include "common/log.h"
+#include "common/signals.h"
 #include "common/url.h"
 #include "server/config/initial_cluster.h"
 #include "server/http/http.h"
@@ -103,13 +104,7 @@ int Run(const config::Config& cfg, const sigset_t& stop_signals) {
     std::cerr << "kvraft: mkdir " << options.proxy_dir << ": " << std::strerror(errno) << std::endl;
     return 1;
   }
-  auto stop = [&stop_signals] {
-    sigset_t pending;
-    sigpending(&pending);
-    return (sigismember(&pending, SIGINT) == 1 && sigismember(&stop_signals, SIGINT) == 1) ||
-           (sigismember(&pending, SIGTERM) == 1 && sigismember(&stop_signals, SIGTERM) == 1);
-  };
-  auto peers = FirstPeerUrls(cfg, stop);
+  auto peers = FirstPeerUrls(cfg, [&stop_signals] { return common::AnyPending(stop_signals); });
   if (!peers.ok()) {
     std::cerr << "kvraft: " << peers.status().message() << std::endl;
     return 1;
