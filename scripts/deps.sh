@@ -13,7 +13,7 @@ pkgs=(
 if [ "${1:-}" != build ]; then
   pkgs+=(
     etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base iproute2 nftables
-    docker.io docker-compose
+    docker.io docker-compose systemd
   )
 fi
 missing=()
