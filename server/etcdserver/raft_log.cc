@@ -78,29 +78,29 @@ Result<raft::Snapshot> RaftLog::Restore() {
 }
 
 Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
-                        const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot) {
-  std::vector<storage::LogEntry> disk_entries;
-  disk_entries.reserve(entries.size());
-  for (const auto& e : entries) disk_entries.push_back(ToDisk(e));
-  std::optional<raft::HardState> latest = hard_state ? hard_state : deferred_;
-  std::optional<storage::HardState> hs;
-  if (latest) hs = storage::HardState{latest->term, latest->vote, latest->commit};
-  std::optional<storage::SnapshotRecord> snap;
-  if (!snapshot.IsEmpty()) {
-    snap = storage::SnapshotRecord{snapshot.metadata.index, snapshot.metadata.term,
-                                   EncodeConfState(snapshot.metadata.conf_state), snapshot.data};
+                        const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot,
+                        Done done) {
+  storage::Write w;
+  if (!hard_state && entries.empty() && snapshot.IsEmpty()) {
+    writer_.Submit(std::move(w), std::move(done));  // a barrier
+    return Status::OK();
   }
-  Status s = disk_.Save(hs ? &*hs : nullptr, disk_entries, snap ? &*snap : nullptr);
-  if (s.ok() && snap) s = disk_.Compact(snapshot.metadata.index);
-  if (!s.ok()) return s;
+  w.entries.reserve(entries.size());
+  for (const auto& e : entries) w.entries.push_back(ToDisk(e));
+  std::optional<raft::HardState> latest = hard_state ? hard_state : deferred_;
+  if (latest) w.hard_state = storage::HardState{latest->term, latest->vote, latest->commit};
   if (!snapshot.IsEmpty()) {
-    s = memory_.ApplySnapshot(snapshot);
+    Status s = memory_.ApplySnapshot(snapshot);
     if (!s.ok()) return s;
     snapshot_index_ = snapshot.metadata.index;
+    w.snapshot = storage::SnapshotRecord{snapshot.metadata.index, snapshot.metadata.term,
+                                         EncodeConfState(snapshot.metadata.conf_state), snapshot.data};
+    w.compact_to = snapshot.metadata.index;
   }
   memory_.Append(entries);
   if (hard_state) memory_.SetHardState(*hard_state);
   deferred_.reset();
+  writer_.Submit(std::move(w), std::move(done));
   return Status::OK();
 }
 
@@ -109,22 +109,22 @@ void RaftLog::DeferHardState(const raft::HardState& hard_state) {
   deferred_ = hard_state;
 }
 
-Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep) {
+Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep,
+                         Done done) {
   auto term = memory_.Term(index);
   if (!term.ok()) return term.status();
-  storage::SnapshotRecord rec{index, *term, EncodeConfState(cs), data};
-  Status s = disk_.Save(nullptr, {}, &rec);
-  if (!s.ok()) return s;
+  storage::Write w;
+  w.snapshot = storage::SnapshotRecord{index, *term, EncodeConfState(cs), data};
   auto created = memory_.CreateSnapshot(index, cs, std::move(data));
   if (!created.ok()) return created.status();
   snapshot_index_ = index;
   if (index > keep) {
     uint64_t compact = index - keep;
-    s = disk_.Compact(compact - 1);
-    if (!s.ok()) return s;
-    s = memory_.Compact(compact);
+    w.compact_to = compact - 1;
+    Status s = memory_.Compact(compact);
     if (!s.ok() && s.code() != common::Code::kCompacted) return s;
   }
+  writer_.Submit(std::move(w), std::move(done));
   return Status::OK();
 }
 

@@ -1,9 +1,11 @@
 // The member's raft log: raft reads it from memory (raft::MemoryStorage, the
-// entries since the last compaction), and every Ready is made durable in
-// SQLite first (one transaction per Ready, fsynced), as etcd keeps a WAL
-// beside raft's MemoryStorage. Restore() rebuilds memory from disk.
+// entries since the last compaction), updated at once, while a LogWriter
+// makes each Ready durable in SQLite on its own thread (fsynced, several
+// Readies per transaction), as etcd keeps a WAL beside raft's MemoryStorage.
+// Restore() rebuilds memory from disk.
 //
-// Not thread-safe: owned by the server's loop thread.
+// Not thread-safe: owned by the server's loop thread. Restore and Empty
+// read the disk directly, so they come before the first write.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "common/status.h"
 #include "server/raft/memory_storage.h"
 #include "server/raft/messages.h"
+#include "server/storage/log_writer.h"
 #include "server/storage/sqlite_storage.h"
 
 namespace etcdserver {
@@ -23,7 +26,8 @@ common::Result<raft::ConfState> DecodeConfState(const std::string& bytes);
 
 class RaftLog {
  public:
-  explicit RaftLog(storage::SqliteStorage& disk) : disk_(disk) {}
+  using Done = storage::LogWriter::Done;
+  explicit RaftLog(storage::SqliteStorage& disk) : disk_(disk), writer_(disk) {}
   RaftLog(const RaftLog&) = delete;
   RaftLog& operator=(const RaftLog&) = delete;
 
@@ -32,18 +36,25 @@ class RaftLog {
   common::Result<raft::Snapshot> Restore();
   bool Empty();  // nothing on disk: a new member
 
-  // Makes one Ready's output durable (snapshot, entries, hard state), then
-  // visible to raft.
+  // Makes one Ready's output (snapshot, entries, hard state) visible to raft
+  // at once and queues its write; `done` runs on the writer thread once it
+  // and every earlier write are durable, or with the error. With nothing
+  // to write, `done` is only a barrier behind the earlier writes.
   common::Status Persist(const std::optional<raft::HardState>& hard_state,
-                         const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot);
+                         const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot,
+                         Done done);
   // A hard state whose only change is the commit index needs no fsync of its
   // own (a lost commit index is learned again from the leader): it is kept in
   // memory and written with the next Persist.
   void DeferHardState(const raft::HardState& hard_state);
 
   // Records a snapshot of the state machine at `index` and drops entries
-  // before `index - keep` (so slow followers can still catch up by log).
-  common::Status Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep);
+  // before `index - keep` (so slow followers can still catch up by log);
+  // the disk write is queued like Persist's.
+  common::Status Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep,
+                          Done done);
+  // Waits until every queued write is durable; the first write error, if any.
+  common::Status Drain() { return writer_.Drain(); }
 
   const raft::Storage& storage() const { return memory_; }
   uint64_t snapshot_index() const { return snapshot_index_; }
@@ -53,6 +64,7 @@ class RaftLog {
   raft::MemoryStorage memory_;
   uint64_t snapshot_index_ = 0;
   std::optional<raft::HardState> deferred_;  // not yet on disk
+  storage::LogWriter writer_;  // last: its thread ends before the rest goes
 };
 
 }  // namespace etcdserver

@@ -97,6 +97,8 @@ Status EtcdServer::Start() {
   // Persist the bootstrap entries, replay the committed log into the store.
   while (node_->HasReady() && !halted_) ProcessReady();
   if (halted_) return Status::Corruption("data dir " + config_.data_dir + ": cannot replay the raft log");
+  s = log_.Drain();
+  if (!s.ok()) return s;
   if (!fresh) {
     s = CheckIdentity();
     if (!s.ok()) return s;
@@ -185,6 +187,8 @@ void EtcdServer::Stop() {
   }
   cv_.notify_all();
   if (running) loop_.join();
+  // The writer's callbacks post to this server: let them run out first.
+  log_.Drain();
 }
 
 // A leader that stops hands over first, so the cluster does not wait an
@@ -380,6 +384,7 @@ void EtcdServer::Run() {
     }
     for (auto& t : tasks) t();
     tasks.clear();
+    if (halted_) continue;  // a failed log write: stopping_ ends the loop
     if (steady_clock::now() >= next_tick_) {
       Tick();
       next_tick_ = std::max(next_tick_ + config_.heartbeat, steady_clock::now());
@@ -479,47 +484,49 @@ void EtcdServer::ProcessReady() {
   if (rd.hard_state) term_ = rd.hard_state->term;
   if (rd.soft_state) OnLeaderChange(rd.soft_state->lead, rd.soft_state->role == raft::StateRole::kLeader);
   transport_->Send(std::move(rd.messages));
-  // Committed entries that are already in the stable log are durable on a
-  // quorum: apply (and answer) them before this Ready's write, which only
-  // holds newer entries, so an answer does not wait for the next fsync.
-  size_t applied_early = 0;
-  if (rd.snapshot.IsEmpty()) {
-    auto stable = log_.storage().LastIndex();
-    while (stable.ok() && applied_early < rd.committed_entries.size() &&
-           rd.committed_entries[applied_early].index <= *stable && !removed_) {
-      Apply(rd.committed_entries[applied_early++]);
-    }
-  }
-  // Only new entries, a snapshot or a changed term or vote must reach the disk
-  // before anything else happens; a commit-only change rides on the next write.
+  // Only new entries, a snapshot or a changed term or vote must reach the
+  // disk; a commit-only change rides on the next write. The write runs on
+  // the log writer's thread while this loop goes on; what had to wait for
+  // it (acks, votes, the leader counting itself) follows in Persisted.
   bool must_write = rd.must_sync || !rd.entries.empty() || !rd.snapshot.IsEmpty();
-  Status s = Status::OK();
-  if (must_write) {
-    s = log_.Persist(rd.hard_state, rd.entries, rd.snapshot);
-  } else if (rd.hard_state) {
-    log_.DeferHardState(*rd.hard_state);
+  if (!must_write && rd.hard_state) log_.DeferHardState(*rd.hard_state);
+  if (must_write || !rd.messages_after_persist.empty()) {
+    std::optional<raft::Entry> last;
+    if (!rd.entries.empty()) last = raft::Entry{rd.entries.back().term, rd.entries.back().index, {}, {}};
+    auto done = [this, msgs = std::move(rd.messages_after_persist), last](const Status& s) mutable {
+      Post([this, s, msgs = std::move(msgs), last]() mutable { Persisted(s, std::move(msgs), last); });
+    };
+    Status s = log_.Persist(must_write ? rd.hard_state : std::nullopt, rd.entries, rd.snapshot, std::move(done));
+    if (!s.ok()) return Halt("cannot persist the raft log: " + s.message());
   }
-  if (!s.ok()) {
-    // Raft cannot go on without its log: stop this member rather than risk
-    // acknowledging what is not durable.
-    return Halt("cannot persist the raft log: " + s.message());
-  }
-  transport_->Send(std::move(rd.messages_after_persist));
   if (!rd.snapshot.IsEmpty()) {
     RestoreSnapshot(rd.snapshot);
     if (halted_) return;  // nothing may be applied on top of a failed restore
   }
-  for (size_t i = applied_early; i < rd.committed_entries.size() && !removed_; ++i) {
-    Apply(rd.committed_entries[i]);
-  }
+  // Committed entries are on a quorum's disks (the leader counts itself
+  // only for what it persisted): apply and answer them now, even those
+  // this member is still writing.
+  for (size_t i = 0; i < rd.committed_entries.size() && !removed_; ++i) Apply(rd.committed_entries[i]);
   if (rd.hard_state) commit_index_ = std::max(commit_index_.load(), rd.hard_state->commit);
   for (const raft::ReadState& rs : rd.read_states) {
     auto it = read_rounds_.find(rs.request_ctx);
     if (it != read_rounds_.end()) it->second.index = std::max<uint64_t>(rs.index, 1);
   }
-  node_->Advance(rd);
+  node_->AdvanceBeforePersist(rd);
   ServeReads();
   MaybeSnapshot();
+}
+
+void EtcdServer::Persisted(const Status& s, std::vector<raft::Message> after_persist,
+                           const std::optional<raft::Entry>& last) {
+  if (halted_) return;
+  if (!s.ok()) {
+    // Raft cannot go on without its log: stop this member rather than risk
+    // acknowledging what is not durable.
+    return Halt("cannot persist the raft log: " + s.message());
+  }
+  transport_->Send(std::move(after_persist));
+  if (last) node_->OnPersisted(last->index, last->term);
 }
 
 void EtcdServer::Apply(const raft::Entry& entry) {
@@ -607,13 +614,16 @@ void EtcdServer::Halt(const std::string& reason) {
 
 void EtcdServer::MaybeSnapshot() {
   if (applied_ - log_.snapshot_index() <= config_.snapshot_count) return;
+  uint64_t index = applied_;
+  auto done = [this, index](const Status& s) {
+    if (s.ok()) KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << index;
+    // A failed write also fails every later one, which halts the member.
+  };
   Status s = log_.Snapshot(applied_, node_->raft().conf_state(), store_.Save(),
-                           config_.snapshot_catchup_entries);
+                           config_.snapshot_catchup_entries, std::move(done));
   if (!s.ok()) {
     KV_LOG(kError, "etcdserver") << "snapshot at index " << applied_ << " failed: " << s.message();
-    return;
   }
-  KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << applied_;
 }
 
 void EtcdServer::RefreshPeers() {

@@ -3,10 +3,12 @@
 // store on every member; the proposer answers from its own apply result.
 //
 // One loop thread owns the raft node, the raft log and all writes to the
-// store. It runs, in order: queued tasks (proposals, peer messages), the
-// tick, then the writes of this turn as one proposal, then each Ready:
-// send -> apply what was committed and already stable -> persist (fsync) ->
-// send what needed the persist -> apply the rest -> serve reads -> Advance.
+// store. It runs, in order: queued tasks (proposals, peer messages, done
+// log writes), the tick, then the writes of this turn as one proposal,
+// then each Ready: send -> queue its log write -> apply what was committed
+// -> serve reads -> Advance. The log writer's thread makes the writes
+// durable meanwhile; once one is, the loop sends what had to wait for it
+// (acks, votes) and the leader counts itself for those entries.
 // Leader duties (TTL expiry by a replicated SYNC entry every 500 ms, the
 // cluster version) run in the loop.
 //
@@ -148,6 +150,9 @@ class EtcdServer {
   void Run();
   void Tick();
   void ProcessReady();
+  // A write of ProcessReady is durable (or failed): send what waited for it.
+  void Persisted(const common::Status& s, std::vector<raft::Message> after_persist,
+                 const std::optional<raft::Entry>& last);
   void Apply(const raft::Entry& entry);  // one committed entry; advances applied_
   void ApplyEntry(const raft::Entry& entry);
   void ApplyConfChangeEntry(const raft::Entry& entry);

@@ -93,6 +93,11 @@ Ready RawNode::GetReady() {
 }
 
 void RawNode::Advance(const Ready& rd) {
+  AdvanceBeforePersist(rd);
+  if (!rd.entries.empty()) OnPersisted(rd.entries.back().index, rd.entries.back().term);
+}
+
+void RawNode::AdvanceBeforePersist(const Ready& rd) {
   RaftLog& log = raft_.log();
   if (!rd.snapshot.IsEmpty()) {
     log.StableSnapTo(rd.snapshot.metadata.index);
@@ -101,7 +106,6 @@ void RawNode::Advance(const Ready& rd) {
   if (!rd.entries.empty()) {
     const Entry& last = rd.entries.back();
     log.StableTo(last.index, last.term);
-    raft_.OnPersisted(last.index, last.term);
   }
   if (!rd.committed_entries.empty()) log.AppliedTo(rd.committed_entries.back().index);
 }

@@ -42,6 +42,14 @@
 //   A member of a new cluster whose storage is still empty after a crash
 //   bootstraps again (its first Ready was never written).
 //
+// Persisting on another thread (etcd's raft calls these async storage
+// writes): put rd.entries/snapshot/hard_state where Storage serves them at
+// once, queue their write, AdvanceBeforePersist(rd), and apply
+// rd.committed_entries right away (committed means on a quorum's disks:
+// the leader counts itself only for what it persisted). Once the write and
+// every earlier one are durable: send rd.messages_after_persist, then
+// OnPersisted(last entry's index, term) when rd.entries was not empty.
+//
 // Step, Tick and Propose may be called between GetReady and Advance; GetReady
 // must not be called again before Advance.
 #pragma once
@@ -116,7 +124,14 @@ class RawNode {
 
   bool HasReady() const;
   Ready GetReady();
+  // After `rd` was persisted: the next Ready may be taken.
   void Advance(const Ready& rd);
+  // For a write still in flight (see "Persisting on another thread" above):
+  // like Advance, but the leader counts itself towards a quorum for these
+  // entries only when OnPersisted(index, term of the last one) says they are
+  // on its disk. Writes must become durable in the order of their Readies.
+  void AdvanceBeforePersist(const Ready& rd);
+  void OnPersisted(uint64_t index, uint64_t term) { raft_.OnPersisted(index, term); }
 
   void ReportUnreachable(NodeId id) { raft_.ReportUnreachable(id); }
   void ReportSnapshot(NodeId id, bool failed) { raft_.ReportSnapshot(id, failed); }

@@ -201,57 +201,65 @@ Status SqliteStorage::SetMeta(const std::map<std::string, std::string>& values) 
   return s;
 }
 
-Status SqliteStorage::Save(const HardState* hard_state, const std::vector<LogEntry>& entries,
-                           const SnapshotRecord* snapshot) {
+size_t Write::bytes() const {
+  size_t n = snapshot ? snapshot->data.size() : 0;
+  for (const LogEntry& e : entries) n += e.data.size() + 32;
+  return n;
+}
+
+Status SqliteStorage::Save(const std::vector<Write>& writes) {
   Status s = Step(begin_, "begin");
   if (!s.ok()) return s;
-  auto fail = [&](const char* what) {
-    Status err = Error(what);
-    Step(rollback_, "rollback");
-    return err;
-  };
-  if (!entries.empty()) {
-    sqlite3_reset(delete_from_);
-    sqlite3_bind_int64(delete_from_, 1, static_cast<sqlite3_int64>(entries.front().index));
-    if (sqlite3_step(delete_from_) != SQLITE_DONE) return fail("truncate log");
+  for (const Write& w : writes) {
+    s = SaveOne(w);
+    if (!s.ok()) break;
   }
-  for (const LogEntry& e : entries) {
+  if (s.ok() && compact_pending_) s = CompactChunk();
+  if (s.ok()) s = Step(commit_, "commit");
+  if (!s.ok()) Step(rollback_, "rollback");
+  return s;
+}
+
+Status SqliteStorage::SaveOne(const Write& w) {
+  if (!w.entries.empty()) {
+    sqlite3_reset(delete_from_);
+    sqlite3_bind_int64(delete_from_, 1, static_cast<sqlite3_int64>(w.entries.front().index));
+    if (sqlite3_step(delete_from_) != SQLITE_DONE) return Error("truncate log");
+  }
+  for (const LogEntry& e : w.entries) {
     sqlite3_reset(insert_entry_);
     sqlite3_bind_int64(insert_entry_, 1, static_cast<sqlite3_int64>(e.index));
     sqlite3_bind_int64(insert_entry_, 2, static_cast<sqlite3_int64>(e.term));
     sqlite3_bind_int(insert_entry_, 3, static_cast<int>(e.type));
     sqlite3_bind_blob(insert_entry_, 4, e.data.data(), static_cast<int>(e.data.size()), SQLITE_STATIC);
-    if (sqlite3_step(insert_entry_) != SQLITE_DONE) return fail("append entry");
+    if (sqlite3_step(insert_entry_) != SQLITE_DONE) return Error("append entry");
   }
-  if (hard_state) {
+  if (w.hard_state) {
     sqlite3_reset(put_hard_state_);
-    sqlite3_bind_int64(put_hard_state_, 1, static_cast<sqlite3_int64>(hard_state->term));
-    sqlite3_bind_int64(put_hard_state_, 2, static_cast<sqlite3_int64>(hard_state->vote));
-    sqlite3_bind_int64(put_hard_state_, 3, static_cast<sqlite3_int64>(hard_state->commit));
-    if (sqlite3_step(put_hard_state_) != SQLITE_DONE) return fail("save hard state");
+    sqlite3_bind_int64(put_hard_state_, 1, static_cast<sqlite3_int64>(w.hard_state->term));
+    sqlite3_bind_int64(put_hard_state_, 2, static_cast<sqlite3_int64>(w.hard_state->vote));
+    sqlite3_bind_int64(put_hard_state_, 3, static_cast<sqlite3_int64>(w.hard_state->commit));
+    if (sqlite3_step(put_hard_state_) != SQLITE_DONE) return Error("save hard state");
   }
-  if (snapshot) {
+  if (w.snapshot) {
+    const SnapshotRecord& snap = *w.snapshot;
     Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data) VALUES (0, ?, ?, ?, ?)");
-    if (!put.ok()) return fail("save snapshot");
-    sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snapshot->index));
-    sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snapshot->term));
-    sqlite3_bind_blob(put.get(), 3, snapshot->conf_state.data(),
-                      static_cast<int>(snapshot->conf_state.size()), SQLITE_STATIC);
-    sqlite3_bind_blob(put.get(), 4, snapshot->data.data(), static_cast<int>(snapshot->data.size()),
+    if (!put.ok()) return Error("save snapshot");
+    sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snap.index));
+    sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snap.term));
+    sqlite3_bind_blob(put.get(), 3, snap.conf_state.data(), static_cast<int>(snap.conf_state.size()),
                       SQLITE_STATIC);
-    if (sqlite3_step(put.get()) != SQLITE_DONE) return fail("save snapshot");
+    sqlite3_bind_blob(put.get(), 4, snap.data.data(), static_cast<int>(snap.data.size()), SQLITE_STATIC);
+    if (sqlite3_step(put.get()) != SQLITE_DONE) return Error("save snapshot");
   }
-  if (compact_pending_ && !CompactChunk().ok()) return fail("compact");
-  s = Step(commit_, "commit");
-  if (!s.ok()) Step(rollback_, "rollback");
-  return s;
+  if (w.compact_to != 0) Compact(w.compact_to);
+  return Status::OK();
 }
 
-Status SqliteStorage::Compact(uint64_t index) {
-  if (index <= compacted_) return Status::OK();
+void SqliteStorage::Compact(uint64_t index) {
+  if (index <= compacted_) return;
   compacted_ = index;
   compact_pending_ = true;
-  return Status::OK();
 }
 
 Status SqliteStorage::CompactChunk() {

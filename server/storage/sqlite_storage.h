@@ -5,8 +5,8 @@
 // Every Save() is one transaction that is on disk when it returns
 // (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
 // saved. The WAL is checkpointed into the database file by a background
-// thread (WalCheckpointer), never inside a Save. Not thread-safe: owned by
-// the server's loop thread.
+// thread (WalCheckpointer), never inside a Save. Not thread-safe: one thread
+// at a time (the member's LogWriter once the server runs).
 #pragma once
 
 #include <sqlite3.h>
@@ -45,6 +45,19 @@ struct SnapshotRecord {
   std::string data;         // encoded store
 };
 
+// One write to the log, done in this order: the entries (replacing any
+// stored entries from the first new index on: a conflicting suffix), the
+// hard state, the snapshot, then the compaction of entries <= compact_to.
+struct Write {
+  std::vector<LogEntry> entries;
+  std::optional<HardState> hard_state;
+  std::optional<SnapshotRecord> snapshot;
+  uint64_t compact_to = 0;  // 0: nothing to compact
+
+  bool empty() const { return entries.empty() && !hard_state && !snapshot && compact_to == 0; }
+  size_t bytes() const;  // about, for queue bounds
+};
+
 class SqliteStorage {
  public:
   ~SqliteStorage();
@@ -62,16 +75,11 @@ class SqliteStorage {
   const std::map<std::string, std::string>& meta() const { return meta_; }
   common::Status SetMeta(const std::map<std::string, std::string>& values);
 
-  // Appends `entries` (dropping any stored entries at or after the first new
-  // index: a conflicting suffix), replaces the hard state and the snapshot when
-  // given, all in one durable transaction.
-  common::Status Save(const HardState* hard_state, const std::vector<LogEntry>& entries,
-                      const SnapshotRecord* snapshot);
-  // Drops entries with index <= `index`: they are gone for FirstIndex at
-  // once and deleted from the file in small chunks, one in each following
-  // Save's transaction, so no write stalls on a large prefix and the
-  // compaction adds no commit (fsync) of its own.
-  common::Status Compact(uint64_t index);
+  // Does `writes` in order in one durable transaction (group commit).
+  // Compacted entries are gone for FirstIndex at once and deleted from the
+  // file in small chunks, one in each following Save's transaction, so no
+  // write stalls on a large prefix and compaction adds no fsync of its own.
+  common::Status Save(const std::vector<Write>& writes);
 
   common::Result<HardState> LoadHardState();
   common::Result<std::optional<SnapshotRecord>> LoadSnapshot();
@@ -86,6 +94,8 @@ class SqliteStorage {
   explicit SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   common::Status Exec(const char* sql);
   common::Status Step(sqlite3_stmt* stmt, const char* what);  // a statement without rows
+  common::Status SaveOne(const Write& w);  // inside an open transaction
+  void Compact(uint64_t index);
   common::Status CompactChunk();
   common::Status Error(const char* what) const;
   common::Status Prepare();

@@ -21,6 +21,19 @@ storage::LogEntry Entry(uint64_t index, uint64_t term, std::string data) {
   return storage::LogEntry{index, term, storage::EntryType::kNormal, std::move(data)};
 }
 
+storage::Write Append(std::vector<storage::LogEntry> entries) {
+  storage::Write w;
+  w.entries = std::move(entries);
+  return w;
+}
+
+storage::Write SnapshotAt(storage::SnapshotRecord snap, uint64_t compact_to) {
+  storage::Write w;
+  w.snapshot = std::move(snap);
+  w.compact_to = compact_to;
+  return w;
+}
+
 }  // namespace
 
 TEST_SUITE("storage") {
@@ -33,7 +46,9 @@ TEST_SUITE("storage") {
       CHECK(*(*st)->LastIndex() == 0);
       storage::HardState hs{3, 7, 2};
       std::vector<storage::LogEntry> entries{Entry(1, 1, "a"), Entry(2, 3, std::string("b\0c", 3))};
-      REQUIRE((*st)->Save(&hs, entries, nullptr).ok());
+      storage::Write w = Append(entries);
+      w.hard_state = hs;
+      REQUIRE((*st)->Save({w}).ok());
       REQUIRE((*st)->SetMeta({{"name", "n1"}}).ok());
     }
     auto st = storage::SqliteStorage::Open(dir);
@@ -53,18 +68,32 @@ TEST_SUITE("storage") {
   TEST_CASE("appending at an earlier index drops the conflicting suffix") {
     auto st = storage::SqliteStorage::Open(TempDir());
     REQUIRE(st.ok());
-    REQUIRE((*st)->Save(nullptr, {Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")}, nullptr).ok());
-    REQUIRE((*st)->Save(nullptr, {Entry(2, 2, "x")}, nullptr).ok());
+    REQUIRE((*st)->Save({Append({Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")})}).ok());
+    REQUIRE((*st)->Save({Append({Entry(2, 2, "x")})}).ok());
     CHECK(*(*st)->LastIndex() == 2);
     auto entries = (*st)->Entries(1, 10, 1 << 20);
     REQUIRE(entries->size() == 2);
     CHECK((*entries)[1].data == "x");
   }
 
+  TEST_CASE("one save does several writes in order, a later one replacing an earlier suffix") {
+    auto st = storage::SqliteStorage::Open(TempDir());
+    REQUIRE(st.ok());
+    storage::Write second = Append({Entry(3, 2, "y"), Entry(4, 2, "z")});
+    second.hard_state = storage::HardState{2, 1, 3};
+    REQUIRE((*st)->Save({Append({Entry(1, 1, "a"), Entry(2, 1, "b"), Entry(3, 1, "c")}), second}).ok());
+    CHECK(*(*st)->LastIndex() == 4);
+    auto entries = (*st)->Entries(1, 10, 1 << 20);
+    REQUIRE(entries->size() == 4);
+    CHECK((*entries)[2].data == "y");
+    CHECK((*entries)[2].term == 2);
+    CHECK((*st)->LoadHardState()->commit == 3);
+  }
+
   TEST_CASE("entries honour the byte limit but always return one") {
     auto st = storage::SqliteStorage::Open(TempDir());
     REQUIRE(st.ok());
-    REQUIRE((*st)->Save(nullptr, {Entry(1, 1, "aaaa"), Entry(2, 1, "bbbb"), Entry(3, 1, "cccc")}, nullptr).ok());
+    REQUIRE((*st)->Save({Append({Entry(1, 1, "aaaa"), Entry(2, 1, "bbbb"), Entry(3, 1, "cccc")})}).ok());
     CHECK((*st)->Entries(1, 4, 1)->size() == 1);
     CHECK((*st)->Entries(1, 4, 8)->size() == 2);
   }
@@ -72,10 +101,9 @@ TEST_SUITE("storage") {
   TEST_CASE("snapshot and compaction keep the index sequence") {
     auto st = storage::SqliteStorage::Open(TempDir());
     REQUIRE(st.ok());
-    REQUIRE((*st)->Save(nullptr, {Entry(1, 1, "a"), Entry(2, 1, "b")}, nullptr).ok());
+    REQUIRE((*st)->Save({Append({Entry(1, 1, "a"), Entry(2, 1, "b")})}).ok());
     storage::SnapshotRecord snap{2, 1, "cs", "store"};
-    REQUIRE((*st)->Save(nullptr, {}, &snap).ok());
-    REQUIRE((*st)->Compact(2).ok());
+    REQUIRE((*st)->Save({SnapshotAt(snap, 2)}).ok());
     CHECK(*(*st)->LastIndex() == 2);
     CHECK(*(*st)->FirstIndex() == 3);
     auto loaded = (*st)->LoadSnapshot();
@@ -91,14 +119,13 @@ TEST_SUITE("storage") {
       REQUIRE((*st)->SetMeta({{"name", "m"}}).ok());
       std::vector<storage::LogEntry> entries;
       for (uint64_t i = 1; i <= 5000; ++i) entries.push_back(Entry(i, 1, "v"));
-      REQUIRE((*st)->Save(nullptr, entries, nullptr).ok());
+      REQUIRE((*st)->Save({Append(entries)}).ok());
       storage::SnapshotRecord snap{4500, 1, "cs", "store"};
-      REQUIRE((*st)->Save(nullptr, {}, &snap).ok());
-      REQUIRE((*st)->Compact(4500).ok());
+      REQUIRE((*st)->Save({SnapshotAt(snap, 4500)}).ok());
       CHECK(*(*st)->FirstIndex() == 4501);
       CHECK(*(*st)->LastIndex() == 5000);
       CHECK((*st)->Entries(4000, 4001, 100)->size() == 1);  // not all deleted yet
-      for (uint64_t i = 5001; i <= 5030; ++i) REQUIRE((*st)->Save(nullptr, {Entry(i, 1, "w")}, nullptr).ok());
+      for (uint64_t i = 5001; i <= 5030; ++i) REQUIRE((*st)->Save({Append({Entry(i, 1, "w")})}).ok());
       CHECK((*st)->Entries(1, 4501, 1 << 20)->empty());
       CHECK((*st)->Entries(4501, 5031, 1 << 20)->size() == 530);
     }
@@ -116,10 +143,9 @@ TEST_SUITE("storage") {
       REQUIRE((*st)->SetMeta({{"name", "m"}}).ok());
       std::vector<storage::LogEntry> entries;
       for (uint64_t i = 1; i <= 3000; ++i) entries.push_back(Entry(i, 1, "v"));
-      REQUIRE((*st)->Save(nullptr, entries, nullptr).ok());
+      REQUIRE((*st)->Save({Append(entries)}).ok());
       storage::SnapshotRecord snap{4000, 2, "cs", "store"};  // a snapshot past the log, as a follower gets
-      REQUIRE((*st)->Save(nullptr, {}, &snap).ok());
-      REQUIRE((*st)->Compact(4000).ok());
+      REQUIRE((*st)->Save({SnapshotAt(snap, 4000)}).ok());
     }
     auto st = storage::SqliteStorage::Open(dir);
     REQUIRE(st.ok());
@@ -134,7 +160,7 @@ TEST_SUITE("storage") {
       auto st = storage::SqliteStorage::Open(dir);
       REQUIRE(st.ok());
       REQUIRE((*st)->SetMeta({{"name", "n1"}}).ok());
-      for (uint64_t i = 1; i <= kSaves; ++i) REQUIRE((*st)->Save(nullptr, {Entry(i, 1, big)}, nullptr).ok());
+      for (uint64_t i = 1; i <= kSaves; ++i) REQUIRE((*st)->Save({Append({Entry(i, 1, big)})}).ok());
       struct stat wal {};
       REQUIRE(::stat((dir + "/member/kvraft.db-wal").c_str(), &wal) == 0);
       CHECK(wal.st_size < 12 * 1024 * 1024);
