@@ -1,5 +1,6 @@
 #include "server/api/watch_dispatcher.h"
 
+#include "common/thread_name.h"
 #include "common/time_format.h"
 
 namespace api {
@@ -37,6 +38,7 @@ void WatchDispatcher::Schedule(const std::shared_ptr<WatchSession>& session) {
 }
 
 void WatchDispatcher::Run() {
+  common::SetThreadName("watch-dispatch");
   while (true) {
     std::shared_ptr<WatchSession> session;
     {

@@ -17,6 +17,7 @@
 #include <boost/asio/ip/v6_only.hpp>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "server/http/http.h"
 #include "server/http/session.h"
 
@@ -186,8 +187,13 @@ void ServerImpl::Start() {
   if (started_ || stopped_) return;
   started_ = true;
   for (auto& listener : listeners_) Accept(listener.get());
-  for (auto& context : contexts_) {
-    threads_.emplace_back([ctx = context.get()] { ctx->run(); });
+  // Named after the first port, so the client and the peer servers' threads differ.
+  std::string prefix = "http-" + (ports_.empty() ? std::string("io") : std::to_string(ports_[0])) + "-";
+  for (size_t i = 0; i < contexts_.size(); ++i) {
+    threads_.emplace_back([ctx = contexts_[i].get(), name = prefix + std::to_string(i)] {
+      common::SetThreadName(name);
+      ctx->run();
+    });
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "common/json_string.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "server/api/go_path.h"
 #include "server/api/responses.h"
 #include "server/proxy/cluster_file.h"
@@ -163,6 +164,7 @@ void Proxy::Refresh() {
 }
 
 void Proxy::RefreshLoop() {
+  common::SetThreadName("proxy-refresh");
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     auto interval = options_.refresh_interval;

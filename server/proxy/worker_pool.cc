@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace proxy {
 
 WorkerPool::WorkerPool(size_t max_threads, size_t max_queued)
@@ -35,6 +37,7 @@ void WorkerPool::Stop() {
 }
 
 void WorkerPool::Loop() {
+  common::SetThreadName("proxy-worker");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     ++idle_;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace storage {
 namespace {
@@ -39,6 +40,7 @@ bool WalCheckpointer::OnCommit(int pages) {
 }
 
 void WalCheckpointer::Run() {
+  common::SetThreadName("wal-ckpt");
   sqlite3* db = nullptr;
   const char* failed = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/member_id.h"
+#include "common/thread_name.h"
 
 namespace transport {
 namespace {
@@ -106,6 +107,7 @@ void PeerSender::DrainWake() {
 }
 
 void PeerSender::Run() {
+  common::SetThreadName("peer-" + common::FormatId(id_.peer_id));
   std::vector<int> statuses;
   std::string error;
   while (true) {
