@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "common/member_id.h"
+#include "common/thread_name.h"
 #include "common/time_format.h"
 #include "common/version.h"
 
@@ -113,7 +114,10 @@ Status EtcdServer::Start() {
                               << common::FormatId(config_.member_id) << " of cluster "
                               << common::FormatId(config_.cluster_id) << " at applied index " << applied_
                               << ", store index " << store_.Index();
-  loop_ = std::thread([this] { Run(); });
+  loop_ = std::thread([this] {
+    common::SetThreadName("raft-loop");
+    Run();
+  });
   return Status::OK();
 }
 
@@ -487,14 +491,22 @@ void EtcdServer::ProcessReady() {
   // Only new entries, a snapshot or a changed term or vote must reach the
   // disk; a commit-only change rides on the next write. The write runs on
   // the log writer's thread while this loop goes on; what had to wait for
-  // it (acks, votes, the leader counting itself) follows in Persisted.
+  // it (acks, votes, the leader counting itself) follows in `done`.
   bool must_write = rd.must_sync || !rd.entries.empty() || !rd.snapshot.IsEmpty();
   if (!must_write && rd.hard_state) log_.DeferHardState(*rd.hard_state);
   if (must_write || !rd.messages_after_persist.empty()) {
+    // Only a leader counts its own writes (raft ignores the rest): a
+    // follower's done write wakes nobody but its peer senders.
     std::optional<raft::Entry> last;
-    if (!rd.entries.empty()) last = raft::Entry{rd.entries.back().term, rd.entries.back().index, {}, {}};
+    if (!rd.entries.empty() && is_leader_.load()) {
+      last = raft::Entry{rd.entries.back().term, rd.entries.back().index, {}, {}};
+    }
     auto done = [this, msgs = std::move(rd.messages_after_persist), last](const Status& s) mutable {
-      Post([this, s, msgs = std::move(msgs), last]() mutable { Persisted(s, std::move(msgs), last); });
+      if (!s.ok()) return Post([this, s] { Halt("cannot persist the raft log: " + s.message()); });
+      // Straight from the writer thread: acks and votes go out one thread
+      // hand-off after their fsync.
+      transport_->Send(std::move(msgs));
+      if (last) Post([this, last] { node_->OnPersisted(last->index, last->term); });
     };
     Status s = log_.Persist(must_write ? rd.hard_state : std::nullopt, rd.entries, rd.snapshot, std::move(done));
     if (!s.ok()) return Halt("cannot persist the raft log: " + s.message());
@@ -515,18 +527,6 @@ void EtcdServer::ProcessReady() {
   node_->AdvanceBeforePersist(rd);
   ServeReads();
   MaybeSnapshot();
-}
-
-void EtcdServer::Persisted(const Status& s, std::vector<raft::Message> after_persist,
-                           const std::optional<raft::Entry>& last) {
-  if (halted_) return;
-  if (!s.ok()) {
-    // Raft cannot go on without its log: stop this member rather than risk
-    // acknowledging what is not durable.
-    return Halt("cannot persist the raft log: " + s.message());
-  }
-  transport_->Send(std::move(after_persist));
-  if (last) node_->OnPersisted(last->index, last->term);
 }
 
 void EtcdServer::Apply(const raft::Entry& entry) {
@@ -603,6 +603,7 @@ void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
 // The loop ends after this Ready (its Ready is not advanced, so it must not
 // look at the node again); queued requests fail with "server stopped".
 void EtcdServer::Halt(const std::string& reason) {
+  if (halted_) return;  // every write after a failed one fails too
   KV_LOG(kError, "etcdserver") << reason << "; stopping this member";
   halted_ = true;
   {

@@ -150,9 +150,6 @@ class EtcdServer {
   void Run();
   void Tick();
   void ProcessReady();
-  // A write of ProcessReady is durable (or failed): send what waited for it.
-  void Persisted(const common::Status& s, std::vector<raft::Message> after_persist,
-                 const std::optional<raft::Entry>& last);
   void Apply(const raft::Entry& entry);  // one committed entry; advances applied_
   void ApplyEntry(const raft::Entry& entry);
   void ApplyConfChangeEntry(const raft::Entry& entry);

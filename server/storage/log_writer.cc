@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/thread_name.h"
+
 namespace storage {
 
 using common::Status;
@@ -36,6 +38,7 @@ Status LogWriter::Drain() {
 }
 
 void LogWriter::Run() {
+  common::SetThreadName("log-writer");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
