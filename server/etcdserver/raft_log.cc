@@ -74,6 +74,7 @@ Result<raft::Snapshot> RaftLog::Restore() {
   auto hs = disk_.LoadHardState();
   if (!hs.ok()) return hs.status();
   memory_.SetHardState(raft::HardState{hs->term, hs->vote, hs->commit});
+  written_ = latest_ = raft::HardState{hs->term, hs->vote, hs->commit};
   return snap;
 }
 
@@ -87,8 +88,8 @@ Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
   }
   w.entries.reserve(entries.size());
   for (const auto& e : entries) w.entries.push_back(ToDisk(e));
-  std::optional<raft::HardState> latest = hard_state ? hard_state : deferred_;
-  if (latest) w.hard_state = storage::HardState{latest->term, latest->vote, latest->commit};
+  if (hard_state) latest_ = hard_state;
+  w.hard_state = HardStateToWrite(!snapshot.IsEmpty());
   if (!snapshot.IsEmpty()) {
     Status s = memory_.ApplySnapshot(snapshot);
     if (!s.ok()) return s;
@@ -99,14 +100,25 @@ Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
   }
   memory_.Append(entries);
   if (hard_state) memory_.SetHardState(*hard_state);
-  deferred_.reset();
   writer_.Submit(std::move(w), std::move(done));
   return Status::OK();
 }
 
 void RaftLog::DeferHardState(const raft::HardState& hard_state) {
   memory_.SetHardState(hard_state);
-  deferred_ = hard_state;
+  latest_ = hard_state;
+}
+
+std::optional<storage::HardState> RaftLog::HardStateToWrite(bool with_snapshot) {
+  if (!latest_) return std::nullopt;
+  auto now = std::chrono::steady_clock::now();
+  bool vote_changed = !written_ || latest_->term != written_->term || latest_->vote != written_->vote;
+  bool commit_due = written_ && latest_->commit != written_->commit && now - written_at_ >= kCommitWriteInterval;
+  // A snapshot on disk needs a commit index at least its own.
+  if (!vote_changed && !commit_due && !with_snapshot) return std::nullopt;
+  written_ = latest_;
+  written_at_ = now;
+  return storage::HardState{latest_->term, latest_->vote, latest_->commit};
 }
 
 Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep,
@@ -114,6 +126,7 @@ Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string 
   auto term = memory_.Term(index);
   if (!term.ok()) return term.status();
   storage::Write w;
+  w.hard_state = HardStateToWrite(true);
   w.snapshot = storage::SnapshotRecord{index, *term, EncodeConfState(cs), data};
   auto created = memory_.CreateSnapshot(index, cs, std::move(data));
   if (!created.ok()) return created.status();

@@ -8,6 +8,7 @@
 // read the disk directly, so they come before the first write.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,9 +44,8 @@ class RaftLog {
   common::Status Persist(const std::optional<raft::HardState>& hard_state,
                          const std::vector<raft::Entry>& entries, const raft::Snapshot& snapshot,
                          Done done);
-  // A hard state whose only change is the commit index needs no fsync of its
-  // own (a lost commit index is learned again from the leader): it is kept in
-  // memory and written with the next Persist.
+  // A hard state whose only change is the commit index needs no write of its
+  // own: it is kept in memory and goes out with a later Persist.
   void DeferHardState(const raft::HardState& hard_state);
 
   // Records a snapshot of the state machine at `index` and drops entries
@@ -63,7 +63,16 @@ class RaftLog {
   storage::SqliteStorage& disk_;
   raft::MemoryStorage memory_;
   uint64_t snapshot_index_ = 0;
-  std::optional<raft::HardState> deferred_;  // not yet on disk
+  // Term and vote reach the disk with the Ready that changed them. The commit
+  // index need not (raft keeps it as volatile state; a restarted member
+  // learns it again and re-applies the rest), so it is written with them,
+  // with a snapshot, or at most every kCommitWriteInterval: that saves a
+  // page in most commits and bounds what a restart applies late.
+  static constexpr std::chrono::milliseconds kCommitWriteInterval{1000};
+  std::optional<storage::HardState> HardStateToWrite(bool with_snapshot);
+  std::optional<raft::HardState> latest_;   // what raft has now
+  std::optional<raft::HardState> written_;  // what is on disk (or queued)
+  std::chrono::steady_clock::time_point written_at_;
   storage::LogWriter writer_;  // last: its thread ends before the rest goes
 };
 

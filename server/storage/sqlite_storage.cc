@@ -111,7 +111,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
                                 " is corrupt: " + sqlite3_errmsg(db));
     }
   }
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
+  for (const char* pragma : {"PRAGMA page_size=1024", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
     s = st_ptr->Exec(pragma);
     if (!s.ok()) return s;
   }
