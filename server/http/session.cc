@@ -293,6 +293,11 @@ void Session::Reply(std::uint64_t id, Response response) {
   FinishExchange();
 }
 
+void Session::ReplyWith(std::uint64_t id, const std::function<Response()>& build) {
+  if (!Current(id) || exchange_ != ExchangeState::kPending) return;
+  Reply(id, build());
+}
+
 void Session::StartStream(std::uint64_t id, int status, Headers headers) {
   if (!Current(id) || exchange_ != ExchangeState::kPending) return;
   // Without chunking (HTTP/1.0) the end of the body is the end of the connection.
@@ -481,13 +486,13 @@ void Session::PostInOrder(std::function<void(Session&)> op) {
 }
 
 void Session::RunQueuedOps() {
-  std::vector<std::function<void(Session&)>> ops;
   {
     std::lock_guard<std::mutex> lock(ops_mu_);
-    ops.swap(ops_);
+    running_ops_.swap(ops_);
     ops_posted_ = false;
   }
-  for (auto& op : ops) op(*this);
+  for (auto& op : running_ops_) op(*this);
+  running_ops_.clear();  // keeps its capacity for the next swap
 }
 
 // ---- ExchangeImpl ----
@@ -510,6 +515,11 @@ void ExchangeImpl::Reply(Response response) {
   Post([r = std::move(response)](Session& s, std::uint64_t id) mutable {
     s.Reply(id, std::move(r));
   });
+}
+
+void ExchangeImpl::ReplyWith(std::function<Response()> build) {
+  finished_ = true;
+  Post([b = std::move(build)](Session& s, std::uint64_t id) { s.ReplyWith(id, b); });
 }
 
 void ExchangeImpl::StartStream(int status, Headers headers) {

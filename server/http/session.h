@@ -69,6 +69,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Exchange operations, on the executor; `id` names the exchange, calls for
   // an exchange that is no longer current are ignored.
   void Reply(std::uint64_t id, Response response);
+  void ReplyWith(std::uint64_t id, const std::function<Response()>& build);
   void StartStream(std::uint64_t id, int status, Headers headers);
   void Write(std::uint64_t id, std::string chunk);
   void End(std::uint64_t id);
@@ -86,6 +87,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::mutex ops_mu_;
   std::vector<std::function<void(Session&)>> ops_;  // guarded by ops_mu_
   bool ops_posted_ = false;                         // guarded by ops_mu_
+  // The batch RunQueuedOps is running; swapped with ops_ so that neither
+  // vector is reallocated per request.
+  std::vector<std::function<void(Session&)>> running_ops_;
 
   using Clock = std::chrono::steady_clock;
   using Parser = beast::http::request_parser<beast::http::string_body>;
@@ -161,6 +165,7 @@ class ExchangeImpl : public Exchange {
   ~ExchangeImpl() override;
 
   void Reply(Response response) override;
+  void ReplyWith(std::function<Response()> build) override;
   void StartStream(int status, Headers headers) override;
   void Write(std::string chunk) override;
   void End() override;
