@@ -34,7 +34,7 @@ struct Request {
   std::string remote_addr;  // "ip:port" of the client
 
   // Value of the first header with this name (case-insensitive), "" if absent.
-  std::string Header(std::string_view name) const;
+  const std::string& Header(std::string_view name) const;
 };
 
 struct Response {

@@ -80,6 +80,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // thread. Plain asio::post is not enough: a post made from the I/O thread
   // inside a handler can be overtaken by a post from another thread.
   void PostInOrder(std::function<void(Session&)> op);
+  // Whether an exchange call may run at once rather than be posted: the
+  // caller is this session's handler, on its I/O thread, and no earlier call
+  // is queued.
+  bool CanRunNow();
 
  private:
   void RunQueuedOps();
@@ -142,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool chunked_ = false;          // the current stream uses chunked encoding
   bool stream_body_ = false;      // the current stream may carry a body
   bool client_gone_ = false;      // OnClientGone fired for the current exchange
+  bool next_request_due_ = false; // the handler answered before it returned
   std::function<void()> on_client_gone_;
 
   // Bytes go from pending_ to inflight_ while a write is outstanding; the

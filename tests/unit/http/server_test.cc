@@ -126,6 +126,19 @@ TEST_CASE("server: pipelined requests are answered in order") {
   CHECK(MaskDate(c.ReadResponse()) == Answer("/3"));
 }
 
+TEST_CASE("server: a long pipeline answered inside the handler is served in order") {
+  TestServer ts(EchoPath);
+  RawClient c(ts.port);
+  std::string pipeline;
+  constexpr int kRequests = 1000;
+  for (int i = 0; i < kRequests; ++i) pipeline += Get("/" + std::to_string(i));
+  c.Send(pipeline);
+  for (int i = 0; i < kRequests; ++i) {
+    const std::string path = "/" + std::to_string(i);
+    REQUIRE(MaskDate(c.ReadResponse()) == Answer(path));
+  }
+}
+
 TEST_CASE("server: a pipelined body that arrives while an answer is pending is read intact") {
   Parking parking;
   TestServer ts([&](Request req, std::shared_ptr<Exchange> ex) {
