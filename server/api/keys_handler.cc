@@ -11,13 +11,26 @@ namespace {
 constexpr const char* kKeysAllow = "HEAD,GET,PUT,POST,DELETE";
 constexpr const char* kAuthEnabledPath = "/2/enabled";
 
-// The headers of an event answer, with room for the CORS ones: this runs
-// for every keys request, so it builds the vector once, in place.
+// FormatId of the cluster id, remembered per thread: every keys answer
+// carries it and it hardly ever changes.
+const std::string& ClusterIdText(uint64_t cluster_id) {
+  thread_local uint64_t cached_id = 0;
+  thread_local std::string cached_text = common::FormatId(0);
+  if (cluster_id != cached_id) {
+    cached_text = common::FormatId(cluster_id);
+    cached_id = cluster_id;
+  }
+  return cached_text;
+}
+
+// The headers of an event answer, CORS included. This runs for every keys
+// request, so the vector is built once, in place, already sorted by name.
 http::Headers EventHeaders(Context& ctx, uint64_t etcd_index, uint64_t raft_index, uint64_t raft_term) {
   http::Headers h;
   h.reserve(8);
+  AddCors(&h);
   h.emplace_back("Content-Type", "application/json");
-  h.emplace_back("X-Etcd-Cluster-Id", common::FormatId(ctx.server.cluster_id()));
+  h.emplace_back("X-Etcd-Cluster-Id", ClusterIdText(ctx.server.cluster_id()));
   h.emplace_back("X-Etcd-Index", std::to_string(etcd_index));
   h.emplace_back("X-Raft-Index", std::to_string(raft_index));
   h.emplace_back("X-Raft-Term", std::to_string(raft_term));
@@ -47,8 +60,8 @@ http::Response EventResponse(Context& ctx, const AnswerShape& shape, const store
 
 http::Response Answer(Context& ctx, const AnswerShape& shape, const etcdserver::ApplyResult& result,
                       uint64_t raft_index, uint64_t raft_term) {
-  http::Response r = result.event ? EventResponse(ctx, shape, *result.event, raft_index, raft_term)
-                                  : KeysError(result.error, ctx.server.cluster_id());
+  if (result.event) return EventResponse(ctx, shape, *result.event, raft_index, raft_term);
+  http::Response r = KeysError(result.error, ctx.server.cluster_id());
   if (shape.head) r.body.clear();
   AddCors(&r.headers);
   return r;
@@ -76,10 +89,8 @@ void Watch(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exch
     }
   });
   // Headers go out at once, before any event (clients wait on them).
-  http::Headers headers =
-      EventHeaders(ctx, session->watcher->start_index(), ctx.server.commit_index(), ctx.server.term());
-  AddCors(&headers);
-  ex->StartStream(200, std::move(headers));
+  ex->StartStream(200, EventHeaders(ctx, session->watcher->start_index(),
+                                    ctx.server.commit_index(), ctx.server.term()));
   dispatcher.Start(session);
 }
 
