@@ -135,14 +135,16 @@ void AppendStatusLine(int status, bool http10, std::string* out) {
 }
 
 // Header values cannot break the head: Go turns CR and LF into spaces.
+// Sized once and filled in place: this runs for every header of every answer.
 void AppendHeader(std::string_view name, std::string_view value, std::string* out) {
-  out->append(name).append(": ");
-  std::size_t start = out->size();
-  out->append(value);
-  for (char* c = out->data() + start; c != out->data() + out->size(); ++c) {
-    if (*c == '\r' || *c == '\n') *c = ' ';
-  }
-  out->append("\r\n");
+  const std::size_t start = out->size();
+  out->resize(start + name.size() + value.size() + 4);
+  char* p = std::copy(name.begin(), name.end(), out->data() + start);
+  *p++ = ':';
+  *p++ = ' ';
+  for (char c : value) *p++ = c == '\r' || c == '\n' ? ' ' : c;
+  *p++ = '\r';
+  *p = '\n';
 }
 
 // The handler's headers, canonical and sorted by name (values of one name
