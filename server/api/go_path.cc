@@ -1,6 +1,7 @@
 // Go's path cleaning, URL unescaping and ServeMux redirects (see go_path.h).
 #include "server/api/go_path.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace api {
@@ -165,6 +166,21 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+// Whether GoMuxCleanPath(p) == p, without building it (the usual case): p is
+// rooted and no element but a trailing empty one is "", "." or "..".
+bool IsMuxClean(std::string_view p) {
+  if (p.empty() || p[0] != '/') return false;
+  size_t start = 1;
+  while (true) {
+    const size_t end = std::min(p.find('/', start), p.size());
+    const std::string_view element = p.substr(start, end - start);
+    if (element == "." || element == "..") return false;
+    if (end == p.size()) return true;  // the last element may be empty
+    if (element.empty()) return false;
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 std::string GoPathClean(std::string_view p) {
@@ -253,6 +269,7 @@ http::Response BadRequestResponse() {
 std::optional<http::Response> MuxCleanRedirect(const std::string& method,
                                                const std::string& decoded_path,
                                                const std::string& raw_query) {
+  if (IsMuxClean(decoded_path)) return std::nullopt;
   const std::string clean = GoMuxCleanPath(decoded_path);
   if (clean == decoded_path) return std::nullopt;
   std::string url = EscapePath(clean);

@@ -11,37 +11,60 @@ namespace {
 constexpr const char* kKeysAllow = "HEAD,GET,PUT,POST,DELETE";
 constexpr const char* kAuthEnabledPath = "/2/enabled";
 
-http::Headers EventHeaders(Context& ctx, uint64_t etcd_index, uint64_t raft_index, uint64_t raft_term) {
-  return {{"Content-Type", "application/json"},
-          {"X-Etcd-Cluster-Id", common::FormatId(ctx.server.cluster_id())},
-          {"X-Etcd-Index", std::to_string(etcd_index)},
-          {"X-Raft-Index", std::to_string(raft_index)},
-          {"X-Raft-Term", std::to_string(raft_term)}};
+// FormatId of the cluster id, remembered per thread: every keys answer
+// carries it and it hardly ever changes.
+const std::string& ClusterIdText(uint64_t cluster_id) {
+  thread_local uint64_t cached_id = 0;
+  thread_local std::string cached_text = common::FormatId(0);
+  if (cluster_id != cached_id) {
+    cached_text = common::FormatId(cluster_id);
+    cached_id = cluster_id;
+  }
+  return cached_text;
 }
 
+// The headers of an event answer, CORS included. This runs for every keys
+// request, so the vector is built once, in place, already sorted by name.
+http::Headers EventHeaders(Context& ctx, uint64_t etcd_index, uint64_t raft_index, uint64_t raft_term) {
+  http::Headers h;
+  h.reserve(8);
+  AddCors(&h);
+  h.emplace_back("Content-Type", "application/json");
+  h.emplace_back("X-Etcd-Cluster-Id", ClusterIdText(ctx.server.cluster_id()));
+  h.emplace_back("X-Etcd-Index", std::to_string(etcd_index));
+  h.emplace_back("X-Raft-Index", std::to_string(raft_index));
+  h.emplace_back("X-Raft-Term", std::to_string(raft_term));
+  return h;
+}
+
+// What of a KeysRequest shapes its answer.
+struct AnswerShape {
+  bool head = false;                 // headers only
+  bool no_value_on_success = false;
+};
+
 // noValueOnSuccess drops the nodes of successful writes only.
-bool DropsValue(const KeysRequest& kr, const store::Event& ev) {
-  return kr.no_value_on_success && ev.action != "get" && ev.action != "delete" &&
+bool DropsValue(const AnswerShape& shape, const store::Event& ev) {
+  return shape.no_value_on_success && ev.action != "get" && ev.action != "delete" &&
          ev.action != "compareAndDelete" && ev.action != "expire";
 }
 
-http::Response EventResponse(Context& ctx, const KeysRequest& kr, const store::Event& ev,
+http::Response EventResponse(Context& ctx, const AnswerShape& shape, const store::Event& ev,
                              uint64_t raft_index, uint64_t raft_term) {
   http::Response r;
   r.status = ev.IsCreated() ? 201 : 200;
   r.headers = EventHeaders(ctx, ev.etcd_index, raft_index, raft_term);
-  if (!kr.head) r.body = store::EventJson(ev, common::UnixNowNs(), "/1", DropsValue(kr, ev));
+  if (!shape.head) r.body = store::EventJson(ev, common::UnixNowNs(), "/1", DropsValue(shape, ev));
   return r;
 }
 
-void Finish(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exchange>& ex,
-            const etcdserver::ApplyResult& result, uint64_t raft_index, uint64_t raft_term) {
-  http::Response r = result.event
-                         ? EventResponse(ctx, kr, *result.event, raft_index, raft_term)
-                         : KeysError(result.error, ctx.server.cluster_id());
-  if (kr.head) r.body.clear();
+http::Response Answer(Context& ctx, const AnswerShape& shape, const etcdserver::ApplyResult& result,
+                      uint64_t raft_index, uint64_t raft_term) {
+  if (result.event) return EventResponse(ctx, shape, *result.event, raft_index, raft_term);
+  http::Response r = KeysError(result.error, ctx.server.cluster_id());
+  if (shape.head) r.body.clear();
   AddCors(&r.headers);
-  ex->Reply(std::move(r));
+  return r;
 }
 
 void Watch(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exchange>& ex) {
@@ -66,10 +89,8 @@ void Watch(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exch
     }
   });
   // Headers go out at once, before any event (clients wait on them).
-  http::Headers headers =
-      EventHeaders(ctx, session->watcher->start_index(), ctx.server.commit_index(), ctx.server.term());
-  AddCors(&headers);
-  ex->StartStream(200, std::move(headers));
+  ex->StartStream(200, EventHeaders(ctx, session->watcher->start_index(),
+                                    ctx.server.commit_index(), ctx.server.term()));
   dispatcher.Start(session);
 }
 
@@ -97,6 +118,7 @@ void HandleKeys(Context& ctx, const http::Request& req, const std::shared_ptr<ht
   // it in getsFail.
   ctx.store.Get(kAuthEnabledPath, false, false);
   KeysRequest kr = std::move(parsed.value());
+  const AnswerShape shape{kr.head, kr.no_value_on_success};
   const etcdserver::Request& r = kr.req;
   if (r.method == "GET" && !r.quorum) {
     if (r.wait) return Watch(ctx, kr, ex);
@@ -104,12 +126,14 @@ void HandleKeys(Context& ctx, const http::Request& req, const std::shared_ptr<ht
     etcdserver::ApplyResult result;
     if (ev.ok()) result.event = std::move(ev.value());
     else result.error = ev.error();
-    return Finish(ctx, kr, ex, result, ctx.server.commit_index(), ctx.server.term());
+    return ex->Reply(Answer(ctx, shape, result, ctx.server.commit_index(), ctx.server.term()));
   }
-  auto shared = std::make_shared<KeysRequest>(kr);
   Context* c = &ctx;
-  ctx.server.Propose(kr.req, [c, shared, ex](etcdserver::Response resp) {
-    Finish(*c, *shared, ex, resp.result, resp.raft_index, resp.raft_term);
+  ctx.server.Propose(std::move(kr.req), [c, shape, ex](etcdserver::Response resp) {
+    // This runs on the Raft loop: the answer is built on the I/O thread.
+    ex->ReplyWith([c, shape, resp = std::move(resp)] {
+      return Answer(*c, shape, resp.result, resp.raft_index, resp.raft_term);
+    });
   });
 }
 

@@ -5,13 +5,14 @@
 
 namespace http {
 
-std::string Request::Header(std::string_view name) const {
+const std::string& Request::Header(std::string_view name) const {
+  static const std::string kAbsent;
   for (const auto& [key, value] : headers) {
     if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
       return value;
     }
   }
-  return "";
+  return kAbsent;
 }
 
 Response TextError(int status, const std::string& text) {

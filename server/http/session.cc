@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -35,6 +36,9 @@ constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
 // How long a closing connection waits for the client to read the answer
 // before its unread input turns the close into a reset (Go waits 500 ms).
 constexpr std::chrono::milliseconds kLingerTime{500};
+
+// The session whose handler this thread is running, if any (see CanRunNow).
+thread_local const Session* t_handler_session = nullptr;
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -264,15 +268,43 @@ void Session::Dispatch(bool body_too_large) {
   chunked_ = false;
   SetDeadline(Clock::time_point::max());
   auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), ++exchange_id_);
+  const Session* outer = std::exchange(t_handler_session, this);
   try {
     (*handler_)(std::move(req), std::move(exchange));
   } catch (const std::exception& e) {
+    t_handler_session = outer;
+    next_request_due_ = false;
     KV_LOG(kError, "http") << "handler threw: " << e.what();
     Close();
     return;
   }
+  t_handler_session = outer;
+  if (next_request_due_) {
+    // Answered within the handler. A buffered (pipelined) request is taken
+    // up through the executor, so that a long pipeline is not served by
+    // recursion.
+    next_request_due_ = false;
+    if (in_.size() == 0) {
+      NextRequest();
+    } else {
+      asio::post(executor(), [self = shared_from_this()] {
+        if (self->state_ != State::kClosed) self->NextRequest();
+      });
+    }
+    return;
+  }
   // Watch the socket while the answer is pending (not past an unread body).
   if (!body_too_large) ArmRead();
+}
+
+bool Session::CanRunNow() {
+  if (t_handler_session != this) return false;
+  {
+    std::lock_guard<std::mutex> lock(hub_->mu);
+    if (hub_->stopped) return false;
+  }
+  std::lock_guard<std::mutex> lock(ops_mu_);
+  return ops_.empty();
 }
 
 void Session::FailRequest(std::string_view public_error) {
@@ -291,6 +323,11 @@ void Session::Reply(std::uint64_t id, Response response) {
   if (!Current(id) || exchange_ != ExchangeState::kPending) return;
   Enqueue(wire::FormatReply(response, framing_));
   FinishExchange();
+}
+
+void Session::ReplyWith(std::uint64_t id, const std::function<Response()>& build) {
+  if (!Current(id) || exchange_ != ExchangeState::kPending) return;
+  Reply(id, build());
 }
 
 void Session::StartStream(std::uint64_t id, int status, Headers headers) {
@@ -352,6 +389,10 @@ void Session::FinishExchange() {
   if (!framing_.keep_alive) {
     state_ = State::kClosing;
     if (!writing_) Linger();
+    return;
+  }
+  if (t_handler_session == this) {
+    next_request_due_ = true;  // Dispatch goes on once the handler returns
     return;
   }
   NextRequest();
@@ -481,13 +522,13 @@ void Session::PostInOrder(std::function<void(Session&)> op) {
 }
 
 void Session::RunQueuedOps() {
-  std::vector<std::function<void(Session&)>> ops;
   {
     std::lock_guard<std::mutex> lock(ops_mu_);
-    ops.swap(ops_);
+    running_ops_.swap(ops_);
     ops_posted_ = false;
   }
-  for (auto& op : ops) op(*this);
+  for (auto& op : running_ops_) op(*this);
+  running_ops_.clear();  // keeps its capacity for the next swap
 }
 
 // ---- ExchangeImpl ----
@@ -507,9 +548,16 @@ ExchangeImpl::~ExchangeImpl() {
 
 void ExchangeImpl::Reply(Response response) {
   finished_ = true;
+  // An answer given inside the handler (a local read) skips the queue.
+  if (session_->CanRunNow()) return session_->Reply(id_, std::move(response));
   Post([r = std::move(response)](Session& s, std::uint64_t id) mutable {
     s.Reply(id, std::move(r));
   });
+}
+
+void ExchangeImpl::ReplyWith(std::function<Response()> build) {
+  finished_ = true;
+  Post([b = std::move(build)](Session& s, std::uint64_t id) { s.ReplyWith(id, b); });
 }
 
 void ExchangeImpl::StartStream(int status, Headers headers) {

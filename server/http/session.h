@@ -69,6 +69,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Exchange operations, on the executor; `id` names the exchange, calls for
   // an exchange that is no longer current are ignored.
   void Reply(std::uint64_t id, Response response);
+  void ReplyWith(std::uint64_t id, const std::function<Response()>& build);
   void StartStream(std::uint64_t id, int status, Headers headers);
   void Write(std::uint64_t id, std::string chunk);
   void End(std::uint64_t id);
@@ -79,6 +80,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // thread. Plain asio::post is not enough: a post made from the I/O thread
   // inside a handler can be overtaken by a post from another thread.
   void PostInOrder(std::function<void(Session&)> op);
+  // Whether an exchange call may run at once rather than be posted: the
+  // caller is this session's handler, on its I/O thread, and no earlier call
+  // is queued.
+  bool CanRunNow();
 
  private:
   void RunQueuedOps();
@@ -86,6 +91,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::mutex ops_mu_;
   std::vector<std::function<void(Session&)>> ops_;  // guarded by ops_mu_
   bool ops_posted_ = false;                         // guarded by ops_mu_
+  // The batch RunQueuedOps is running; swapped with ops_ so that neither
+  // vector is reallocated per request.
+  std::vector<std::function<void(Session&)>> running_ops_;
 
   using Clock = std::chrono::steady_clock;
   using Parser = beast::http::request_parser<beast::http::string_body>;
@@ -138,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool chunked_ = false;          // the current stream uses chunked encoding
   bool stream_body_ = false;      // the current stream may carry a body
   bool client_gone_ = false;      // OnClientGone fired for the current exchange
+  bool next_request_due_ = false; // the handler answered before it returned
   std::function<void()> on_client_gone_;
 
   // Bytes go from pending_ to inflight_ while a write is outstanding; the
@@ -161,6 +170,7 @@ class ExchangeImpl : public Exchange {
   ~ExchangeImpl() override;
 
   void Reply(Response response) override;
+  void ReplyWith(std::function<Response()> build) override;
   void StartStream(int status, Headers headers) override;
   void Write(std::string chunk) override;
   void End() override;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <vector>
@@ -79,26 +80,34 @@ std::string_view StatusText(int status) {
   }
 }
 
-// RFC 7230 token bytes, as a table: names are checked on every answer.
-constexpr std::array<bool, 256> MakeTokenTable() {
-  std::array<bool, 256> table{};
+// What a byte is in a header name, as a table: names are checked on every
+// answer.
+enum ByteClass : std::uint8_t { kToken = 1, kLower = 2, kUpper = 4 };
+
+constexpr std::array<std::uint8_t, 256> MakeByteClasses() {
+  std::array<std::uint8_t, 256> table{};
   constexpr std::string_view kSeparators = "()<>@,;:\\\"/[]?={} \t";
   for (int c = 0x21; c < 0x7f; ++c) {
-    table[c] = kSeparators.find(static_cast<char>(c)) == std::string_view::npos;
+    if (kSeparators.find(static_cast<char>(c)) != std::string_view::npos) continue;
+    table[c] = kToken;
+    if (c >= 'a' && c <= 'z') table[c] |= kLower;
+    if (c >= 'A' && c <= 'Z') table[c] |= kUpper;
   }
   return table;
 }
-constexpr std::array<bool, 256> kTokenTable = MakeTokenTable();
+constexpr std::array<std::uint8_t, 256> kByteClasses = MakeByteClasses();
 
-bool IsTokenByte(char c) { return kTokenTable[static_cast<unsigned char>(c)]; }
+std::uint8_t ClassOf(char c) { return kByteClasses[static_cast<unsigned char>(c)]; }
+bool IsTokenByte(char c) { return ClassOf(c) & kToken; }
 
 // Whether CanonicalKey(key) would return `key` unchanged.
 bool IsCanonical(std::string_view key) {
-  bool upper = true;
+  std::uint8_t wrong_case = kLower;  // at the start of a word
   for (char c : key) {
-    if (!IsTokenByte(c)) return true;  // left as it is
-    if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) return false;
-    upper = c == '-';
+    const std::uint8_t cls = ClassOf(c);
+    if (!(cls & kToken)) return true;  // left as it is
+    if (cls & wrong_case) return false;
+    wrong_case = c == '-' ? kLower : kUpper;
   }
   return true;
 }
@@ -126,15 +135,16 @@ void AppendStatusLine(int status, bool http10, std::string* out) {
 }
 
 // Header values cannot break the head: Go turns CR and LF into spaces.
+// Sized once and filled in place: this runs for every header of every answer.
 void AppendHeader(std::string_view name, std::string_view value, std::string* out) {
-  auto line_break = [](char c) { return c == '\r' || c == '\n'; };
-  out->append(name).append(": ");
-  std::size_t start = out->size();
-  out->append(value);
-  if (std::any_of(value.begin(), value.end(), line_break)) {
-    std::replace_if(out->begin() + static_cast<std::ptrdiff_t>(start), out->end(), line_break, ' ');
-  }
-  out->append("\r\n");
+  const std::size_t start = out->size();
+  out->resize(start + name.size() + value.size() + 4);
+  char* p = std::copy(name.begin(), name.end(), out->data() + start);
+  *p++ = ':';
+  *p++ = ' ';
+  for (char c : value) *p++ = c == '\r' || c == '\n' ? ' ' : c;
+  *p++ = '\r';
+  *p = '\n';
 }
 
 // The handler's headers, canonical and sorted by name (values of one name

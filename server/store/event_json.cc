@@ -126,6 +126,12 @@ struct Renderer {
   }
 };
 
+// Room for the JSON of a node without children, short of escapes: the
+// fixed text (field names, indexes, expiration) plus its key and value.
+size_t NodeSizeHint(const NodeExtern& n) {
+  return 160 + n.key.size() + (n.value ? n.value->size() : 0);
+}
+
 }  // namespace
 
 bool Event::IsCreated() const {
@@ -135,7 +141,7 @@ bool Event::IsCreated() const {
 std::string EventJson(const Event& event, int64_t now_ns, std::string_view strip_prefix,
                       bool no_value) {
   std::string out;
-  out.reserve(128);
+  out.reserve(NodeSizeHint(event.node) + (event.prev_node ? NodeSizeHint(*event.prev_node) : 0));
   out.append("{\"action\":");
   common::AppendJsonString(&out, event.action);
   if (!no_value) {

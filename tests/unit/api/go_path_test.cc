@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -181,6 +182,24 @@ TEST_CASE("GoUnescape error texts quote the bad escape like strconv.Quote") {
   CHECK(api::GoUnescape("a+b%20c%2B", UnescapeMode::kQueryComponent).value() == "a b c+");
   CHECK(api::GoUnescape("a+b%20c%2B", UnescapeMode::kPath).value() == "a+b c+");
   CHECK(api::GoUnescape("%e2%82%AC", UnescapeMode::kPath).value() == "\xe2\x82\xac");
+}
+
+// MuxCleanRedirect skips building the clean path when the path is already
+// clean; every short path over '/', '.' and 'a' must get the same verdict as
+// comparing with GoMuxCleanPath.
+TEST_CASE("MuxCleanRedirect redirects exactly the paths GoMuxCleanPath changes") {
+  std::vector<std::string> paths = {""};
+  for (size_t len = 1, begin = 0; len <= 7; ++len) {
+    const size_t end = paths.size();
+    for (size_t i = begin; i < end; ++i) {
+      for (char c : {'/', '.', 'a'}) paths.push_back(paths[i] + c);
+    }
+    begin = end;
+  }
+  for (const std::string& p : paths) {
+    CAPTURE(p);
+    CHECK(api::MuxCleanRedirect("GET", p, "").has_value() == (api::GoMuxCleanPath(p) != p));
+  }
 }
 
 }  // TEST_SUITE

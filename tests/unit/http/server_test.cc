@@ -126,6 +126,19 @@ TEST_CASE("server: pipelined requests are answered in order") {
   CHECK(MaskDate(c.ReadResponse()) == Answer("/3"));
 }
 
+TEST_CASE("server: a long pipeline answered inside the handler is served in order") {
+  TestServer ts(EchoPath);
+  RawClient c(ts.port);
+  std::string pipeline;
+  constexpr int kRequests = 1000;
+  for (int i = 0; i < kRequests; ++i) pipeline += Get("/" + std::to_string(i));
+  c.Send(pipeline);
+  for (int i = 0; i < kRequests; ++i) {
+    const std::string path = "/" + std::to_string(i);
+    REQUIRE(MaskDate(c.ReadResponse()) == Answer(path));
+  }
+}
+
 TEST_CASE("server: a pipelined body that arrives while an answer is pending is read intact") {
   Parking parking;
   TestServer ts([&](Request req, std::shared_ptr<Exchange> ex) {
@@ -236,6 +249,46 @@ TEST_CASE("server: a reply from another thread after a delay") {
   c.Send(Get("/"));
   CHECK(MaskDate(c.ReadResponse()) == Answer("late"));
   CHECK(std::chrono::steady_clock::now() - start >= 200ms);
+}
+
+TEST_CASE("server: ReplyWith builds the answer on the connection's I/O thread") {
+  std::promise<std::thread::id> io_thread;
+  std::promise<std::thread::id> built_on;
+  TestServer ts([&](Request, std::shared_ptr<Exchange> ex) {
+    io_thread.set_value(std::this_thread::get_id());
+    std::thread([ex, &built_on] {
+      ex->ReplyWith([&built_on] {
+        built_on.set_value(std::this_thread::get_id());
+        return Text("built");
+      });
+    }).detach();
+  });
+  RawClient c(ts.port);
+  c.Send(Get("/"));
+  CHECK(MaskDate(c.ReadResponse()) == Answer("built"));
+  const bool same_thread = built_on.get_future().get() == io_thread.get_future().get();
+  CHECK(same_thread);
+}
+
+TEST_CASE("server: ReplyWith after the server stopped drops the builder unrun") {
+  Parking parking;
+  auto ts = std::make_unique<TestServer>(
+      [&](Request req, std::shared_ptr<Exchange> ex) { parking.Park(std::move(req), std::move(ex)); });
+  RawClient c(ts->port);
+  c.Send(Get("/"));
+  auto parked = parking.Take(1);
+  REQUIRE(parked.size() == 1);
+  ts.reset();
+  bool built = false;
+  bool dropped = false;
+  auto witness = std::shared_ptr<void>(nullptr, [&](void*) { dropped = true; });
+  parked[0].second->ReplyWith([&built, witness] {
+    built = true;
+    return Text("unused");
+  });
+  witness.reset();
+  CHECK(dropped);
+  CHECK_FALSE(built);
 }
 
 TEST_CASE("server: a half-closed client still gets its answer") {

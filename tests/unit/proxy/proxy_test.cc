@@ -192,7 +192,10 @@ TEST_SUITE("proxy") {
     CHECK(ex->Header("Content-Length") == "17");
     CHECK(ex->Header("Keep-Alive") == "");
     // The proxy's CORS headers come first, then the member's (none here).
-    CHECK(ex->headers.front().first == "Access-Control-Allow-Origin");
+    REQUIRE(ex->headers.size() >= 3);
+    for (size_t i = 0; i < 3; ++i) {
+      CHECK(ex->headers[i].first.rfind("Access-Control-Allow-", 0) == 0);
+    }
     p.Stop();
   }
 
