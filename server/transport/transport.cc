@@ -160,8 +160,9 @@ void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http:
   uint64_t appends = 0;
   for (const raft::Message& m : *messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
   impl_->received_appends += appends;
-  ex->Reply(http::Response{204, {}, ""});
+  // Handed to raft before the 204 goes out: a 204 means delivered.
   if (!messages->empty() && impl_->callbacks.on_receive) impl_->callbacks.on_receive(std::move(messages).value());
+  ex->Reply(http::Response{204, {}, ""});
 }
 
 std::map<uint64_t, PeerStats> Transport::Stats() const {
