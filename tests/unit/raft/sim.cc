@@ -17,7 +17,24 @@ constexpr int kLivenessSteps = 400;
 constexpr NodeId kMaxNodeId = 9;
 }  // namespace
 
-Simulation::Simulation(uint64_t seed) : seed_(seed), rng_(seed * 0x2545F4914F6CDD1DULL + 7) {
+void SimStats::Add(const SimStats& o) {
+  applied_proposals += o.applied_proposals;
+  snapshots_installed += o.snapshots_installed;
+  conf_changes_applied += o.conf_changes_applied;
+  reads_answered += o.reads_answered;
+  leaders_elected += o.leaders_elected;
+  crashes += o.crashes;
+  async_nodes += o.async_nodes;
+  writes_completed += o.writes_completed;
+  writes_lost += o.writes_lost;
+  applied_before_durable += o.applied_before_durable;
+  committed_before_leader_durable += o.committed_before_leader_durable;
+}
+
+Simulation::Simulation(uint64_t seed)
+    : seed_(seed),
+      rng_(seed * 0x2545F4914F6CDD1DULL + 7),
+      disk_rng_(seed * 0x9E3779B97F4A7C15ULL + 11) {
   trace_ = std::getenv("KVRAFT_SIM_TRACE") != nullptr;
   size_t n = rng_.Chance(50) ? 3 : 5;
   bool pre_vote = rng_.Chance(50);
@@ -40,13 +57,31 @@ Simulation::Simulation(uint64_t seed) : seed_(seed), rng_(seed * 0x2545F4914F6CD
   // windows between send and persist.
   const uint64_t kCrashRates[] = {2, 10, 30};
   ready_crash_permille_ = kCrashRates[rng_.Uniform(3)];
+  if (disk_rng_.Chance(50)) {
+    // Mostly all nodes async, sometimes a mix (as during a rolling upgrade).
+    async_percent_ = disk_rng_.Chance(50) ? 100 : 70;
+    const uint64_t kMaxDelays[] = {0, 1, 3, 8};
+    max_write_delay_ = kMaxDelays[disk_rng_.Uniform(4)];
+  }
   std::vector<NodeId> peers;
   for (NodeId id = 1; id <= n; ++id) peers.push_back(id);
   for (NodeId id : peers) {
-    nodes_[id] = std::make_unique<TestNode>(id, rng_.Next(), tweak_);
+    nodes_[id] = NewNode(id);
     nodes_[id]->Bootstrap(peers);
   }
   next_id_ = n + 1;
+  bootstrap_entries_ = commits_noted_ = n;
+}
+
+std::unique_ptr<TestNode> Simulation::NewNode(NodeId id) {
+  uint64_t seed = rng_.Next();
+  bool async = async_percent_ > 0 && disk_rng_.Chance(async_percent_);
+  if (async) ++stats_.async_nodes;
+  return std::make_unique<TestNode>(id, seed, tweak_, async);
+}
+
+uint64_t Simulation::DurableAt(const TestNode& n) {
+  return n.async() ? now_ + disk_rng_.Uniform(max_write_delay_ + 1) : 0;
 }
 
 std::string Simulation::Run() {
@@ -124,7 +159,10 @@ std::vector<NodeId> Simulation::Members() const {
 
 void Simulation::Crash(NodeId id) {
   if (trace_) std::fprintf(stderr, "t%llu n%llu CRASH\n", (unsigned long long)now_, (unsigned long long)id);
-  nodes_.at(id)->Crash();
+  TestNode& n = *nodes_.at(id);
+  size_t flushed = n.async() ? disk_rng_.Uniform(n.pending_writes() + 1) : 0;
+  stats_.writes_lost += n.pending_writes() - flushed;
+  n.Crash(flushed);
   ++stats_.crashes;
 }
 
@@ -145,7 +183,11 @@ void Simulation::InjectFaults() {
   } else if (r < 200) {
     ProposeConfChange();
   } else if (r < 230) {
-    if (NodeId id = RandomNode(true)) nodes_.at(id)->Compact(rng_.Uniform(8));
+    if (NodeId id = RandomNode(true)) {
+      TestNode& n = *nodes_.at(id);
+      uint64_t keep = rng_.Uniform(8);
+      n.Compact(keep, DurableAt(n));
+    }
   } else if (r < 240) {
     std::vector<NodeId> members = Members();
     NodeId lead = Leader();
@@ -182,7 +224,7 @@ void Simulation::ProposeConfChange() {
     // `member add`; it learns everything from the leader.
     cc.type = raft::ConfChangeType::kAddNode;
     cc.node_id = next_id_++;
-    nodes_[cc.node_id] = std::make_unique<TestNode>(cc.node_id, rng_.Next(), tweak_);
+    nodes_[cc.node_id] = NewNode(cc.node_id);
   } else {
     return;
   }
@@ -232,7 +274,10 @@ void Simulation::DeliverDue() {
   for (size_t i = due.size(); i > 1; --i) std::swap(due[i - 1], due[rng_.Uniform(i)]);
   for (const Message& m : due) {
     bool delivered = Alive(m.to) && Reachable(m.from, m.to);
-    if (delivered) (void)nodes_.at(m.to)->raw().Step(m);
+    if (delivered) {
+      (void)nodes_.at(m.to)->raw().Step(m);
+      NoteCommits(*nodes_.at(m.to));
+    }
     // The transport reports how a snapshot send ended, as etcd's does.
     if (m.type == MessageType::kSnap && Alive(m.from)) {
       nodes_.at(m.from)->raw().ReportSnapshot(m.to, !delivered);
@@ -240,15 +285,32 @@ void Simulation::DeliverDue() {
   }
 }
 
+void Simulation::CompleteWrites() {
+  for (auto& [id, n] : nodes_) {
+    if (!Alive(id) || n->pending_writes() == 0) continue;
+    std::vector<Message> out;
+    size_t done = n->CompleteDue(now_, &out);
+    stats_.writes_completed += done;
+    if (trace_ && done > 0) {
+      std::fprintf(stderr, "t%llu n%llu %zu write(s) durable, %zu message(s) released\n",
+                   (unsigned long long)now_, (unsigned long long)id, done, out.size());
+    }
+    NoteCommits(*n);  // the leader counts itself in OnPersisted
+    SendAll(id, out);
+  }
+}
+
 void Simulation::HandleReadies() {
   for (auto& [id, n] : nodes_) {
     for (int i = 0; i < 4 && Alive(id) && n->raw().HasReady(); ++i) {
+      // Applying a removal may have let the leader commit more.
+      NoteCommits(*n);
       uint64_t r = faults_ ? rng_.Uniform(1000) : 1000;
       auto crash = r < ready_crash_permille_       ? TestNode::CrashPoint::kBeforePersist
                    : r < 2 * ready_crash_permille_ ? TestNode::CrashPoint::kAfterPersist
                                                    : TestNode::CrashPoint::kNone;
       std::vector<Message> out;
-      raft::Ready rd = n->HandleReady(&out, crash);
+      raft::Ready rd = n->HandleReady(&out, crash, DurableAt(*n));
       bool crashed = crash != TestNode::CrashPoint::kNone;
       if (trace_) Trace(id, rd, crashed);
       if (crash != TestNode::CrashPoint::kBeforePersist) CheckReady(*n, rd, !crashed);
@@ -267,6 +329,7 @@ void Simulation::Step() {
     if (Alive(id)) n->raw().Tick();
   }
   for (int round = 0; round < 3 && failure_.empty(); ++round) {
+    CompleteWrites();
     DeliverDue();
     HandleReadies();
   }
@@ -313,6 +376,17 @@ void Simulation::CheckReady(TestNode& n, const raft::Ready& rd, bool applied) {
          << "' (term " << it->second.term << ")";
       return Fail(os.str());
     }
+    if (!n.Durable(e.index, e.term)) ++stats_.applied_before_durable;
+    if (e.index > bootstrap_entries_) {
+      auto rec = commit_records_.find(e.index);
+      if (rec == commit_records_.end() || rec->second.term != e.term) {
+        os << "durability: node " << n.id() << " applied " << e.index << " (term " << e.term
+           << ") that no leader was seen committing";
+        return Fail(os.str());
+      }
+      CheckDurableOnQuorum(e.index, e.term, rec->second.voters,
+                           "when node " + std::to_string(n.id()) + " applied it");
+    }
     auto ct = commit_term_.emplace(e.index, term).first;
     ct->second = std::min(ct->second, term);
     if (!marker_.empty() && e.data == marker_) marker_applied_.insert(n.id());
@@ -356,6 +430,41 @@ void Simulation::CheckLeaders() {
       CheckLeaderCompleteness(*n);
     }
   }
+}
+
+void Simulation::NoteCommits(TestNode& n) {
+  if (!n.up() || n.raw().raft().role() != raft::StateRole::kLeader) return;
+  const raft::Raft& r = n.raw().raft();
+  std::vector<NodeId> voters;
+  for (const auto& [id, pr] : r.progress()) voters.push_back(id);
+  for (; commits_noted_ < r.log().committed() && failure_.empty();) {
+    uint64_t index = ++commits_noted_;
+    uint64_t term = r.log().TermOrZero(index);
+    commit_records_[index] = CommitRecord{term, voters};
+    if (!n.Durable(index, term)) ++stats_.committed_before_leader_durable;
+    CheckDurableOnQuorum(index, term, voters,
+                         "when leader " + std::to_string(n.id()) + " committed it");
+  }
+}
+
+void Simulation::CheckDurableOnQuorum(uint64_t index, uint64_t term,
+                                      const std::vector<NodeId>& voters,
+                                      const std::string& when) {
+  std::ostringstream os;
+  os << "durability: entry " << index << " (term " << term << ") is on the disks of";
+  size_t copies = 0;
+  for (NodeId v : voters) {
+    auto it = nodes_.find(v);
+    if (it != nodes_.end() && it->second->Durable(index, term)) {
+      ++copies;
+      os << " " << v;
+    }
+  }
+  if (copies * 2 > voters.size()) return;
+  os << " only, of voters";
+  for (NodeId v : voters) os << " " << v;
+  os << ", " << when;
+  Fail(os.str());
 }
 
 void Simulation::CheckLeaderCompleteness(TestNode& n) {

@@ -4,7 +4,10 @@
 // duplicates and reorders messages and can be partitioned; nodes crash
 // (losing whatever was not persisted, sometimes in the middle of handling a
 // Ready) and restart from storage; clients propose, read, change membership,
-// transfer leadership and compact. After every step the checkers verify:
+// transfer leadership and compact. About half the seeds persist like the
+// server's log writer thread (TestNode's async mode) on most nodes: writes
+// become durable a random number of ticks later, in order, while committed
+// entries are applied at once. After every step the checkers verify:
 //   - at most one leader per term (election safety),
 //   - same (index, term) implies same entry and same previous term, hence
 //     identical prefixes (log matching),
@@ -12,7 +15,10 @@
 //     completeness),
 //   - no two nodes apply different entries at one index, and state machine
 //     digests agree (state machine safety),
-//   - a read index covers every entry committed before the read began.
+//   - a read index covers every entry committed before the read began,
+//   - whatever a leader commits, and so whatever any node applies, is on
+//     the disks of a quorum of the voters the leader counted (durable
+//     copies only: acknowledged only when durable on a quorum).
 // Then the network heals, every node restarts, and a leader must be elected
 // and a proposal applied by every member (liveness).
 #pragma once
@@ -36,6 +42,14 @@ struct SimStats {
   uint64_t reads_answered = 0;
   uint64_t leaders_elected = 0;
   uint64_t crashes = 0;
+  // Async mode (see TestNode).
+  uint64_t async_nodes = 0;
+  uint64_t writes_completed = 0;
+  uint64_t writes_lost = 0;  // still queued at a crash
+  uint64_t applied_before_durable = 0;  // entries applied before the local write was done
+  uint64_t committed_before_leader_durable = 0;  // entries not yet on the leader's disk
+
+  void Add(const SimStats& o);
 };
 
 class Simulation {
@@ -59,7 +73,11 @@ class Simulation {
   void InjectFaults();
   void Step();
   void DeliverDue();
+  void CompleteWrites();
   void HandleReadies();
+  std::unique_ptr<TestNode> NewNode(NodeId id);
+  // When a write queued now on `n` becomes durable (async nodes only).
+  uint64_t DurableAt(const TestNode& n);
   void SendAll(NodeId from, const std::vector<raft::Message>& msgs);
   bool Reachable(NodeId from, NodeId to) const;
   bool Alive(NodeId id) const;
@@ -68,6 +86,10 @@ class Simulation {
   void CheckReady(TestNode& n, const raft::Ready& rd, bool applied);
   void CheckLeaders();
   void CheckLeaderCompleteness(TestNode& n);
+  // Records (and checks) what a leader newly committed.
+  void NoteCommits(TestNode& n);
+  void CheckDurableOnQuorum(uint64_t index, uint64_t term, const std::vector<NodeId>& voters,
+                            const std::string& when);
   void Fail(const std::string& what);
   NodeId Leader() const;
   NodeId RandomNode(bool up);
@@ -81,6 +103,10 @@ class Simulation {
 
   uint64_t seed_;
   raft::Rng rng_;
+  // Draws only for async mode, so the seeds without it run as before.
+  raft::Rng disk_rng_;
+  uint64_t async_percent_ = 0;  // chance a node persists asynchronously
+  uint64_t max_write_delay_ = 0;  // in ticks
   uint64_t now_ = 0;
   std::string failure_;
   std::map<NodeId, std::unique_ptr<TestNode>> nodes_;
@@ -106,6 +132,13 @@ class Simulation {
   std::map<uint64_t, uint64_t> commit_term_;
   std::map<uint64_t, uint64_t> digests_;  // applied index -> state machine digest
   std::map<std::string, uint64_t> reads_;  // read ctx -> max commit when issued
+  struct CommitRecord {
+    uint64_t term;
+    std::vector<NodeId> voters;  // whom the committing leader counted
+  };
+  uint64_t bootstrap_entries_;  // committed by definition, not by a quorum
+  uint64_t commits_noted_;      // every index up to here has a CommitRecord
+  std::map<uint64_t, CommitRecord> commit_records_;
   std::set<std::pair<NodeId, uint64_t>> checked_leaders_;  // (node, term)
   std::string marker_;
   std::set<NodeId> marker_applied_;

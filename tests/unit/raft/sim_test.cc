@@ -59,13 +59,7 @@ TEST_CASE("simulation: under faults raft keeps its safety properties and recover
     g_seed = seed;
     Simulation sim(seed);
     std::string err = sim.Run();
-    const SimStats& st = sim.stats();
-    total.applied_proposals += st.applied_proposals;
-    total.snapshots_installed += st.snapshots_installed;
-    total.conf_changes_applied += st.conf_changes_applied;
-    total.reads_answered += st.reads_answered;
-    total.leaders_elected += st.leaders_elected;
-    total.crashes += st.crashes;
+    total.Add(sim.stats());
     if (!err.empty()) {
       ++failures;
       FAIL_CHECK("seed " << seed << ": " << err << "\n  replay: KVRAFT_SIM_SEED=" << seed
@@ -77,7 +71,12 @@ TEST_CASE("simulation: under faults raft keeps its safety properties and recover
                   << total.leaders_elected << " leaders, " << total.crashes << " crashes, "
                   << total.snapshots_installed << " snapshots installed, "
                   << total.conf_changes_applied << " conf changes, " << total.reads_answered
-                  << " reads answered");
+                  << " reads answered; async: " << total.async_nodes << " nodes, "
+                  << total.writes_completed << " writes done, " << total.writes_lost
+                  << " lost in crashes, " << total.applied_before_durable
+                  << " entries applied before the local write was durable, "
+                  << total.committed_before_leader_durable
+                  << " committed before the leader's own write was");
   if (count >= 100) {
     // The faults must not have made the run vacuous: every feature was used.
     CHECK(total.applied_proposals > count * 5);
@@ -85,6 +84,11 @@ TEST_CASE("simulation: under faults raft keeps its safety properties and recover
     CHECK(total.snapshots_installed > 0);
     CHECK(total.conf_changes_applied > 0);
     CHECK(total.reads_answered > 0);
+    // Async mode ran and hit its windows.
+    CHECK(total.async_nodes > count);
+    CHECK(total.writes_lost > 0);
+    CHECK(total.applied_before_durable > count);
+    CHECK(total.committed_before_leader_durable > 0);
   }
 }
 }

@@ -2,10 +2,19 @@
 // MemoryStorage that plays its disk, and a tiny state machine. Crash()
 // throws away everything that was not persisted through a Ready; Restart()
 // rebuilds the node from its storage. Single-threaded, like the real loop.
+//
+// In async mode the node persists like a server with a log writer thread
+// (RawNode::AdvanceBeforePersist): a Ready reaches storage() (what raft
+// reads) at once, but only a second MemoryStorage, the disk, survives a
+// crash; queued writes reach the disk in order when the caller completes
+// them (CompleteDue), and only then go their held messages out and does
+// raft hear OnPersisted.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,7 +43,7 @@ struct StateMachine {
 class TestNode {
  public:
   using Tweak = std::function<void(raft::Config&)>;
-  TestNode(NodeId id, uint64_t seed, Tweak tweak = {});
+  TestNode(NodeId id, uint64_t seed, Tweak tweak = {}, bool async = false);
   TestNode(const TestNode&) = delete;
   TestNode& operator=(const TestNode&) = delete;
 
@@ -48,13 +57,13 @@ class TestNode {
   // Every read state this node's Readies delivered.
   const std::vector<raft::ReadState>& read_states() const { return read_states_; }
 
+  bool async() const { return disk_ != nullptr; }
   // Drops the RawNode and the volatile state machine; the storage survives,
   // except a hard state written without must_sync (only the commit index
-  // changed), which a crash loses.
-  void Crash() {
-    node_.reset();
-    storage_->SetHardState(synced_hard_state_);
-  }
+  // changed), which a crash loses. In async mode only the disk survives:
+  // the first `flushed` queued writes reach it (the process died before it
+  // heard they were done), the others are lost.
+  void Crash(size_t flushed = 0);
   // A fresh RawNode from storage; the state machine restarts from the
   // storage's snapshot and re-applies committed entries. An initial member
   // whose storage is still empty bootstraps again.
@@ -67,11 +76,25 @@ class TestNode {
   };
   // Handles one Ready like the server loop: send rd.messages, persist, send
   // rd.messages_after_persist, apply, advance; messages go into *out.
-  // Returns the Ready.
-  raft::Ready HandleReady(std::vector<raft::Message>* out, CrashPoint crash = CrashPoint::kNone);
+  // Returns the Ready. In async mode the write is queued instead, to be
+  // durable at `durable_at` (or later, behind earlier writes), the messages
+  // after persist wait for it, and the Ready is applied at once; crashing
+  // after the persist means after the write reached the disk.
+  raft::Ready HandleReady(std::vector<raft::Message>* out, CrashPoint crash = CrashPoint::kNone,
+                          uint64_t durable_at = 0);
   // Snapshots the state machine at its applied index and compacts the log
-  // up to `keep` entries before it. No-op if nothing new was applied.
-  void Compact(uint64_t keep);
+  // up to `keep` entries before it. No-op if nothing new was applied. In
+  // async mode the disk follows at `durable_at`, like a Ready's write.
+  void Compact(uint64_t keep, uint64_t durable_at = 0);
+
+  // Async mode: completes, in order, the queued writes due by `now`: they
+  // become durable, their held messages go into *out, raft hears
+  // OnPersisted. Returns how many completed.
+  size_t CompleteDue(uint64_t now, std::vector<raft::Message>* out);
+  size_t pending_writes() const { return pending_.size(); }
+  // Whether entry (index, term) survives a crash of this node; compacted
+  // entries count, as only applied (committed) ones are compacted.
+  bool Durable(uint64_t index, uint64_t term) const;
 
  private:
   NodeId id_;
@@ -83,6 +106,21 @@ class TestNode {
   std::vector<NodeId> bootstrap_peers_;
   std::vector<raft::ReadState> read_states_;
   raft::HardState synced_hard_state_;  // set for members of the initial cluster
+
+  // One queued write of async mode: what it does to the disk, in order.
+  struct Write {
+    uint64_t durable_at = 0;
+    raft::Snapshot snapshot;  // installed, if not empty
+    std::vector<raft::Entry> entries;
+    std::optional<raft::HardState> hard_state;
+    std::optional<raft::Snapshot> created;  // a compaction: the snapshot taken,
+    uint64_t compact_to = 0;                // and where the log now starts (0: not compacted)
+    std::vector<raft::Message> messages;  // rd.messages_after_persist
+    std::optional<raft::Entry> last;      // the last entry written, for OnPersisted
+  };
+  void WriteToDisk(const Write& w);
+  std::unique_ptr<raft::MemoryStorage> disk_;  // async mode only
+  std::deque<Write> pending_;
 };
 
 }  // namespace raft_test
