@@ -60,8 +60,6 @@ Simulation::Simulation(uint64_t seed)
   if (disk_rng_.Chance(50)) {
     // Mostly all nodes async, sometimes a mix (as during a rolling upgrade).
     async_percent_ = disk_rng_.Chance(50) ? 100 : 70;
-    const uint64_t kMaxDelays[] = {0, 1, 3, 8};
-    max_write_delay_ = kMaxDelays[disk_rng_.Uniform(4)];
   }
   std::vector<NodeId> peers;
   for (NodeId id = 1; id <= n; ++id) peers.push_back(id);
@@ -76,12 +74,16 @@ Simulation::Simulation(uint64_t seed)
 std::unique_ptr<TestNode> Simulation::NewNode(NodeId id) {
   uint64_t seed = rng_.Next();
   bool async = async_percent_ > 0 && disk_rng_.Chance(async_percent_);
-  if (async) ++stats_.async_nodes;
+  if (async) {
+    ++stats_.async_nodes;
+    const uint64_t kMaxDelays[] = {0, 2, 5, 12};
+    max_write_delay_[id] = kMaxDelays[disk_rng_.Uniform(4)];
+  }
   return std::make_unique<TestNode>(id, seed, tweak_, async);
 }
 
 uint64_t Simulation::DurableAt(const TestNode& n) {
-  return n.async() ? now_ + disk_rng_.Uniform(max_write_delay_ + 1) : 0;
+  return n.async() ? now_ + disk_rng_.Uniform(max_write_delay_.at(n.id()) + 1) : 0;
 }
 
 std::string Simulation::Run() {

@@ -6,8 +6,8 @@
 // Ready) and restart from storage; clients propose, read, change membership,
 // transfer leadership and compact. About half the seeds persist like the
 // server's log writer thread (TestNode's async mode) on most nodes: writes
-// become durable a random number of ticks later, in order, while committed
-// entries are applied at once. After every step the checkers verify:
+// become durable a random number of ticks later (each node's disk has its
+// own speed), in order, while committed entries are applied at once. After every step the checkers verify:
 //   - at most one leader per term (election safety),
 //   - same (index, term) implies same entry and same previous term, hence
 //     identical prefixes (log matching),
@@ -106,7 +106,7 @@ class Simulation {
   // Draws only for async mode, so the seeds without it run as before.
   raft::Rng disk_rng_;
   uint64_t async_percent_ = 0;  // chance a node persists asynchronously
-  uint64_t max_write_delay_ = 0;  // in ticks
+  std::map<NodeId, uint64_t> max_write_delay_;  // async nodes: their disk's speed, in ticks
   uint64_t now_ = 0;
   std::string failure_;
   std::map<NodeId, std::unique_ptr<TestNode>> nodes_;
