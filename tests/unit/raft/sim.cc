@@ -384,6 +384,9 @@ void Simulation::CheckReady(TestNode& n, const raft::Ready& rd, bool applied) {
       if (rec == commit_records_.end() || rec->second.term != e.term) {
         os << "durability: node " << n.id() << " applied " << e.index << " (term " << e.term
            << ") that no leader was seen committing";
+        if (rec != commit_records_.end()) {
+          os << " (a leader committed term " << rec->second.term << ")";
+        }
         return Fail(os.str());
       }
       CheckDurableOnQuorum(e.index, e.term, rec->second.voters,

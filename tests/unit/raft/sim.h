@@ -7,7 +7,8 @@
 // transfer leadership and compact. About half the seeds persist like the
 // server's log writer thread (TestNode's async mode) on most nodes: writes
 // become durable a random number of ticks later (each node's disk has its
-// own speed), in order, while committed entries are applied at once. After every step the checkers verify:
+// own speed), in order, while committed entries are applied at once.
+// After every step the checkers verify:
 //   - at most one leader per term (election safety),
 //   - same (index, term) implies same entry and same previous term, hence
 //     identical prefixes (log matching),
