@@ -1,6 +1,7 @@
 // Deterministic simulation of raft clusters (see sim.h). 1,000 seeds run in
 // the normal unit test run; more with KVRAFT_SIM_SEEDS=n (make sim SEEDS=n),
-// one with KVRAFT_SIM_SEED=n; KVRAFT_SIM_TRACE=1 prints every Ready.
+// one with KVRAFT_SIM_SEED=n; KVRAFT_SIM_TRACE=1 prints every Ready (and, in
+// async mode, when writes become durable).
 #include <doctest/doctest.h>
 
 #include <csignal>

@@ -113,8 +113,10 @@ class TestNode {
     raft::Snapshot snapshot;  // installed, if not empty
     std::vector<raft::Entry> entries;
     std::optional<raft::HardState> hard_state;
-    std::optional<raft::Snapshot> created;  // a compaction: the snapshot taken,
-    uint64_t compact_to = 0;                // and where the log now starts (0: not compacted)
+    // A compaction: the snapshot taken, then MemoryStorage::Compact(compact_to)
+    // unless compact_to is 0.
+    std::optional<raft::Snapshot> created;
+    uint64_t compact_to = 0;
     std::vector<raft::Message> messages;  // rd.messages_after_persist
     std::optional<raft::Entry> last;      // the last entry written, for OnPersisted
   };
