@@ -18,6 +18,9 @@ using std::chrono::system_clock;
 
 constexpr const char* kTimedOut = "etcdserver: request timed out";
 constexpr const char* kStopped = "etcdserver: server stopped";
+// How long new writes may wait for the leader's own write (see FlushProposals);
+// a healthy fsync here takes well under a millisecond.
+constexpr std::chrono::milliseconds kMaxGather{2};
 
 // Request ids are unique cluster-wide: the member's low 16 bits, then a
 // counter seeded from the clock so a restarted member does not reuse ids.
@@ -301,8 +304,11 @@ void EtcdServer::ProposeNow(Request request, Callback done, steady_clock_point d
 void EtcdServer::FlushProposals() {
   // While the leader's own write is in flight the writes of the next turns
   // gather into one proposal: one append and one fsync for all of them,
-  // instead of a trickle of small ones that costs CPU per message.
-  if (to_propose_.empty() || leader_writes_in_flight_ > 0) return;
+  // instead of a trickle of small ones that costs CPU per message. Not for
+  // longer than kMaxGather: a leader whose disk is slow lets its followers
+  // commit instead of holding every new write back.
+  if (to_propose_.empty()) return;
+  if (!leader_writes_.empty() && steady_clock::now() - leader_writes_.front() < kMaxGather) return;
   std::vector<std::string> data;
   data.reserve(to_propose_.size());
   for (const Request& r : to_propose_) data.push_back(r.Encode());
@@ -511,12 +517,12 @@ void EtcdServer::ProcessReady() {
       transport_->Send(std::move(msgs));
       if (last) {
         Post([this, last] {
-          --leader_writes_in_flight_;
+          leader_writes_.pop_front();  // writes finish in order
           node_->OnPersisted(last->index, last->term);
         });
       }
     };
-    if (last) ++leader_writes_in_flight_;
+    if (last) leader_writes_.push_back(steady_clock::now());
     Status s = log_.Persist(must_write ? rd.hard_state : std::nullopt, rd.entries, rd.snapshot, std::move(done));
     if (!s.ok()) return Halt("cannot persist the raft log: " + s.message());
   }

@@ -192,7 +192,7 @@ class EtcdServer {
   std::vector<Request> to_propose_;  // writes of this loop turn, proposed together
   std::deque<Request> unproposed_;   // waiting for a leader
   bool leader_appeared_ = false;     // a leader became known: retry unproposed_ now
-  int leader_writes_in_flight_ = 0;  // entries this member wrote as leader, not yet durable
+  std::deque<steady_clock_point> leader_writes_;  // when each write of entries as leader, not yet durable, began
   std::vector<PendingRead> reads_waiting_;               // not yet in a read round
   std::map<std::string, ReadBatch> read_rounds_;         // by read-index context
   uint64_t next_read_ctx_ = 1;
