@@ -615,8 +615,8 @@ void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
   KV_LOG(kInfo, "etcdserver") << "restored store from snapshot at index " << applied_;
 }
 
-// The loop ends after this Ready (its Ready is not advanced, so it must not
-// look at the node again); queued requests fail with "server stopped".
+// The loop ends after this Ready or task (a Ready is not advanced, so the
+// node is not looked at again); queued requests fail with "server stopped".
 void EtcdServer::Halt(const std::string& reason) {
   if (halted_) return;  // every write after a failed one fails too
   KV_LOG(kError, "etcdserver") << reason << "; stopping this member";

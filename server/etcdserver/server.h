@@ -7,8 +7,8 @@
 // log writes), the tick, then the writes of this turn as one proposal,
 // then each Ready: send -> queue its log write -> apply what was committed
 // -> serve reads -> Advance. The log writer's thread makes the writes
-// durable meanwhile; once one is, the loop sends what had to wait for it
-// (acks, votes) and the leader counts itself for those entries.
+// durable meanwhile; once one is, that thread sends what had to wait for
+// it (acks, votes) and the loop lets a leader count itself for its entries.
 // Leader duties (TTL expiry by a replicated SYNC entry every 500 ms, the
 // cluster version) run in the loop.
 //

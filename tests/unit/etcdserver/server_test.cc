@@ -11,14 +11,11 @@
 #include <thread>
 
 #include "common/time_format.h"
+#include "tests/unit/temp_dir.h"
 
 namespace {
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/kvraft-server-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
+std::string TempDir() { return test_util::MakeTempDir("server"); }
 
 etcdserver::ServerConfig Config(const std::string& dir, std::string name = "default") {
   etcdserver::ServerConfig c;

@@ -1,19 +1,16 @@
 #include "server/storage/log_writer.h"
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "tests/unit/temp_dir.h"
+
 namespace {
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/kvraft-writer-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
+std::string TempDir() { return test_util::MakeTempDir("writer"); }
 
 storage::Write Append(uint64_t index) {
   storage::Write w;

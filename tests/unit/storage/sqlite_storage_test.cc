@@ -9,13 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/temp_dir.h"
+
 namespace {
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/kvraft-storage-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
+std::string TempDir() { return test_util::MakeTempDir("storage"); }
 
 storage::LogEntry Entry(uint64_t index, uint64_t term, std::string data) {
   return storage::LogEntry{index, term, storage::EntryType::kNormal, std::move(data)};

@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/unit/temp_dir.h"
+
 namespace {
 
 off_t FileSize(const std::string& path) {
@@ -21,9 +23,8 @@ off_t FileSize(const std::string& path) {
 
 TEST_SUITE("storage") {
   TEST_CASE("the checkpointer copies the write-ahead log into the database on its own thread") {
-    char tmpl[] = "/tmp/kvraft-ckpt-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    const std::string path = std::string(tmpl) + "/test.db";
+    const std::string dir = test_util::MakeTempDir("ckpt");
+    const std::string path = dir + "/test.db";
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     // A writer that never checkpoints by itself, as the storage's is.
@@ -43,6 +44,6 @@ TEST_SUITE("storage") {
     }
     CHECK(FileSize(path) >= before + (3 << 20));
     sqlite3_close(db);
-    std::filesystem::remove_all(tmpl);
+    std::filesystem::remove_all(dir);
   }
 }
