@@ -38,12 +38,13 @@ uint64_t ClusterId(std::vector<uint64_t> member_ids) {
 
 std::string FormatId(uint64_t id) {
   static const char kDigits[] = "0123456789abcdef";
-  std::string out;
+  char buf[16];  // 64 bits are at most 16 hex digits
+  char* begin = buf + sizeof(buf);
   do {
-    out.insert(out.begin(), kDigits[id & 0xf]);
+    *--begin = kDigits[id & 0xf];
     id >>= 4;
   } while (id != 0);
-  return out;
+  return std::string(begin, buf + sizeof(buf));
 }
 
 Result<uint64_t> ParseId(const std::string& hex) {

@@ -65,4 +65,13 @@ TEST_SUITE("common") {
     CHECK_FALSE(common::ParseId("0x10").ok());
     CHECK_FALSE(common::ParseId("10000000000000000").ok());
   }
+
+  TEST_CASE("FormatId prints %x: lower-case hex without leading zeros") {
+    CHECK(common::FormatId(0) == "0");
+    CHECK(common::FormatId(1) == "1");
+    CHECK(common::FormatId(0xabc) == "abc");
+    CHECK(common::FormatId(0x10) == "10");
+    CHECK(common::FormatId(UINT64_MAX) == "ffffffffffffffff");
+    CHECK(common::FormatId(0x8000000000000000ULL) == "8000000000000000");
+  }
 }
