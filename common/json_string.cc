@@ -3,34 +3,12 @@
 
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace common {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// Length of the valid UTF-8 sequence starting at s[i] (2..4), or 0 when the
-// bytes there are not one (Go's utf8.DecodeRuneInString then yields U+FFFD
-// with width 1). Follows Go's acceptance ranges: no overlongs, no surrogates,
-// nothing above U+10FFFF.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<uint8_t>(s[i + k]); };
-  auto cont = [&](size_t k, uint8_t lo, uint8_t hi) {
-    return i + k < s.size() && b(k) >= lo && b(k) <= hi;
-  };
-  const uint8_t c = b(0);
-  if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    uint8_t lo = c == 0xE0 ? 0xA0 : 0x80;
-    uint8_t hi = c == 0xED ? 0x9F : 0xBF;
-    return cont(1, lo, hi) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    uint8_t lo = c == 0xF0 ? 0x90 : 0x80;
-    uint8_t hi = c == 0xF4 ? 0x8F : 0xBF;
-    return cont(1, lo, hi) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  }
-  return 0;
-}
 
 void AppendUnicodeEscape(std::string* out, uint32_t code) {
   char buf[6] = {'\\', 'u', kHex[(code >> 12) & 0xF], kHex[(code >> 8) & 0xF],
@@ -69,7 +47,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
       start = ++i;
       continue;
     }
-    const size_t n = Utf8SequenceLength(s, i);
+    uint32_t rune = 0;
+    const size_t n = DecodeRune(s, i, &rune);
     if (n == 0) {
       out->append(s.data() + start, i - start);
       out->append("\\ufffd");
@@ -77,10 +56,9 @@ void AppendJsonString(std::string* out, std::string_view s) {
       continue;
     }
     // U+2028 / U+2029 (E2 80 A8 / E2 80 A9) break JavaScript parsers; Go escapes them.
-    if (n == 3 && c == 0xE2 && static_cast<uint8_t>(s[i + 1]) == 0x80 &&
-        (static_cast<uint8_t>(s[i + 2]) & 0xFE) == 0xA8) {
+    if (rune == 0x2028 || rune == 0x2029) {
       out->append(s.data() + start, i - start);
-      AppendUnicodeEscape(out, 0x2028 + (static_cast<uint8_t>(s[i + 2]) & 1));
+      AppendUnicodeEscape(out, rune);
       i += 3;
       start = i;
       continue;

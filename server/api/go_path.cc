@@ -2,7 +2,8 @@
 #include "server/api/go_path.h"
 
 #include <algorithm>
-#include <cstdint>
+
+#include "common/go_quote.h"
 
 namespace api {
 namespace {
@@ -22,87 +23,9 @@ int HexValue(char c) {
 
 bool IsControlByte(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid
-// (Go then treats the byte alone as an error rune).
-size_t DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    *rune = b0;
-    return 1;
-  }
-  size_t len = 0;
-  uint32_t r = 0, min = 0;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    len = 2, r = b0 & 0x1f, min = 0x80;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    len = 3, r = b0 & 0x0f, min = 0x800;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    len = 4, r = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) return 0;
-    r = (r << 6) | (b & 0x3f);
-  }
-  if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) return 0;
-  *rune = r;
-  return len;
-}
-
-// Go's unicode.IsPrint for the runes an escape error can hold. Exact for
-// ASCII, C1 controls, NBSP and soft hyphen; other non-ASCII runes count as
-// printable (Go also escapes unassigned and format code points).
-bool IsPrintRune(uint32_t r) {
-  if (r < 0x80) return r >= 0x20 && r < 0x7f;
-  return !(r < 0xa0 || r == 0xa0 || r == 0xad);
-}
-
 void AppendHexByte(std::string* out, const char* digits, unsigned char b) {
   out->push_back(digits[b >> 4]);
   out->push_back(digits[b & 15]);
-}
-
-// Go's strconv.Quote.
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    uint32_t r = 0;
-    const size_t len = DecodeRune(s, i, &r);
-    if (len == 0) {  // invalid UTF-8: the byte in \x form
-      out += "\\x";
-      AppendHexByte(&out, kLowerHex, static_cast<unsigned char>(s[i]));
-      ++i;
-      continue;
-    }
-    if (r == '"' || r == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(r));
-    } else if (IsPrintRune(r)) {
-      out.append(s.substr(i, len));
-    } else if (r < 0x80) {
-      switch (r) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
-        default:
-          out += "\\x";
-          AppendHexByte(&out, kLowerHex, static_cast<unsigned char>(r));
-      }
-    } else {  // non-printable runes here are all below U+0100
-      out += "\\u00";
-      AppendHexByte(&out, kLowerHex, static_cast<unsigned char>(r));
-    }
-    i += len;
-  }
-  out.push_back('"');
-  return out;
 }
 
 // Go's shouldEscape(c, encodePath): unreserved and most sub-delims stay.
@@ -235,7 +158,7 @@ common::Result<std::string> GoUnescape(std::string_view s, UnescapeMode mode) {
     const char c = s[i];
     if (c == '%') {
       if (i + 2 >= s.size() || !IsHex(s[i + 1]) || !IsHex(s[i + 2])) {
-        return common::Status::InvalidArgument("invalid URL escape " + GoQuote(s.substr(i, 3)));
+        return common::Status::InvalidArgument("invalid URL escape " + common::GoQuote(s.substr(i, 3)));
       }
       out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
       i += 3;

@@ -123,6 +123,10 @@ TEST_SUITE("config") {
     CHECK(Err({"--max-wals", "99999999999999999999"}) ==
           "invalid value \"99999999999999999999\" for flag -max-wals: value out of range");
     CHECK(Err({"--enable-v2=yes"}) == "invalid boolean value \"yes\" for -enable-v2: parse error");
+    // Values are quoted as Go's %q does (checked against etcd 3.4.23).
+    CHECK(Err({"--snapshot-count", "a\tb\xff\""}) ==
+          R"(invalid value "a\tb\xff\"" for flag -snapshot-count: parse error)");
+    CHECK(Err({"--enable-v2=y\n"}) == R"(invalid boolean value "y\n" for -enable-v2: parse error)");
     CHECK(Err({"--initial-cluster-state", "foo"}) == "invalid value \"foo\" for flag -initial-cluster-state: invalid value");
     CHECK(Err({"--proxy", "bar"}) == "invalid value \"bar\" for flag -proxy: invalid value");
     CHECK(Err({"--discovery-fallback", "bar"}) == "invalid value \"bar\" for flag -discovery-fallback: invalid value");
