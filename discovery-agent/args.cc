@@ -4,6 +4,7 @@
 #include "common/go_flag.h"
 #include "common/go_quote.h"
 #include "common/time_format.h"
+#include "server/config/config.h"
 
 namespace agent {
 namespace {
@@ -11,7 +12,10 @@ namespace {
 using common::Result;
 using common::Status;
 
-constexpr char kAgentPrefix[] = "agent-";
+// The agent's own flags; each takes a value.
+bool IsAgentFlag(const std::string& name) {
+  return name == "agent-timeout" || name == "agent-env-file" || name == "agent-exec";
+}
 
 Status SetAgentFlag(const std::string& name, const std::string& value, AgentOptions* out) {
   if (name == "agent-timeout") {
@@ -25,29 +29,13 @@ Status SetAgentFlag(const std::string& name, const std::string& value, AgentOpti
     out->timeout = timeout;
   } else if (name == "agent-env-file") {
     out->env_file = value;
-  } else if (name == "agent-exec") {
-    out->exec_path = value;
   } else {
-    return common::GoFlagNotDefined(name);
+    out->exec_path = value;
   }
   return Status::OK();
 }
 
 }  // namespace
-
-const std::set<std::string>& BooleanServerFlags() {
-  static const std::set<std::string> kFlags = {
-      "version", "initial-election-tick-advance", "enable-pprof", "force-new-cluster",
-      "strict-reconfig-check", "enable-v2", "pre-vote", "client-cert-auth", "auto-tls",
-      "peer-client-cert-auth", "peer-auto-tls", "debug", "unsafe-no-fsync",
-      "experimental-initial-corrupt-check", "experimental-enable-lease-checkpoint",
-      "experimental-peer-skip-client-san-verification",
-      // etcd's ignored legacy flags are boolean-style too.
-      "cluster-active-size", "cluster-remove-delay", "cluster-sync-interval", "config", "force",
-      "max-result-buffer", "max-retry-attempts", "peer-heartbeat-interval", "peer-election-timeout",
-      "retry-interval", "snapshot", "v", "vv"};
-  return kFlags;
-}
 
 std::optional<std::string> Invocation::Value(const std::string& name) const {
   for (auto it = flags.rbegin(); it != flags.rend(); ++it) {
@@ -80,11 +68,15 @@ Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environm
       inv.agent.help = true;
       return inv;
     }
-    if (!BooleanServerFlags().count(arg.name)) {
+    // Go's flag package rejects an unknown flag before looking for its value.
+    const bool agent_flag = IsAgentFlag(arg.name);
+    const config::FlagSyntax syntax = agent_flag ? config::FlagSyntax::kValue : config::CommandLineSyntax(arg.name);
+    if (syntax == config::FlagSyntax::kUndefined) return common::GoFlagNotDefined(arg.name);
+    if (syntax == config::FlagSyntax::kValue) {
       Status st = scan.TakeValue(&arg);
       if (!st.ok()) return st;
     }
-    if (arg.name.rfind(kAgentPrefix, 0) == 0) {
+    if (agent_flag) {
       Status st = SetAgentFlag(arg.name, *arg.value, &inv.agent);
       if (!st.ok()) return st;
       continue;

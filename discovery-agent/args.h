@@ -1,9 +1,11 @@
-// The agent's command line: its own --agent-* flags, and the few server flags
-// (or ETCD_* variables) it needs to bootstrap, read with the rules of Go's flag
+// The agent's command line: its own --agent-* flags, and the server flags (or
+// ETCD_* variables) it needs to bootstrap, read with the rules of Go's flag
 // package as the server reads them (`-f`, `--f`, `--f=v`, `--f v`; booleans take
-// a value only with '='; flags end at the first non-flag or "--"). Every server
-// flag is kept as given, so the server sees exactly what the user typed; the
-// agent never depends on the server's config code.
+// a value only with '='; flags end at the first non-flag or "--"). Which flags
+// exist and which are boolean comes from the server's own flag table
+// (config::CommandLineSyntax), so a flag the server does not define is refused
+// here with the server's words. Every server flag is kept as given, so the
+// server sees exactly what the user typed; checking the values is its business.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -52,10 +54,6 @@ struct Invocation {
 
 // Scans argv (without argv[0]). Errors use Go's flag-package wording.
 common::Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environment& env);
-
-// The server flags that take no separate value (etcd 3.4's boolean and ignored
-// legacy flags); needed to know whether the next argument is a value.
-const std::set<std::string>& BooleanServerFlags();
 
 std::string UsageText();
 

@@ -11,14 +11,14 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <set>
+#include <map>
 
 #include <httplib.h>
 
+#include "common/go_flag.h"
 #include "common/http_client.h"
 #include "common/strings.h"
 #include "common/log.h"
-#include "discovery-agent/args.h"
 
 namespace agent {
 namespace {
@@ -113,15 +113,25 @@ void HandleHealth(const ServiceConfig& cfg, httplib::Response& res) {
 }  // namespace
 
 Result<ServiceConfig> ParseServiceArgs(const std::vector<std::string>& args) {
-  Result<Invocation> inv = ScanArgs(args, {});
-  if (!inv.ok()) return inv.status();
-  static const std::set<std::string> kKnown = {"listen-addr", "endpoints", "public-url", "prefix"};
-  for (const ScannedFlag& f : inv->flags) {
-    if (!kKnown.count(f.name)) return Status::InvalidArgument("flag provided but not defined: -" + f.name);
+  std::map<std::string, std::string> given;  // the last value of each flag
+  common::GoFlagScanner scan(args);
+  for (common::GoFlag arg; scan.Next(&arg);) {
+    if (arg.name != "listen-addr" && arg.name != "endpoints" && arg.name != "public-url" && arg.name != "prefix") {
+      return common::GoFlagNotDefined(arg.name);
+    }
+    Status st = scan.TakeValue(&arg);
+    if (!st.ok()) return st;
+    given[arg.name] = *arg.value;
   }
-  if (!inv->rest.empty()) return Status::InvalidArgument("unexpected argument " + inv->rest.front());
+  if (!scan.status().ok()) return scan.status();
+  const std::vector<std::string> rest = scan.Rest();
+  if (!rest.empty()) return Status::InvalidArgument("unexpected argument " + rest.front());
+  auto value_or = [&given](const std::string& name, const std::string& fallback) {
+    auto it = given.find(name);
+    return it == given.end() ? fallback : it->second;
+  };
   ServiceConfig cfg;
-  std::string listen = inv->ValueOr("listen-addr", "");
+  std::string listen = value_or("listen-addr", "");
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Status::InvalidArgument("--listen-addr HOST:PORT is required");
   cfg.listen_host = listen.substr(0, colon);
@@ -135,15 +145,15 @@ Result<ServiceConfig> ParseServiceArgs(const std::vector<std::string>& args) {
     return Status::InvalidArgument("--listen-addr: bad port in " + listen);
   }
   cfg.listen_port = std::stoi(port_text);
-  cfg.endpoints = EndpointList(inv->ValueOr("endpoints", ""));
+  cfg.endpoints = EndpointList(value_or("endpoints", ""));
   if (cfg.endpoints.empty()) return Status::InvalidArgument("--endpoints URLS is required");
   for (const std::string& e : cfg.endpoints) {
     Result<common::SplitUrl> u = common::SplitHttpUrl(e);
     if (!u.ok()) return Status::InvalidArgument("--endpoints: " + u.status().message());
   }
-  cfg.public_url = inv->ValueOr("public-url", "");
+  cfg.public_url = value_or("public-url", "");
   while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
-  cfg.prefix = inv->ValueOr("prefix", cfg.prefix);
+  cfg.prefix = value_or("prefix", cfg.prefix);
   if (cfg.prefix.empty() || cfg.prefix[0] != '/') cfg.prefix = "/" + cfg.prefix;
   while (cfg.prefix.size() > 1 && cfg.prefix.back() == '/') cfg.prefix.pop_back();
   return cfg;

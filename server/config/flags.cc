@@ -1,4 +1,5 @@
-// The flag table and Go-flag-package-compatible command-line and env parsing.
+// The flag table and Go-flag-package-compatible command-line and env parsing
+// (and CommandLineSyntax, declared in config.h).
 #include "server/config/flags.h"
 
 #include <algorithm>
@@ -296,8 +297,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, Config* cfg) 
       }
       return common::GoFlagNotDefined(arg.name);
     }
-    bool boolean = flag->kind == FlagKind::kBool || flag->kind == FlagKind::kIgnored;
-    if (boolean) {
+    if (IsBoolean(flag->kind)) {
       Status st = flag->set(*cfg, arg.value.value_or("true"));
       if (!st.ok()) {
         return Status::InvalidArgument("invalid boolean value " + common::GoQuote(*arg.value) + " for -" + arg.name +
@@ -356,3 +356,13 @@ Status ApplyEnv(const std::map<std::string, std::string>& env, std::set<std::str
 }
 
 }  // namespace config::internal
+
+namespace config {
+
+FlagSyntax CommandLineSyntax(const std::string& name) {
+  const internal::FlagSpec* flag = internal::FindFlag(name);
+  if (flag == nullptr) return FlagSyntax::kUndefined;
+  return internal::IsBoolean(flag->kind) ? FlagSyntax::kBool : FlagSyntax::kValue;
+}
+
+}  // namespace config

@@ -25,6 +25,9 @@ struct FlagSpec {
   std::function<common::Status(Config&, const std::string& value)> set;
 };
 
+// Whether the command line gives the flag a value only with '='.
+inline bool IsBoolean(FlagKind kind) { return kind == FlagKind::kBool || kind == FlagKind::kIgnored; }
+
 // Every flag kvraft accepts, including etcd's ignored legacy flags.
 const std::vector<FlagSpec>& Flags();
 const FlagSpec* FindFlag(const std::string& name);

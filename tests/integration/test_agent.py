@@ -222,6 +222,28 @@ def unresolvable_peer_times_out_with_the_reason():
     check("multiple discovery or bootstrap flags are set" in err, "stderr: %s" % err)
 
 
+@test(timeout=60, targets=("kvraft",))
+def unknown_flags_are_refused_as_the_server_refuses_them():
+    # The agent knows the server's flags: an unknown one is "not defined" (with
+    # or without a value), not a flag missing its argument, and the exit code is
+    # the server's usage-error 2. Nothing is exec'd.
+    for args in (["--bogus"], ["--bogus=1"], ["-bogus", "x"], ["--name", "n", "--bogus"]):
+        what = " ".join(args)
+        code, out, err = run_cli([AGENT_BIN] + args, timeout=10)
+        check_eq((code, out, err),
+                 (2, "", "kvraft-agent: flag provided but not defined: -bogus (see 'kvraft-agent --help')\n"),
+                 "agent " + what)
+        code, _, err = run_cli([KVRAFT_BIN] + args, timeout=10)
+        check_eq((code, err.splitlines()[0]),
+                 (2, "kvraft: flag provided but not defined: -bogus (see 'kvraft --help')"), "server " + what)
+    code, _, err = run_cli([AGENT_BIN, "--name", "n", "--data-dir"], timeout=10)
+    check_eq((code, err), (2, "kvraft-agent: flag needs an argument: -data-dir (see 'kvraft-agent --help')\n"),
+             "a server flag without its value")
+    code, _, err = run_cli([AGENT_BIN, "discovery-service", "--bogus"], timeout=10)
+    check_eq((code, err), (2, "kvraft-agent discovery-service: flag provided but not defined: -bogus\n"),
+             "discovery-service --bogus")
+
+
 # ---------------------------------------------------------------- discovery service
 
 class DiscoveryService:

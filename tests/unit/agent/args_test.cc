@@ -2,8 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include "server/config/flags.h"
-
 namespace agent {
 namespace {
 
@@ -62,6 +60,23 @@ TEST_SUITE("agent") {
           "invalid value \"5\" for flag -agent-timeout: time: missing unit in duration \"5\"");
   }
 
+  TEST_CASE("a flag neither the agent nor the server defines is refused as the server refuses it") {
+    auto err = [](std::initializer_list<const char*> a) { return ScanArgs(Args(a), {}).status().message(); };
+    CHECK(err({"--bogus"}) == "flag provided but not defined: -bogus");
+    CHECK(err({"--bogus=1"}) == "flag provided but not defined: -bogus");
+    CHECK(err({"-bogus", "x"}) == "flag provided but not defined: -bogus");
+    CHECK(err({"--bogus", "--name", "n"}) == "flag provided but not defined: -bogus");
+    CHECK(err({"--name", "n", "-bogus"}) == "flag provided but not defined: -bogus");
+    CHECK(err({"--agent-bogus"}) == "flag provided but not defined: -agent-bogus");
+    // Flags that really take a value still say so; booleans need none.
+    CHECK(err({"--data-dir"}) == "flag needs an argument: -data-dir");
+    CHECK(err({"--agent-exec"}) == "flag needs an argument: -agent-exec");
+    auto inv = ScanArgs(Args({"--enable-v2", "--v", "--name", "n"}), {});
+    REQUIRE(inv.ok());
+    CHECK(inv->Value("enable-v2") == "true");
+    CHECK(inv->Value("name") == "n");
+  }
+
   TEST_CASE("--agent-timeout takes Go durations, rounded up to whole milliseconds") {
     CHECK(ScanArgs(Args({"--agent-timeout", "1m30.5s"}), {})->agent.timeout == std::chrono::milliseconds(90500));
     CHECK(ScanArgs(Args({"--agent-timeout", "1.5h"}), {})->agent.timeout == std::chrono::minutes(90));
@@ -72,17 +87,6 @@ TEST_SUITE("agent") {
     auto inv = ScanArgs(Args({"--name", "x", "-h", "--name"}), {});
     REQUIRE(inv.ok());
     CHECK(inv->agent.help);
-  }
-
-  // The agent keeps its own list of boolean server flags; it must be the server's.
-  TEST_CASE("the boolean server flags are exactly those of the server") {
-    std::set<std::string> server;
-    for (const auto& f : config::internal::Flags()) {
-      if (f.kind == config::internal::FlagKind::kBool || f.kind == config::internal::FlagKind::kIgnored) {
-        server.insert(f.name);
-      }
-    }
-    CHECK(BooleanServerFlags() == server);
   }
 }
 

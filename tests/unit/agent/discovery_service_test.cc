@@ -49,7 +49,13 @@ TEST_SUITE("agent") {
     CHECK_FALSE(ParseServiceArgs({"--listen-addr", ":1"}).ok());
     CHECK_FALSE(ParseServiceArgs({"--listen-addr", ":99999", "--endpoints", "http://a:1"}).ok());
     CHECK_FALSE(ParseServiceArgs({"--listen-addr", ":1", "--endpoints", "ftp://a"}).ok());
-    CHECK_FALSE(ParseServiceArgs({"--listen-addr", ":1", "--endpoints", "http://a:1", "--bogus", "x"}).ok());
+    CHECK(ParseServiceArgs({"--listen-addr", ":1", "--endpoints", "http://a:1", "--bogus", "x"}).status().message() ==
+          "flag provided but not defined: -bogus");
+    CHECK(ParseServiceArgs({"--name", "x"}).status().message() == "flag provided but not defined: -name");
+    CHECK(ParseServiceArgs({"--endpoints", "http://a:1", "--listen-addr"}).status().message() ==
+          "flag needs an argument: -listen-addr");
+    CHECK(ParseServiceArgs({"--listen-addr", ":1", "--endpoints", "http://a:1", "x"}).status().message() ==
+          "unexpected argument x");
   }
 }
 
