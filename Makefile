@@ -61,8 +61,7 @@ $(BIN)/kvraft: $(call obj,server/main.cc $(SERVER_SRCS) $(COMMON_SRCS))
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(MALLOC_LIBS) $(LIBS)
 
-# The agent splits the server's command line with the server's own flag table.
-$(BIN)/kvraft-agent: $(call obj,discovery-agent/main.cc $(AGENT_SRCS) server/config/flags.cc $(COMMON_SRCS))
+$(BIN)/kvraft-agent: $(call obj,discovery-agent/main.cc $(AGENT_SRCS) $(COMMON_SRCS))
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -3,8 +3,8 @@
 
 #include "common/go_flag.h"
 #include "common/go_quote.h"
+#include "common/server_flags.h"
 #include "common/time_format.h"
-#include "server/config/config.h"
 
 namespace agent {
 namespace {
@@ -70,9 +70,9 @@ Result<Invocation> ScanArgs(const std::vector<std::string>& args, const Environm
     }
     // Go's flag package rejects an unknown flag before looking for its value.
     const bool agent_flag = IsAgentFlag(arg.name);
-    const config::FlagSyntax syntax = agent_flag ? config::FlagSyntax::kValue : config::CommandLineSyntax(arg.name);
-    if (syntax == config::FlagSyntax::kUndefined) return common::GoFlagNotDefined(arg.name);
-    if (syntax == config::FlagSyntax::kValue) {
+    const common::ServerFlagSyntax syntax = agent_flag ? common::ServerFlagSyntax::kValue : common::ServerFlag(arg.name);
+    if (syntax == common::ServerFlagSyntax::kUndefined) return common::GoFlagNotDefined(arg.name);
+    if (syntax == common::ServerFlagSyntax::kValue) {
       Status st = scan.TakeValue(&arg);
       if (!st.ok()) return st;
     }

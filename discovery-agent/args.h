@@ -2,9 +2,8 @@
 // ETCD_* variables) it needs to bootstrap, read with the rules of Go's flag
 // package as the server reads them (`-f`, `--f`, `--f=v`, `--f v`; booleans take
 // a value only with '='; flags end at the first non-flag or "--"). Which flags
-// exist and which are boolean comes from the server's own flag table
-// (config::CommandLineSyntax), so a flag the server does not define is refused
-// here with the server's words. Every server flag is kept as given, so the
+// exist and which are boolean comes from common/server_flags.h, so a flag the
+// server does not define is refused here with the server's words. Every server flag is kept as given, so the
 // server sees exactly what the user typed; checking the values is its business.
 // Pure functions; thread-safe.
 #pragma once

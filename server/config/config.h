@@ -146,12 +146,4 @@ std::string HelpText();
 std::string UsageLine();  // what etcd prints after a usage error
 std::string VersionText();
 
-// How the command line takes flag `name`, by Go's flag-package rules: not a
-// kvraft flag ("flag provided but not defined"), a boolean (a value only as
-// "-name=value"), or a flag whose value may be the next argument. The
-// discovery agent splits the server's command line with this; it links
-// server/config/flags.cc, where this is defined, and no other config code.
-enum class FlagSyntax { kUndefined, kBool, kValue };
-FlagSyntax CommandLineSyntax(const std::string& name);
-
 }  // namespace config

@@ -1,5 +1,4 @@
-// The flag table and Go-flag-package-compatible command-line and env parsing
-// (and CommandLineSyntax, declared in config.h).
+// The flag table and Go-flag-package-compatible command-line and env parsing.
 #include "server/config/flags.h"
 
 #include <algorithm>
@@ -356,13 +355,3 @@ Status ApplyEnv(const std::map<std::string, std::string>& env, std::set<std::str
 }
 
 }  // namespace config::internal
-
-namespace config {
-
-FlagSyntax CommandLineSyntax(const std::string& name) {
-  const internal::FlagSpec* flag = internal::FindFlag(name);
-  if (flag == nullptr) return FlagSyntax::kUndefined;
-  return internal::IsBoolean(flag->kind) ? FlagSyntax::kBool : FlagSyntax::kValue;
-}
-
-}  // namespace config
