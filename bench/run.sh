@@ -439,7 +439,9 @@ p99_ok=1 worse=""
 for row in "${ROWS[@]}"; do
   if [ "$(ge "$(p99 "${E[$row]}")" "$(p99 "${K[$row]}")" 1)" != 1 ]; then
     p99_ok=0
-    worse+=" [$row$([[ "${E[$row]} ${K[$row]}" == *"~"* ]] && echo " ~")]"
+    mark=""
+    [[ "${E[$row]} ${K[$row]}" == *"~"* ]] && mark=" ~"
+    worse+=" [$row$mark]"
   fi
 done
 target "p99 never worse than etcd's${worse:+ (worse:$worse)}" "$p99_ok"
