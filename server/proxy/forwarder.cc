@@ -7,16 +7,11 @@
 
 #include "common/json_string.h"
 #include "common/log.h"
+#include "server/proxy/client_pool.h"
 #include "server/proxy/headers.h"
 
 namespace proxy {
 namespace {
-
-// What "no limit" becomes for cpp-httplib, which needs a finite poll timeout
-// (in int milliseconds): a week, far beyond any watch a client keeps open.
-constexpr std::chrono::milliseconds kNoLimit = std::chrono::hours(24 * 7);
-
-std::chrono::milliseconds OrNoLimit(std::chrono::milliseconds d) { return d.count() == 0 ? kNoLimit : d; }
 
 bool IsChunked(const httplib::Response& res) {
   return strcasestr(res.get_header_value("Transfer-Encoding").c_str(), "chunked") != nullptr;
@@ -31,6 +26,8 @@ class Relay {
       : own_headers_(own_headers), cancel_(cancel), ex_(ex) {}
 
   bool started() const { return started_; }
+  // A streamed answer (a watch) leaves its connection to be closed.
+  bool streamed() const { return streaming_; }
 
   bool OnHead(const httplib::Response& res) {
     if (cancel_.cancelled()) return false;
@@ -77,6 +74,13 @@ class Relay {
   std::string body_;
 };
 
+// Whether a request that failed on a kept-alive connection (which the member
+// may have closed meanwhile) can go once more on a new one: when it is a read,
+// or when it was not written, so the member cannot have applied it.
+bool Retriable(const std::string& method, httplib::Error error) {
+  return method == "GET" || method == "HEAD" || error == httplib::Error::Write;
+}
+
 }  // namespace
 
 void Cancellation::Cancel() {
@@ -112,7 +116,7 @@ http::Response ProxyError(int status, const std::string& message, const http::He
 }
 
 void Forward(const http::Request& req, const std::vector<std::string>& endpoints, const http::Headers& own_headers,
-             const ForwardTimeouts& timeouts, Director& director, Cancellation& cancel, http::Exchange& ex) {
+             ClientPool& pool, Director& director, Cancellation& cancel, http::Exchange& ex) {
   httplib::Request out;
   out.method = req.method;
   out.path = req.path + (req.query.empty() ? "" : "?" + req.query);
@@ -120,32 +124,36 @@ void Forward(const http::Request& req, const std::vector<std::string>& endpoints
   out.body = req.body;
 
   for (const std::string& endpoint : endpoints) {
-    httplib::Client client(endpoint);
-    client.set_connection_timeout(OrNoLimit(timeouts.dial));
-    client.set_write_timeout(OrNoLimit(timeouts.write));
-    client.set_read_timeout(OrNoLimit(timeouts.read));
-    client.set_url_encode(false);  // the target is relayed exactly as the client sent it
-    client.set_decompress(false);
-
-    Relay relay(own_headers, cancel, ex);
-    httplib::Request attempt = out;
-    attempt.response_handler = [&relay](const httplib::Response& res) { return relay.OnHead(res); };
-    attempt.content_receiver = [&relay](const char* data, size_t size, uint64_t, uint64_t) {
-      return relay.OnData(data, size);
-    };
-    if (!client.is_valid() || !cancel.Attach(&client)) return;
-    httplib::Response res;
+    bool reused = false;
+    std::unique_ptr<httplib::Client> client = pool.Take(endpoint, &reused);
     httplib::Error error = httplib::Error::Success;
-    bool ok = client.send(attempt, res, error);
-    cancel.Detach();
-    if (cancel.cancelled()) {
-      KV_LOG(kInfo, "proxy") << "client " << req.remote_addr << " closed request prematurely";
-      return;
+    while (true) {
+      Relay relay(own_headers, cancel, ex);
+      httplib::Request attempt = out;
+      attempt.response_handler = [&relay](const httplib::Response& res) { return relay.OnHead(res); };
+      attempt.content_receiver = [&relay](const char* data, size_t size, uint64_t, uint64_t) {
+        return relay.OnData(data, size);
+      };
+      if (!client->is_valid() || !cancel.Attach(client.get())) return;
+      httplib::Response res;
+      bool ok = client->send(attempt, res, error);
+      cancel.Detach();
+      if (cancel.cancelled()) {
+        KV_LOG(kInfo, "proxy") << "client " << req.remote_addr << " closed request prematurely";
+        return;
+      }
+      // cpp-httplib skips the response handler for answers without a body
+      // (HEAD, 204): the whole answer is in `res` then.
+      if (ok && !relay.started()) relay.OnHead(res);
+      if (relay.started()) {
+        relay.Finish(ok);
+        if (ok && !relay.streamed()) pool.Put(endpoint, std::move(client));
+        return;
+      }
+      if (!reused || !Retriable(req.method, error)) break;
+      reused = false;
+      client = pool.New(endpoint);
     }
-    // cpp-httplib skips the response handler for answers without a body
-    // (HEAD, 204): the whole answer is in `res` then.
-    if (ok && !relay.started()) relay.OnHead(res);
-    if (relay.started()) return relay.Finish(ok);
     KV_LOG(kInfo, "proxy") << "failed to direct request to " << endpoint << ": " << httplib::to_string(error);
     director.Failed(endpoint, Director::Clock::now());
   }

@@ -3,7 +3,8 @@
 // its status, is relayed; a transport error marks that endpoint failed and
 // moves on; none answering gives etcd's 502. Chunked answers (watches) are
 // relayed chunk by chunk as they arrive, so a long poll shows its headers at
-// once and each event when it happens.
+// once and each event when it happens. Connections to the members are kept
+// alive between requests (ClientPool).
 //
 // Threads: Forward blocks for as long as the member takes (a watch: until the
 // event), so it runs on a worker thread, never on an I/O thread.
@@ -23,6 +24,8 @@ class Client;
 }
 
 namespace proxy {
+
+class ClientPool;
 
 // Zero means no limit, as in etcd's --proxy-*-timeout flags.
 struct ForwardTimeouts {
@@ -52,9 +55,10 @@ class Cancellation {
 // newline) with `own_headers` (the proxy's CORS headers) added.
 http::Response ProxyError(int status, const std::string& message, const http::Headers& own_headers);
 
-// Sends `req` to `endpoints` in order and answers `ex`. `own_headers` come
-// first in every answer (the member's own headers follow, as in etcd).
+// Sends `req` to `endpoints` in order, on connections from `pool`, and
+// answers `ex`. `own_headers` come first in every answer (the member's own
+// headers follow, as in etcd).
 void Forward(const http::Request& req, const std::vector<std::string>& endpoints, const http::Headers& own_headers,
-             const ForwardTimeouts& timeouts, Director& director, Cancellation& cancel, http::Exchange& ex);
+             ClientPool& pool, Director& director, Cancellation& cancel, http::Exchange& ex);
 
 }  // namespace proxy

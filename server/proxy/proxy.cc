@@ -46,6 +46,7 @@ Proxy::Proxy(Options options, std::vector<std::string> peer_urls, FetchClusterFn
     : options_(std::move(options)),
       fetch_(std::move(fetch)),
       director_(options_.failure_wait, options_.seed),
+      clients_(options_.timeouts),
       workers_(options_.max_forwards, options_.max_waiting),
       peer_urls_(std::move(peer_urls)) {}
 
@@ -118,7 +119,7 @@ void Proxy::Handle(http::Request req, std::shared_ptr<http::Exchange> ex) {
   }
   ex->OnClientGone([cancel] { cancel->Cancel(); });
   auto task = [this, req = std::move(req), ex, endpoints = std::move(endpoints), cors, cancel] {
-    Forward(req, endpoints, cors, options_.timeouts, director_, *cancel, *ex);
+    Forward(req, endpoints, cors, clients_, director_, *cancel, *ex);
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_.erase(cancel);
   };

@@ -24,6 +24,7 @@
 
 #include "common/status.h"
 #include "server/http/http.h"
+#include "server/proxy/client_pool.h"
 #include "server/proxy/director.h"
 #include "server/proxy/forwarder.h"
 #include "server/proxy/worker_pool.h"
@@ -79,6 +80,7 @@ class Proxy {
   const Options options_;
   const FetchClusterFn fetch_;
   Director director_;
+  ClientPool clients_;  // before workers_: outlives the forwards
   WorkerPool workers_;
 
   std::mutex mu_;

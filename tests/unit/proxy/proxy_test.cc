@@ -210,13 +210,40 @@ TEST_SUITE("proxy") {
     director.Replace({dead, member.url()});
     proxy::Cancellation cancel;
     FakeExchange ex;
-    proxy::Forward(MakeRequest("GET", "/version"), {dead, member.url()}, {}, {}, director, cancel, ex);
+    proxy::ClientPool pool({});
+    proxy::Forward(MakeRequest("GET", "/version"), {dead, member.url()}, {}, pool, director, cancel, ex);
     REQUIRE(ex.WaitDone());
     CHECK(ex.status == 200);
     CHECK(ex.body == "ok");
     CHECK(director.Available(proxy::Director::Clock::now()) == std::vector<std::string>{member.url()});
     std::this_thread::sleep_for(350ms);
     CHECK(director.Available(proxy::Director::Clock::now()).size() == 2);
+  }
+
+  TEST_CASE("forwards reuse the connection to a member") {
+    Backend member;
+    std::mutex mu;
+    std::vector<int> ports;  // the proxy's end of each request's connection
+    member.server().Put("/v2/keys/a", [&](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu);
+      ports.push_back(req.remote_port);
+      res.set_content("{}", "application/json");
+    });
+    member.Start();
+    proxy::Director director(300ms, 1);
+    director.Replace({member.url()});
+    proxy::ClientPool pool({});
+    for (int i = 0; i < 3; ++i) {
+      proxy::Cancellation cancel;
+      FakeExchange ex;
+      proxy::Forward(MakeRequest("PUT", "/v2/keys/a"), {member.url()}, {}, pool, director, cancel, ex);
+      REQUIRE(ex.WaitDone());
+      CHECK(ex.status == 200);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    REQUIRE(ports.size() == 3);
+    CHECK(ports[1] == ports[0]);
+    CHECK(ports[2] == ports[0]);
   }
 
   TEST_CASE("answers without a body (HEAD, 204) are relayed, not taken for failures") {
