@@ -294,8 +294,8 @@ median_runs() {
 # clean RUN: whether measure's output RUN saw less than STALL_MS of stalls.
 clean() { awk -v max="$STALL_MS" '{ exit !($5 < max) }' <<<"$1"; }
 
-# runs_for SYSTEM: how many runs SYSTEM (e or k) has; CLEAN_SYSTEM counts
-# the clean ones. take_run SYSTEM URL KIND CONNS PID...: one more run.
+# take_run SYSTEM URL KIND CONNS PID...: one more run of SYSTEM (e or k),
+# appended to RUNS_SYSTEM; CLEAN_SYSTEM counts the clean ones.
 take_run() {
   local -n runs="RUNS_$1" n_clean="CLEAN_$1"
   local r

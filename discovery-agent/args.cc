@@ -29,7 +29,7 @@ Status SetAgentFlag(const std::string& name, const std::string& value, AgentOpti
     out->timeout = timeout;
   } else if (name == "agent-env-file") {
     out->env_file = value;
-  } else {
+  } else {  // agent-exec, the last of IsAgentFlag's
     out->exec_path = value;
   }
   return Status::OK();
