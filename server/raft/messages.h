@@ -86,6 +86,10 @@ struct Message {
   uint64_t index = 0;     // entry before `entries`; last log index (vote); match (resp)
   std::vector<Entry> entries;
   uint64_t commit = 0;
+  // kApp without entries that only carries a new commit index: its
+  // acceptance would tell the leader nothing new (see Raft::BcastCommit),
+  // so only a rejection is answered. Half the appends of a busy cluster.
+  bool commit_only = false;
   bool reject = false;
   uint64_t reject_hint = 0;  // follower's guess of where the logs agree
   Snapshot snapshot;         // kSnap only

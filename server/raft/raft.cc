@@ -95,7 +95,7 @@ ConfState Raft::ApplyConfChange(const ConfChange& cc) {
       prs_.erase(cc.node_id);
       if (cc.node_id == lead_transferee_) AbortLeaderTransfer();
       // The quorum may be smaller now: pending entries may commit.
-      if (role_ == StateRole::kLeader && !prs_.empty() && MaybeCommit()) BcastAppend();
+      if (role_ == StateRole::kLeader && !prs_.empty() && MaybeCommit()) BcastCommit();
       break;
     case ConfChangeType::kUpdateNode:
       break;
@@ -348,7 +348,7 @@ void Raft::OnPersisted(uint64_t index, uint64_t term) {
   auto it = prs_.find(id_);
   if (it == prs_.end()) return;
   // The leader counts towards a quorum only for entries on its own disk.
-  if (it->second.MaybeUpdate(index) && MaybeCommit()) BcastAppend();
+  if (it->second.MaybeUpdate(index) && MaybeCommit()) BcastCommit();
 }
 
 void Raft::ReportUnreachable(NodeId id) {

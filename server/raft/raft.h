@@ -108,8 +108,12 @@ class Raft {
   void AppendEntries(std::vector<Entry> ents);
   bool MaybeCommit();
   void SendAppend(NodeId to) { MaybeSendAppend(to, true); }
-  bool MaybeSendAppend(NodeId to, bool send_if_empty);
+  // An empty append is sent only when send_if_empty; as commit-only (not
+  // acknowledged) when commit_only too.
+  bool MaybeSendAppend(NodeId to, bool send_if_empty, bool commit_only = false);
   void BcastAppend();
+  // After the commit index moved: every follower learns it.
+  void BcastCommit();
   void BcastHeartbeat(const std::string& ctx);
   void SendTimeoutNow(NodeId to);
   void RespondToRead(const ReadIndexStatus& rs);

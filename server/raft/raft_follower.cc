@@ -109,6 +109,7 @@ void Raft::HandleAppend(const Message& m) {
     return;
   }
   if (auto last = log_.MaybeAppend(m.index, m.log_term, m.commit, m.entries)) {
+    if (m.commit_only) return;
     resp.index = *last;
     Send(std::move(resp));
     return;

@@ -159,7 +159,7 @@ void Raft::HandleAppendResponse(const Message& m, Progress& pr) {
     pr.inflights.FreeLE(m.index);
   }
   if (MaybeCommit()) {
-    BcastAppend();
+    BcastCommit();
   } else if (was_paused) {
     SendAppend(m.from);
   }
@@ -205,7 +205,7 @@ void Raft::SendTimeoutNow(NodeId to) {
   Send(std::move(m));
 }
 
-bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty) {
+bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty, bool commit_only) {
   Progress& pr = prs_.at(to);
   if (pr.IsPaused()) return false;
   auto prev_term = log_.Term(pr.next - 1);
@@ -231,6 +231,7 @@ bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty) {
   m.log_term = *prev_term;
   m.entries = std::move(ents).value();
   m.commit = log_.committed();
+  m.commit_only = commit_only && m.entries.empty() && pr.state == ProgressState::kReplicate;
   if (pr.state == ProgressState::kReplicate && !m.entries.empty()) {
     uint64_t last = m.entries.back().index;
     pr.OptimisticUpdate(last);
@@ -245,6 +246,17 @@ bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty) {
 void Raft::BcastAppend() {
   for (const auto& [id, pr] : prs_) {
     if (id != id_) SendAppend(id);
+  }
+}
+
+// A follower in replicate state that has been sent every entry would answer
+// an empty append with the index it already acknowledged, or is about to
+// in the answers to the appends on their way: so it gets a commit-only
+// append, which it answers only when it refuses it. A lost answer is made
+// up for by the next heartbeat's (HandleHeartbeatResponse).
+void Raft::BcastCommit() {
+  for (const auto& [id, pr] : prs_) {
+    if (id != id_) MaybeSendAppend(id, true, true);
   }
 }
 

@@ -1,12 +1,13 @@
 // The wire form of a batch of raft messages. Pure functions; thread-safe.
 //
 //   batch    = version:byte(1) count:varint message*
-//   message  = type from to term log_term index commit reject reject_hint  (varints)
+//   message  = type from to term log_term index commit flags reject_hint  (varints)
 //              entry_count:varint entry*  snapshot  context:bytes
 //   entry    = type term index (varints) data:bytes
 //   snapshot = index term voter_count:varint voter* (varints) data:bytes
 //
-// `bytes` is a varint length then the raw bytes. Every count is read item by
+// `flags` holds reject (1) and commit_only (2). `bytes` is a varint length
+// then the raw bytes. Every count is read item by
 // item (nothing is reserved from a count), and every item consumes input, so
 // a bogus count or length fails on the input's end instead of allocating.
 #include <string>
@@ -19,6 +20,7 @@ namespace transport {
 namespace {
 
 constexpr char kCodecVersion = 1;
+constexpr uint64_t kReject = 1, kCommitOnly = 2;
 
 void PutEntry(common::ByteWriter& w, const raft::Entry& e) {
   w.PutVarint(static_cast<uint64_t>(e.type));
@@ -43,7 +45,7 @@ void PutMessage(common::ByteWriter& w, const raft::Message& m) {
   w.PutVarint(m.log_term);
   w.PutVarint(m.index);
   w.PutVarint(m.commit);
-  w.PutVarint(m.reject ? 1 : 0);
+  w.PutVarint((m.reject ? kReject : 0) | (m.commit_only ? kCommitOnly : 0));
   w.PutVarint(m.reject_hint);
   w.PutVarint(m.entries.size());
   for (const raft::Entry& e : m.entries) PutEntry(w, e);
@@ -87,9 +89,10 @@ bool GetMessage(common::ByteReader& r, raft::Message* m) {
   m->log_term = r.GetVarint();
   m->index = r.GetVarint();
   m->commit = r.GetVarint();
-  uint64_t reject = r.GetVarint();
-  if (reject > 1) return false;
-  m->reject = reject == 1;
+  uint64_t flags = r.GetVarint();
+  if (flags > (kReject | kCommitOnly)) return false;
+  m->reject = flags & kReject;
+  m->commit_only = flags & kCommitOnly;
   m->reject_hint = r.GetVarint();
   uint64_t entries = r.GetVarint();
   for (uint64_t i = 0; i < entries && !r.failed(); ++i) {

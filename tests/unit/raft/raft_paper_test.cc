@@ -222,6 +222,47 @@ TEST_CASE("paper 5.3: a log entry is committed once the leader has replicated it
   CHECK(s.node().sm().entries.back().data == "x");
 }
 
+TEST_CASE("a new commit index goes as a commit-only append to followers that have every entry sent, and a heartbeat answer still gets a plain one") {
+  Solo s;
+  s.Elect();
+  Message ack = Solo::Resp(MessageType::kAppResp, 2, 2);
+  ack.index = 4;
+  s.Step(ack);
+  ack.from = 3;
+  s.Step(ack);
+  REQUIRE(s.raw().Propose("x").ok());
+  s.Drain();
+  ack.from = 2;
+  ack.index = 5;
+  auto apps = OfType(s.Step(ack), MessageType::kApp);
+  CHECK(s.r().log().committed() == 5);
+  REQUIRE(apps.size() == 2);
+  for (const Message& m : apps) {
+    CHECK(m.entries.empty());
+    CHECK(m.commit == 5);
+    CHECK(m.commit_only);  // 3's answer for entry 5 is on its way
+  }
+  // 3's answer got lost: the heartbeat's answer brings an append it answers.
+  apps = OfType(s.Step(Solo::Resp(MessageType::kHeartbeatResp, 3, 2)), MessageType::kApp);
+  REQUIRE(apps.size() == 1);
+  CHECK(apps[0].to == 3);
+  CHECK_FALSE(apps[0].commit_only);
+}
+
+TEST_CASE("a follower answers a commit-only append only when it refuses it") {
+  Solo s;
+  s.Step(App(2, 2, 3, 1, {Ent(4, 2, "a")}, 3));
+  Message commit = App(2, 2, 4, 2, {}, 4);
+  commit.commit_only = true;
+  CHECK(s.Step(commit).empty());
+  CHECK(s.r().log().committed() == 4);
+  commit.index = 6;  // beyond our log: the leader's view of us is wrong
+  auto resp = s.Step(commit);
+  REQUIRE(resp.size() == 1);
+  CHECK(resp[0].reject);
+  CHECK(resp[0].reject_hint == 4);
+}
+
 TEST_CASE("paper 5.4.2: Raft never commits log entries from previous terms by counting replicas") {
   Solo s;
   s.Step(App(2, 2, 3, 1, {Ent(4, 2, "old")}, 3));  // uncommitted entry of term 2

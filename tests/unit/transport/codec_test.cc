@@ -13,7 +13,7 @@ namespace {
 bool SameMessage(const raft::Message& a, const raft::Message& b) {
   return a.type == b.type && a.from == b.from && a.to == b.to && a.term == b.term &&
          a.log_term == b.log_term && a.index == b.index && a.entries == b.entries &&
-         a.commit == b.commit && a.reject == b.reject && a.reject_hint == b.reject_hint &&
+         a.commit == b.commit && a.commit_only == b.commit_only && a.reject == b.reject && a.reject_hint == b.reject_hint &&
          a.snapshot.metadata.index == b.snapshot.metadata.index &&
          a.snapshot.metadata.term == b.snapshot.metadata.term &&
          a.snapshot.metadata.conf_state == b.snapshot.metadata.conf_state &&
@@ -39,6 +39,7 @@ std::vector<raft::Message> EveryType() {
     m.index = 1ULL << 40;
     m.commit = 99;
     m.reject = t % 2 == 1;
+    m.commit_only = t % 3 == 1;
     m.reject_hint = 12345;
     m.entries = {{5, 100, raft::EntryType::kNormal, AllBytes()},
                  {5, 101, raft::EntryType::kConfChange, std::string("\0cc\0", 4)},
@@ -97,6 +98,9 @@ TEST_SUITE("transport") {
     std::string bad_type = bytes;
     bad_type[2] = 14;  // version, count, then the message type
     CHECK_FALSE(DecodeMessages(bad_type).ok());
+    std::string bad_flags = bytes;
+    bad_flags[9] = 4;  // after type from to term log_term index commit: neither reject nor commit_only
+    CHECK_FALSE(DecodeMessages(bad_flags).ok());
     CHECK_FALSE(DecodeMessages("").ok());
     CHECK_FALSE(DecodeMessages("not a batch at all").ok());
   }
