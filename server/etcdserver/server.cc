@@ -61,6 +61,7 @@ Status EtcdServer::Start() {
   transport::Callbacks callbacks;
   callbacks.on_receive = [this](std::vector<raft::Message> msgs) {
     Post([this, msgs = std::move(msgs)] {
+      commit_notices_.Received(msgs, steady_clock::now());
       for (const auto& m : msgs) node_->Step(m);
     });
   };
@@ -388,7 +389,8 @@ void EtcdServer::Run() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, next_tick_, [this] { return stopping_ || !tasks_.empty(); });
+      auto wake = std::min(next_tick_, commit_notices_.Due().value_or(next_tick_));
+      cv_.wait_until(lock, wake, [this] { return stopping_ || !tasks_.empty(); });
       tasks.swap(tasks_);
       if (stopping_) {
         stopped_ = true;  // no task is queued from now on
@@ -412,6 +414,7 @@ void EtcdServer::Run() {
       // Writes that waited for a leader go out as soon as one is known.
       if (leader_appeared_) RetryUnproposed();
     }
+    transport_->Send(commit_notices_.TakeDue(steady_clock::now()));
   }
   // The last tasks may hold requests: they register and fail below, so every
   // callback runs once.
@@ -489,6 +492,7 @@ void EtcdServer::OnLeaderChange(uint64_t lead, bool leader) {
   if (lead != 0 && lead != leader_id_.load()) leader_appeared_ = true;
   leader_id_ = lead;
   is_leader_ = leader;
+  if (!leader) commit_notices_.Clear();
   if (leader) next_sync_ = steady_clock::now();
 }
 
@@ -496,7 +500,7 @@ void EtcdServer::ProcessReady() {
   raft::Ready rd = node_->GetReady();
   if (rd.hard_state) term_ = rd.hard_state->term;
   if (rd.soft_state) OnLeaderChange(rd.soft_state->lead, rd.soft_state->role == raft::StateRole::kLeader);
-  transport_->Send(std::move(rd.messages));
+  transport_->Send(commit_notices_.Filter(std::move(rd.messages), steady_clock::now()));
   // Only new entries, a snapshot or a changed term or vote must reach the
   // disk; a commit-only change rides on the next write. The write runs on
   // the log writer's thread while this loop goes on; what had to wait for

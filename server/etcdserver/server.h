@@ -33,6 +33,7 @@
 
 #include "common/status.h"
 #include "server/etcdserver/apply.h"
+#include "server/etcdserver/commit_notices.h"
 #include "server/etcdserver/conf_change.h"
 #include "server/etcdserver/membership.h"
 #include "server/etcdserver/raft_log.h"
@@ -129,6 +130,9 @@ class EtcdServer {
 
  private:
   using steady_clock_point = std::chrono::steady_clock::time_point;
+  // How long a leader holds a commit-only append (see CommitNotices): about
+  // a client's round trip under load.
+  static constexpr std::chrono::microseconds kCommitNoticeHold{1000};
   struct Waiter {
     Callback done;
     StatusCallback conf_done;
@@ -187,6 +191,7 @@ class EtcdServer {
   raft::Rng rng_;
   std::unique_ptr<raft::RawNode> node_;
   std::unique_ptr<transport::Transport> transport_;
+  CommitNotices commit_notices_{kCommitNoticeHold};
   uint64_t applied_ = 0;
   std::unordered_map<uint64_t, Waiter> waiters_;
   std::vector<Request> to_propose_;  // writes of this loop turn, proposed together
