@@ -9,13 +9,14 @@
 # probe (bench/disk_probe.py) fdatasyncs 4 KB every 10 ms beside the
 # servers, and a run during which its fdatasyncs stalled for BENCH_STALL_MS
 # (50) ms or more in all is taken again, up to BENCH_RETAKES (6) more runs
-# per point and system, by the same rule for both; a point that still has
-# such runs is marked ~. P99: even a stall below BENCH_STALL_MS (or one
-# under the probe's 20 ms threshold, several times over) sets a run's p99,
-# since 1% of a 5 s run is 50 ms; so a point's p99 is the median over the
-# runs with the least stall of its REPEAT runs only (by the probe, never by
-# the p99 itself), for etcd as for kvraft. Its req/s, p50 and CPU are the
-# medians of all REPEAT runs. Prints one table with the ratios kvraft/etcd:
+# per point and system, by the same rule for both. Even a stall below
+# BENCH_STALL_MS sets a run's p99 (1% of a 5 s run is 50 ms), so runs are
+# also taken again, in the same budget, until one is quiet (the probe saw
+# no stall in it). A point's req/s, p50 and CPU are the medians of REPEAT
+# clean runs; its p99 the median over its quiet runs, or without one over
+# its least stalled (chosen by the probe, never by the p99 itself), for
+# etcd as for kvraft; a point still short of clean or quiet runs after the
+# retakes is marked ~. Prints one table with the ratios kvraft/etcd:
 #   - PUT (form bodies, bench/put.lua) to the leader at 1, 16 and 64
 #     connections, and at 64 through a follower;
 #   - GET and GET ?quorum=true to the leader at 16 and 64 connections;
@@ -277,41 +278,52 @@ median() {
 }
 
 # median_runs: lines of measure's output, one per run -> "req/s p50 p99
-# cpu_us": req/s, p50 and CPU the median of each column on its own; p99
-# the median over the least stalled of the runs only (see P99 below). req/s
-# keeps a * when any run had one; a run that gave "error" or "died" makes
-# the point that word.
+# cpu_us", the median of each column on its own; req/s keeps a * when any
+# run had one; a run that gave "error" or "died" makes the point that word.
 median_runs() {
-  awk 'function median(k, nv,    i, j, t) {  # of the first nv values of v[k, .]
-      for (i = 1; i <= nv; i++) a[i] = v[k, i]
-      for (i = 2; i <= nv; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-      return a[int((nv + 1) / 2)]
-    }
-    NF == 5 {
+  awk 'NF == 5 {
       if ($1 ~ /^(error|died)$/) bad = $1
       if ($1 ~ /\*$/) star = "*"
-      n++; for (c = 1; c <= 5; c++) { x = $c; sub(/\*$/, "", x); v[c, n] = x + 0 }
-      if (n == 1 || $5 < least) least = $5
+      n++; for (c = 1; c <= 4; c++) { v = $c; sub(/\*$/, "", v); col[c, n] = v + 0 }
     }
     END {
       if (bad != "" || n == 0) { print (bad != "" ? bad : "error"), "-", "-", "-"; exit }
-      for (i = 1; i <= n; i++) if (v[5, i] == least) v[6, ++quiet] = v[3, i]
-      printf "%.0f%s %.2f %.2f %.0f\n", median(1, n), star, median(2, n), median(6, quiet), median(4, n)
+      for (c = 1; c <= 4; c++) {
+        for (i = 1; i <= n; i++) a[i] = col[c, i]
+        for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        m[c] = a[int((n + 1) / 2)]
+      }
+      printf "%.0f%s %.2f %.2f %.0f\n", m[1], star, m[2], m[3], m[4]
     }'
+}
+
+# quiet_runs RUN...: the runs with the least stall of all (the quiet ones
+# when there are any), for the p99.
+quiet_runs() {
+  printf '%s\n' "$@" | awk 'NF == 5 && $1 !~ /^(error|died)$/ { run[++n] = $0; st[n] = $5; if (n == 1 || $5 < least) least = $5 }
+    END { for (i = 1; i <= n; i++) if (st[i] == least) print run[i] }'
 }
 
 # clean RUN: whether measure's output RUN saw less than STALL_MS of stalls.
 clean() { awk -v max="$STALL_MS" '{ exit !($5 < max) }' <<<"$1"; }
 
 # take_run SYSTEM URL KIND CONNS PID...: one more run of SYSTEM (e or k),
-# appended to RUNS_SYSTEM; CLEAN_SYSTEM counts the clean ones.
+# appended to RUNS_SYSTEM; CLEAN_SYSTEM counts the clean ones, QUIET_SYSTEM
+# those without any stall.
 take_run() {
-  local -n runs="RUNS_$1" n_clean="CLEAN_$1"
+  local -n runs="RUNS_$1" n_clean="CLEAN_$1" n_quiet="QUIET_$1"
   local r
   shift
   r=$(measure "$@")
   runs+=("$r")
   if clean "$r"; then n_clean=$((n_clean + 1)); fi
+  if awk '{ exit !($5 == 0) }' <<<"$r"; then n_quiet=$((n_quiet + 1)); fi
+}
+
+# needs SYSTEM: whether SYSTEM still lacks clean runs or a quiet one.
+needs() {
+  local -n n_clean="CLEAN_$1" n_quiet="QUIET_$1"
+  [ "$n_clean" -lt "$REPEAT" ] || [ "$n_quiet" -eq 0 ]
 }
 
 # pick_runs RUN...: the first REPEAT clean runs in the order taken; when
@@ -354,21 +366,23 @@ printf "$fmt" "load" "etcd" "kvraft" "kv/etcd" "etcd" "kvraft" "etcd" "kvraft" "
 run_point() {
   local row=$1 kind=$2 conns=$3 e_url=$4 k_url=$6 attempt
   local -n e_pids=$5 k_pids=$7
-  RUNS_e=() RUNS_k=() CLEAN_e=0 CLEAN_k=$REPEAT
-  [ -n "$k_url" ] && CLEAN_k=0
+  RUNS_e=() RUNS_k=() CLEAN_e=0 QUIET_e=0 CLEAN_k=$REPEAT QUIET_k=1
+  [ -n "$k_url" ] && CLEAN_k=0 QUIET_k=0
   for ((attempt = 0; attempt < REPEAT + RETAKES; attempt++)); do
-    [ "$CLEAN_e" -ge "$REPEAT" ] && [ "$CLEAN_k" -ge "$REPEAT" ] && break
-    [ "$CLEAN_e" -lt "$REPEAT" ] && take_run e "$e_url" "$kind" "$conns" "${e_pids[@]}"
-    [ "$CLEAN_k" -lt "$REPEAT" ] && take_run k "$k_url" "$kind" "$conns" "${k_pids[@]}"
+    needs e || needs k || break
+    needs e && take_run e "$e_url" "$kind" "$conns" "${e_pids[@]}"
+    needs k && take_run k "$k_url" "$kind" "$conns" "${k_pids[@]}"
   done
   RETAKEN_e=$((RETAKEN_e + ${#RUNS_e[@]} - REPEAT))
   local e_rps e_p50 e_p99 e_cpu e_mark k_rps=n/a k_p50=n/a k_p99=n/a k_cpu=n/a k_mark=""
-  read -r e_rps e_p50 e_p99 e_cpu <<<"$(pick_runs "${RUNS_e[@]}" | median_runs)"
-  e_mark=$([ "$CLEAN_e" -lt "$REPEAT" ] && echo "~" || true)
+  read -r e_rps e_p50 _ e_cpu <<<"$(pick_runs "${RUNS_e[@]}" | median_runs)"
+  read -r _ _ e_p99 _ <<<"$(quiet_runs "${RUNS_e[@]}" | median_runs)"
+  e_mark=$(needs e && echo "~" || true)
   if [ -n "$k_url" ]; then
     RETAKEN_k=$((RETAKEN_k + ${#RUNS_k[@]} - REPEAT))
-    read -r k_rps k_p50 k_p99 k_cpu <<<"$(pick_runs "${RUNS_k[@]}" | median_runs)"
-    k_mark=$([ "$CLEAN_k" -lt "$REPEAT" ] && echo "~" || true)
+    read -r k_rps k_p50 _ k_cpu <<<"$(pick_runs "${RUNS_k[@]}" | median_runs)"
+    read -r _ _ k_p99 _ <<<"$(quiet_runs "${RUNS_k[@]}" | median_runs)"
+    k_mark=$(needs k && echo "~" || true)
   fi
   E[$row]="$e_rps $e_p50 $e_p99 $e_mark" K[$row]="$k_rps $k_p50 $k_p99 $k_mark"
   printf "$fmt" "$row" "$e_rps" "$k_rps" "$(ratio "$k_rps" "$e_rps")" \
@@ -410,9 +424,9 @@ if [ "$FAILOVER_ROUNDS" -gt 0 ]; then
 fi
 echo "(x N: N connections to the leader, f: through a follower; $DURATION a run, each point the"
 echo " median of $REPEAT runs taken in turn (etcd, kvraft, etcd, ...), each column on its own,"
-echo " p99 over the least stalled of them;"
+echo " p99 over the runs without a stall (or the least stalled);"
 echo " runs taken again because the disk probe stalled >= ${STALL_MS} ms in them: etcd $RETAKEN_e,"
-echo " kvraft $RETAKEN_k; ~: the point still holds such runs after $RETAKES retakes;"
+echo " kvraft $RETAKEN_k; ~: after $RETAKES retakes the point still lacks $REPEAT clean runs or a quiet one;"
 echo " *: some answers were not 2xx/3xx; CPU/req: CPU of all 3 members in us per request;"
 echo " RSS: peak per member; failover: kill -9 of the leader until a PUT through a follower"
 echo " succeeds, median of $FAILOVER_ROUNDS, election timeout ${ELECTION_MS} ms. Runs drift between machines: compare ratios.)"
