@@ -16,7 +16,8 @@
 # REPEAT clean runs; its p99 the median over its quiet runs, or without
 # one over its least stalled (chosen by the probe, never by the p99
 # itself), for etcd as for kvraft; a point still short of clean or quiet
-# runs after the retakes is marked ~. Prints one table with the ratios kvraft/etcd:
+# runs after the retakes is marked ~. Prints one table with the ratios
+# kvraft/etcd:
 #   - PUT (form bodies, bench/put.lua) to the leader at 1, 16 and 64
 #     connections, and at 64 through a follower;
 #   - GET and GET ?quorum=true to the leader at 16 and 64 connections;
@@ -304,8 +305,10 @@ quiet_runs() {
     END { for (i = 1; i <= n; i++) if (st[i] == least) print run[i] }'
 }
 
-# clean RUN: whether measure's output RUN saw less than STALL_MS of stalls.
+# clean RUN: whether measure's output RUN saw less than STALL_MS of stalls;
+# quiet RUN: whether it saw none.
 clean() { awk -v max="$STALL_MS" '{ exit !($5 < max) }' <<<"$1"; }
+quiet() { awk '{ exit !($5 == 0) }' <<<"$1"; }
 
 # take_run SYSTEM URL KIND CONNS PID...: one more run of SYSTEM (e or k),
 # appended to RUNS_SYSTEM; CLEAN_SYSTEM counts the clean ones, QUIET_SYSTEM
@@ -317,7 +320,7 @@ take_run() {
   r=$(measure "$@")
   runs+=("$r")
   if clean "$r"; then n_clean=$((n_clean + 1)); fi
-  if awk '{ exit !($5 == 0) }' <<<"$r"; then n_quiet=$((n_quiet + 1)); fi
+  if quiet "$r"; then n_quiet=$((n_quiet + 1)); fi
 }
 
 # needs SYSTEM: whether SYSTEM still lacks clean or quiet runs.
@@ -361,7 +364,7 @@ printf "$fmt" "" "req/s" "req/s" "" "p50/p99 ms" "p50/p99 ms" "CPU/req" "CPU/req
 printf "$fmt" "load" "etcd" "kvraft" "kv/etcd" "etcd" "kvraft" "etcd" "kvraft" "kv/etcd"
 # run_point ROW KIND CONNS E_URL E_PIDS K_URL K_PIDS: runs of etcd and
 # kvraft (the PIDS are names of arrays), in turn while both need runs, then
-# whichever still lacks clean ones; prints the row and keeps its figures
+# whichever still lacks clean or quiet ones (needs); prints the row and keeps its figures
 # in E[ROW] and K[ROW]. K_URL empty: kvraft's columns are n/a.
 run_point() {
   local row=$1 kind=$2 conns=$3 e_url=$4 k_url=$6 attempt

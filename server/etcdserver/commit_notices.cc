@@ -16,22 +16,21 @@ std::vector<raft::Message> CommitNotices::Filter(std::vector<raft::Message> msgs
   std::vector<raft::Message> out;
   out.reserve(msgs.size());
   for (raft::Message& m : msgs) {
-    if (m.type != raft::MessageType::kApp) {
-      out.push_back(std::move(m));
+    if (m.type == raft::MessageType::kApp && m.commit_only && !Forwards(m.to, now)) {
+      auto it = held_.find(m.to);
+      Clock::time_point due = it == held_.end() ? now + hold_ : it->second.due;
+      held_[m.to] = Held{std::move(m), due};
       continue;
     }
-    auto forwarded = last_forward_.find(m.to);
-    bool waits = forwarded != last_forward_.end() && now - forwarded->second < kProposerWindow;
-    if (!m.commit_only || waits) {
-      held_.erase(m.to);  // this append carries the newer commit index
-      out.push_back(std::move(m));
-      continue;
-    }
-    auto it = held_.find(m.to);
-    Clock::time_point due = it == held_.end() ? now + hold_ : it->second.due;
-    held_[m.to] = Held{std::move(m), due};
+    if (m.type == raft::MessageType::kApp) held_.erase(m.to);  // it carries the newer commit index
+    out.push_back(std::move(m));
   }
   return out;
+}
+
+bool CommitNotices::Forwards(raft::NodeId follower, Clock::time_point now) const {
+  auto it = last_forward_.find(follower);
+  return it != last_forward_.end() && now - it->second < kProposerWindow;
 }
 
 std::optional<CommitNotices::Clock::time_point> CommitNotices::Due() const {

@@ -47,6 +47,9 @@ class CommitNotices {
     raft::Message msg;
     Clock::time_point due;
   };
+  // Whether `follower` forwarded a proposal or read within kProposerWindow.
+  bool Forwards(raft::NodeId follower, Clock::time_point now) const;
+
   std::chrono::microseconds hold_;
   std::map<raft::NodeId, Held> held_;
   std::map<raft::NodeId, Clock::time_point> last_forward_;  // follower -> when it last forwarded
