@@ -61,34 +61,26 @@ mkdir "$TMP/probe"
 python3 bench/disk_probe.py "$TMP/probe" &
 ALL_PIDS+=($!)
 
-# Loopback ports below the ephemeral range (32768+) that nothing listens on
-# now, all distinct: prints COUNT of them.
-free_ports() {
-  python3 - "$1" <<'EOF'
-import random, socket, sys
-ports = set()
-for _ in range(1000):
-    if len(ports) == int(sys.argv[1]):
-        break
-    p = random.randint(20000, 31999)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-        ports.add(p)
-    except OSError:
-        pass
-    finally:
-        s.close()
-print(" ".join(map(str, sorted(ports))))
-EOF
+# reserve_ports COUNT FILE: reserves COUNT loopback ports below the
+# ephemeral range (tests/ports.py: no test or other bench running beside this
+# one gets them) and writes them to FILE on one line. A holder process keeps
+# them until the bench ends.
+reserve_ports() {
+  python3 tests/ports.py "$1" >"$2" &
+  ALL_PIDS+=($!)
+  for _ in $(seq 100); do
+    [ -s "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 # start_cluster NAME BINARY [N]: starts N members (3); sets URLS (client URLs), PIDS
 # (member i of URLS is PIDS[i]), LEADER (index of the leader) and CMD_NAME_i (the
 # command line of member i, for start_member).
 start_cluster() {
-  local name=$1 bin=$2 n=${3:-3} ports cluster="" i
-  read -r -a ports <<<"$(free_ports $((2 * n)))"
+  local name=$1 bin=$2 n=${3:-3} ports=() cluster="" i
+  reserve_ports $((2 * n)) "$TMP/ports-$name" && read -r -a ports <"$TMP/ports-$name"
   [ "${#ports[@]}" -eq $((2 * n)) ] || { echo "bench: no free ports" >&2; return 1; }
   for ((i = 0; i < n; i++)); do
     cluster+="${cluster:+,}m$i=http://127.0.0.1:${ports[$((2 * i + 1))]}"

@@ -28,7 +28,9 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import infra  # noqa: E402
+from ports import reserve as free_port  # noqa: E402  (tests/ports.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 IMAGE = "kvraft:latest"
@@ -235,20 +237,6 @@ def systemd_conf_runs_a_member():
         proc.wait()
         log.close()
         shutil.rmtree(tmp)
-
-
-def free_port():
-    """A free port in 20000-31999 (others share this machine)."""
-    import random
-    import socket
-    while True:
-        port = random.randint(20000, 31999)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                pass
 
 
 # ---------------------------------------------------------------- live: setup

@@ -17,7 +17,6 @@ Not thread-safe except where noted (http() and Server.url are safe).
 import http.client as httplib
 import json
 import os
-import random
 import resource
 import shutil
 import signal
@@ -28,6 +27,9 @@ import tempfile
 import time
 import traceback
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import ports  # noqa: E402  (tests/ports.py)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TARGET = os.environ.get("KVRAFT_TEST_TARGET", "kvraft")
@@ -84,18 +86,12 @@ def raise_nofile_limit():
 # ---------------------------------------------------------------- ports
 
 def free_port():
-    """A loopback TCP port in 20000-31999 that nothing listens on right now."""
-    for _ in range(200):
-        port = random.randint(20000, 31999)
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            s.close()
-    raise TestFailure("no free port found")
+    """A loopback port below 32768 reserved for this test process until it ends
+    (tests/ports.py), so tests run side by side never share one."""
+    try:
+        return ports.reserve()
+    except ports.NoPort as e:
+        raise TestFailure(str(e))
 
 
 # ---------------------------------------------------------------- HTTP

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import time
 
-from harness import REPO, Server, TestFailure, check, check_eq, run_cli, test
+from harness import REPO, Server, TestFailure, check, check_eq, free_port, run_cli, test
 from test_cluster import start_cluster
 
 KVRAFTCTL = os.environ.get("KVRAFTCTL_BIN", os.path.join(REPO, "build/bin/kvraftctl"))
@@ -230,7 +230,7 @@ def members_and_cluster_health_on_three_members():
     check(rc == 0 and out.count("|  started |") == 0 and out.count(" started |") == 3 and "PEER ADDRS" in out,
           "member list -w table: %r" % out)
     # add / remove / update: each tool on the same cluster state.
-    url = "http://127.0.0.1:%d" % (members[0].peer_port + 7)
+    url = "http://127.0.0.1:%d" % free_port()
     deadline = time.time() + 15  # adds are refused until the peers have been up 5 s
     kv_add = run("kv", e + ["member", "add", "extra", url])
     while kv_add[0] != 0 and time.time() < deadline:
@@ -241,7 +241,7 @@ def members_and_cluster_health_on_three_members():
     kv_list = run("kv", e + ["member", "list"])
     et_rm = run("et", e + ["member", "remove", new_id])
     # A removed member's peer URL is not taken again; etcdctl adds another one.
-    url2 = "http://127.0.0.1:%d" % (members[0].peer_port + 8)
+    url2 = "http://127.0.0.1:%d" % free_port()
     et_add = run("et", e + ["member", "add", "extra", url2])
     et_add = (et_add[0], et_add[1].replace(url2, url), et_add[2])
     check_eq((et_rm[0], et_add[0]), (0, 0), "etcdctl member remove, add: %r %r" % (et_rm, et_add))
