@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test part in order: doctest unit tests, integration tests, the
-# v2 conformance suites (shared sample + tests/conformance), the real-client tests
+# v2 conformance suite (tests/conformance, plus the shared sample suite when it
+# is beside the repository: tests/integration/conformance.py), the real-client tests
 # and the container tests (compose files, image and deploy files, for real on
 # dockerds in network namespaces). Prints a summary per
 # part and ends with one line "N passed, M failed" (sum over all parts; a part
@@ -11,8 +12,8 @@
 #
 # Environment: KVRAFT_BIN, KVRAFTCTL_BIN, KVRAFT_AGENT_BIN (default: the binaries
 # in BUILD_DIR/bin), KVRAFT_TEST_TARGET=etcd
-# (run the server tests against real etcd), CONFORMANCE_DIR (default
-# ../shared/conformance from the repo root).
+# (run the server tests against real etcd), CONFORMANCE_DIR (the optional
+# shared sample suite; default ../shared/conformance from the repo root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
@@ -20,7 +21,6 @@ case $BUILD_DIR in /*) build_abs=$BUILD_DIR ;; *) build_abs=$PWD/$BUILD_DIR ;; e
 export KVRAFT_BIN=${KVRAFT_BIN:-$build_abs/bin/kvraft}
 export KVRAFTCTL_BIN=${KVRAFTCTL_BIN:-$build_abs/bin/kvraftctl}
 export KVRAFT_AGENT_BIN=${KVRAFT_AGENT_BIN:-$build_abs/bin/kvraft-agent}
-CONFORMANCE_DIR=${CONFORMANCE_DIR:-../shared/conformance}
 PY=/usr/bin/python3                 # Debian's, which has python3-etcd
 [ -x "$PY" ] || PY=python3
 LOG_DIR=$(mktemp -d /tmp/kvraft-tests.XXXXXX)
@@ -68,7 +68,7 @@ else
   total_fail=$((total_fail + 1)); summary+=("unit         missing binary: counted as one failure")
 fi
 run_part integration plain 420 "$PY" tests/integration/run.py --jobs 3 --budget 390 --exclude '^clients\.'
-run_part conformance plain 330 "$PY" tests/integration/conformance.py "$CONFORMANCE_DIR"
+run_part conformance plain 400 "$PY" tests/integration/conformance.py
 run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'
 run_part containers plain 240 "$PY" tests/containers/run.py --bin-dir "$(dirname "$KVRAFT_BIN")"
 
