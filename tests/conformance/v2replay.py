@@ -45,6 +45,7 @@ INORDER_KEY_RE = re.compile(r"(?<!\d)\d{20}(?!\d)")  # POSTed keys are 20-digit 
 LAST_PAIR_RE = re.compile(r"\[([^\[\]]*) != ([^\[\]]*)\]$")
 CLEARED_RE = re.compile(r"^(the requested history has been cleared \[)(\d+)/(\d+)\]$")
 URL_RE = re.compile(r"^https?://[^/]+/?$")
+UINT_RE = re.compile(r"[0-9]+")
 
 INDEX_FIELDS = ("createdIndex", "modifiedIndex", "index")
 # Characters sent as written in paths and raw query strings (the rest is %-escaped).
@@ -261,7 +262,7 @@ class Normaliser:
 
     def index(self, n):
         if isinstance(n, str):
-            if not re.fullmatch(r"\d+", n.strip()):
+            if not UINT_RE.fullmatch(n.strip()):
                 return "<non-integer index: %r>" % n
             n = int(n)
         if isinstance(n, bool) or not isinstance(n, int):
@@ -304,7 +305,7 @@ class Normaliser:
 
     def _raft(self, name, value, track):
         """Only presence and that it never goes backwards within a scenario."""
-        if not re.fullmatch(r"\d+", value.strip()):
+        if not UINT_RE.fullmatch(value.strip()):
             return "<non-integer: %r>" % value
         n, last = int(value), self.raft.get(name)
         if track:
@@ -348,8 +349,8 @@ class Normaliser:
         cause = body.get("cause")
         prev_index = request.params.get("prevIndex", "")
         m = LAST_PAIR_RE.search(cause) if isinstance(cause, str) else None
-        if m is None or not prev_index.isdigit() or m.group(1) != str(int(prev_index)) \
-                or not m.group(2).isdigit():
+        if m is None or not UINT_RE.fullmatch(prev_index) or m.group(1) != str(int(prev_index)) \
+                or not UINT_RE.fullmatch(m.group(2)):
             return
         left = str(self.index(int(prev_index))) if "{" in prev_index_template else m.group(1)
         body["cause"] = cause[:m.start()] + "[%s != %s]" % (left, self.index(int(m.group(2))))
