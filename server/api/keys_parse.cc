@@ -6,6 +6,7 @@
 
 #include "server/api/form.h"
 #include "server/api/go_path.h"
+#include "server/store/key_limits.h"
 
 namespace api {
 namespace {
@@ -63,6 +64,10 @@ bool ParseOptional(const Form& form, std::string_view name, ParseFn parse, T* ou
 
 store::V2Result<KeysRequest> ParseKeysRequest(const http::Request& r, const std::string& key,
                                               int64_t now_ns) {
+  // The inner clean keeps a stray ".." from leaving the user key space.
+  std::string path = GoPathClean("/1" + GoPathClean("/" + key));
+  // Checked first: etcd refuses such a request before reading anything else.
+  if (auto too_big = store::CheckKeyLimits(path, r.method == "POST", 0)) return *too_big;
   auto parsed = ParseRequestForm(
       {r.method, r.Header("Content-Type"), r.query, r.body, r.body_too_large});
   if (!parsed.ok()) return ParseError(store::kEcodeInvalidForm, parsed.status().message());
@@ -125,8 +130,7 @@ store::V2Result<KeysRequest> ParseKeysRequest(const http::Request& r, const std:
     req.quorum = false;
     out.head = true;
   }
-  // The inner clean keeps a stray ".." from leaving the user key space.
-  req.path = GoPathClean("/1" + GoPathClean("/" + key));
+  req.path = std::move(path);
   if (ttl) req.expiration_ns = GoExpiration(now_ns, *ttl);
   return out;
 }

@@ -18,8 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "server/store/store.h"
+#include "server/store/key_limits.h"
 #include "server/store/path.h"
+#include "server/store/store.h"
 #include "server/store/store_state.h"
 
 namespace store {
@@ -30,9 +31,9 @@ using internal::Node;
 namespace {
 
 constexpr std::string_view kMagic = "kvstore1";
-// Deeper trees cannot come from HTTP paths; the bound keeps the recursive
-// reader's stack small on hostile input.
-constexpr int kMaxDepth = 8192;
+// The store never holds deeper paths (key_limits.h); the bound also keeps the
+// recursive reader's stack small on hostile input.
+constexpr size_t kMaxDepth = kMaxStorePathDepth;
 
 class Writer {
  public:
@@ -136,7 +137,7 @@ class Reader {
 
   // A child of `parent` (nullptr for the root), added to it; nodes with an
   // expire time go into `heap`.
-  bool TreeNode(Node* parent, int depth, std::unique_ptr<Node>* root, internal::TtlHeap* heap) {
+  bool TreeNode(Node* parent, size_t depth, std::unique_ptr<Node>* root, internal::TtlHeap* heap) {
     std::string_view name;
     uint8_t flags;
     uint64_t created, modified, count = 0;
@@ -152,6 +153,7 @@ class Reader {
       return false;
     }
     std::string path = parent == nullptr ? "/" : internal::JoinPath(parent->path, name);
+    if (path.size() > kMaxStorePathBytes) return false;
     auto node = std::make_unique<Node>(std::move(path), dir, created, expire, parent);
     node->modified_index = modified;
     Node* n = node.get();
@@ -169,7 +171,7 @@ class Reader {
     return true;
   }
 
-  bool Extern(NodeExtern* n, int depth) {
+  bool Extern(NodeExtern* n, size_t depth) {
     uint8_t flags;
     uint64_t count;
     if (depth > kMaxDepth || !Str(&n->key) || !Byte(&flags) || flags > 3) return false;

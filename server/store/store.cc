@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "server/store/key_limits.h"
 #include "server/store/path.h"
 #include "server/store/store_state.h"
 
@@ -105,6 +106,9 @@ V2Result<Event> InternalCreate(StoreState& s, StoreStats& stats, const std::stri
   }
   const std::string& path = unique ? unique_path : given_path;
   if (StoreState::IsReadOnly(path)) return s.PathError(kEcodeRootROnly, "/");
+  // The API refuses such keys before proposing; a log entry written by
+  // anything else is refused here, the same way on every member.
+  if (auto too_big = CheckKeyLimits(path, false, s.current_index)) return *too_big;
   if (expire_ns < internal::kMinExpireNs) expire_ns = 0;
 
   const size_t slash = path.rfind('/');

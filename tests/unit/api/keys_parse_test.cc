@@ -331,4 +331,46 @@ TEST_CASE("store path is /1 plus the cleaned key") {
   CHECK(Ok(Req("GET", ""), "/../../0/members").path == "/1/0/members");
 }
 
+TEST_CASE("keys over the depth or length limit are refused before anything else") {
+  // etcd resets the connection for a request line over 4096 bytes, so no
+  // key it serves is over 4096 bytes; kvraft answers 209 (HTTP 400) instead.
+  std::string deepest;
+  for (int i = 0; i < 2048; ++i) deepest += "/a";
+  for (const char* m : {"GET", "PUT", "DELETE", "HEAD"}) {
+    CHECK(Ok(Req(m, ""), deepest).path == "/1" + deepest);
+    CHECK(Failure(Req(m, "")) == "ok");
+  }
+  const std::string too_deep = deepest + "/a";
+  const std::string longest = "/" + std::string(4095, 'x');
+  CHECK(Ok(Req("PUT", ""), longest).path == "/1" + longest);
+  for (const char* m : {"GET", "PUT", "POST", "DELETE", "HEAD"}) {
+    auto deep = Parse(Req(m, "value=v"), too_deep);
+    REQUIRE_FALSE(deep.ok());
+    CHECK(deep.error().code == store::kEcodeInvalidField);
+    CHECK(deep.error().index == 0);
+    // A POST counts the in-order key it would create ("/" and 20 digits).
+    const bool post = std::string(m) == "POST";
+    CHECK(deep.error().cause ==
+          (post ? "key too deep: 2050 segments (at most 2048)"
+                : "key too deep: 2049 segments (at most 2048)"));
+    auto too_long = Parse(Req(m, ""), longest + "y");
+    REQUIRE_FALSE(too_long.ok());
+    CHECK(too_long.error().cause == (post ? "key too long: 4118 bytes (at most 4096)"
+                                          : "key too long: 4097 bytes (at most 4096)"));
+  }
+  // First failure wins: the key comes before a bad form and a bad ttl.
+  CHECK(Parse(Req("PUT", "x=%zz&ttl=x"), too_deep).error().code == store::kEcodeInvalidField);
+  // The cleaned key counts: "." and ".." segments and doubled slashes go.
+  std::string unclean;
+  for (int i = 0; i < 3000; ++i) unclean += "/./b/..//";
+  CHECK(Ok(Req("PUT", ""), unclean + "/k").path == "/1/k");
+  // The deepest dir of "/a" segments a POST still creates a key under.
+  std::string post_dir;
+  for (int i = 0; i < 2037; ++i) post_dir += "/a";
+  CHECK(Ok(Req("POST", ""), post_dir).path == "/1" + post_dir);
+  CHECK(Parse(Req("POST", ""), post_dir + "/a").error().cause ==
+        "key too long: 4097 bytes (at most 4096)");
+  CHECK(Ok(Req("PUT", "dir=true"), post_dir + "/a").dir);
+}
+
 }  // TEST_SUITE
