@@ -2,6 +2,7 @@
 // and NodeExtern: field order, omitempty rules, time.Time as RFC 3339 nano).
 #include <charconv>
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 
 #include "common/json_string.h"
@@ -17,8 +18,14 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 // Appends Unix time `ns` in UTC as Go's RFC3339Nano: fraction trimmed of
 // trailing zeros and left out when zero.
 void AppendRfc3339Nano(std::string* out, int64_t ns) {
-  const int64_t secs = FloorDiv(ns, kNsPerSecond);
-  int64_t frac = ns - secs * kNsPerSecond;
+  // Split without multiplying back: secs * 1e9 is below INT64_MIN for the
+  // last 0.85 s of the range, which a chosen ttl can reach.
+  int64_t secs = ns / kNsPerSecond;
+  int64_t frac = ns % kNsPerSecond;
+  if (frac < 0) {
+    frac += kNsPerSecond;
+    --secs;
+  }
   const int64_t days = FloorDiv(secs, 86400);
   const int64_t sod = secs - days * 86400;
   // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
@@ -54,9 +61,14 @@ void AppendInt(std::string* out, Int v) {
   out->append(buf, res.ptr - buf);
 }
 
-// ceil((expire - now) / 1 s), as etcd's expirationAndTTL computes it.
+// ceil((expire - now) / 1 s), as etcd's expirationAndTTL computes it. Go's
+// Time.Sub saturates at the int64 range, and so does this: an expire time a
+// wrapped ttl put near either end of it is that far from now.
 int64_t TtlSeconds(int64_t expire_ns, int64_t now_ns) {
-  const int64_t left = expire_ns - now_ns;
+  int64_t left;
+  if (__builtin_sub_overflow(expire_ns, now_ns, &left)) {
+    left = expire_ns < now_ns ? INT64_MIN : INT64_MAX;
+  }
   int64_t ttl = left / kNsPerSecond;
   if (left % kNsPerSecond > 0) ++ttl;
   return ttl;

@@ -111,6 +111,38 @@ TEST_CASE("ttl renders as ceil of the time left; 0 is left out, negative shown")
   CHECK(store::EventJson(e, kT0 + 2600000000, "/1").find("\"ttl\":-2,") != std::string::npos);
 }
 
+TEST_CASE("expire times a wrapped ttl puts at the ends of the int64 range") {
+  // etcd 3.4: PUT ?prevExist=true&ttl=9223372036 gives an expiration in 1734
+  // and "ttl":-9223372036 (Go's Time.Sub saturates); such a node stays until
+  // the next sweep. Create/set make it permanent (before 2000). The two ends
+  // render without overflowing (checked under UBSan).
+  store::Store s;
+  s.Set("/1/u", false, "a", {});
+  s.Set("/1/c", false, "a", {});
+  auto update = s.Update("/1/u", "b", At(INT64_MIN));
+  REQUIRE(update.ok());
+  CHECK(Body(update, kT0).find("\"expiration\":\"1677-09-21T00:12:43.145224192Z\","
+                               "\"ttl\":-9223372036,") != std::string::npos);
+  auto cas = s.CompareAndSwap("/1/c", "a", 0, "b", At(INT64_MAX));
+  REQUIRE(cas.ok());
+  CHECK(Body(cas, kT0).find("\"expiration\":\"2262-04-11T23:47:16.854775807Z\","
+                            "\"ttl\":7423372037,") != std::string::npos);
+  CHECK(Body(s.Get("/1/c", false, false), -2000000000 * kSecond)
+            .find("\"ttl\":9223372037,") != std::string::npos);
+  for (int64_t expire : {INT64_MIN, INT64_MIN + 1, int64_t{-1}, INT64_MAX}) {
+    auto created = s.Create("/1/n" + std::to_string(expire), false, "v", false, At(expire));
+    REQUIRE(created.ok());
+    CHECK(created.value().node.expire_ns == (expire == INT64_MAX ? INT64_MAX : 0));
+  }
+  // Both survive a snapshot, and the past one goes at the next sweep.
+  store::Store b;
+  REQUIRE(b.Recover(s.Save()).ok());
+  CHECK(b.Save() == s.Save());
+  b.DeleteExpiredKeys(kT0);
+  CHECK(b.Get("/1/u", false, false).error().code == store::kEcodeKeyNotFound);
+  CHECK(b.Get("/1/c", false, false).ok());
+}
+
 }  // TEST_SUITE
 
 }  // namespace
