@@ -53,21 +53,11 @@ std::string CleanPath(const std::string& p) {
 
 namespace internal {
 
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (out.empty() || out.back() != '/') out.push_back('/');
   out.append(name);
   return out;
-}
-
-bool IsHiddenName(std::string_view path) {
-  std::string_view name = BaseName(path);
-  return !name.empty() && name[0] == '_';
 }
 
 bool IsHiddenBelow(std::string_view watch_path, std::string_view key) {

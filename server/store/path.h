@@ -11,14 +11,8 @@ namespace store::internal {
 // ".." segments, no trailing slash (except "/" itself).
 bool IsCleanPath(std::string_view p);
 
-// The last segment ("c" for "/a/b/c", "" for "/").
-std::string_view BaseName(std::string_view path);
-
 // Go's path.Join(dir, name) for a clean dir and a plain name.
 std::string JoinPath(std::string_view dir, std::string_view name);
-
-// True when the last segment starts with '_' (never listed in a directory).
-bool IsHiddenName(std::string_view path);
 
 // etcd's watcher_hub isHidden: the part of `key` below `watch_path` names a
 // hidden node (its last segment or a directory on the way starts with '_').

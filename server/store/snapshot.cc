@@ -55,7 +55,7 @@ class Writer {
   }
 
   void TreeNode(const Node& n) {
-    Str(n.Name());
+    Str(n.name);
     Byte(n.dir ? 1 : 0);
     Varint(n.created_index);
     Varint(n.modified_index);
@@ -136,8 +136,10 @@ class Reader {
   }
 
   // A child of `parent` (nullptr for the root), added to it; nodes with an
-  // expire time go into `heap`.
-  bool TreeNode(Node* parent, size_t depth, std::unique_ptr<Node>* root, internal::TtlHeap* heap) {
+  // expire time go into `heap`. `depth` and `parent_bytes` are the parent's
+  // path's (0 for the root's "/").
+  bool TreeNode(Node* parent, size_t depth, size_t parent_bytes, std::unique_ptr<Node>* root,
+                internal::TtlHeap* heap) {
     std::string_view name;
     uint8_t flags;
     uint64_t created, modified, count = 0;
@@ -147,14 +149,15 @@ class Reader {
       return false;
     }
     const bool dir = flags == 1;
-    if (parent == nullptr ? (!name.empty() || !dir)
+    // The root is a permanent dir: expiring it would remove it from no parent.
+    if (parent == nullptr ? (!name.empty() || !dir || expire != 0)
                           : (name.empty() || name.find('/') != std::string_view::npos ||
                              name == "." || name == ".." || parent->Child(name) != nullptr)) {
       return false;
     }
-    std::string path = parent == nullptr ? "/" : internal::JoinPath(parent->path, name);
-    if (path.size() > kMaxStorePathBytes) return false;
-    auto node = std::make_unique<Node>(std::move(path), dir, created, expire, parent);
+    const size_t path_bytes = parent == nullptr ? 0 : parent_bytes + 1 + name.size();
+    if (path_bytes > kMaxStorePathBytes) return false;
+    auto node = std::make_unique<Node>(std::string(name), dir, created, expire, parent);
     node->modified_index = modified;
     Node* n = node.get();
     if (parent == nullptr) {
@@ -166,7 +169,7 @@ class Reader {
     if (!dir) return Str(&n->value);
     if (!Varint(&count)) return false;
     for (uint64_t i = 0; i < count; ++i) {
-      if (!TreeNode(n, depth + 1, root, heap)) return false;
+      if (!TreeNode(n, depth + 1, path_bytes, root, heap)) return false;
     }
     return true;
   }
@@ -237,7 +240,7 @@ common::Status Store::Recover(const std::string& data) {
   std::unique_ptr<Node> root;
   internal::TtlHeap heap;
   if (!r.Varint(&index)) return corrupt("truncated index");
-  if (!r.TreeNode(nullptr, 0, &root, &heap)) return corrupt("malformed tree");
+  if (!r.TreeNode(nullptr, 0, 0, &root, &heap)) return corrupt("malformed tree");
   if (!r.Varint(&history_count) || history_count > internal::kHistoryCapacity) {
     return corrupt("malformed history size");
   }

@@ -124,11 +124,11 @@ V2Result<Event> InternalCreate(StoreState& s, StoreStats& stats, const std::stri
   if (Node* existing = d->Child(name)) {
     if (!replace) return s.PathError(kEcodeNodeExist, path);
     if (existing->dir) return s.PathError(kEcodeNotFile, path);
-    e.prev_node = existing->Repr(false, false);
+    e.prev_node = existing->Repr(path, false, false);
     if (!existing->IsPermanent()) s.ttl_heap.Remove(existing);
     existing->Detach();
   }
-  auto node = std::make_unique<Node>(path, dir, next, expire_ns, d);
+  auto node = std::make_unique<Node>(std::string(name), dir, next, expire_ns, d);
   if (!dir) {
     node->value = value;
     e.node.value = value;
@@ -162,7 +162,7 @@ V2Result<Event> Store::Peek(const std::string& path, bool recursive) const {
   if (!found.ok()) return found.error();
   Event e;
   e.action = "get";
-  e.node = found.value()->Repr(/*with_children=*/true, recursive);
+  e.node = found.value()->Repr(p, /*with_children=*/true, recursive);
   e.etcd_index = state_->current_index;
   return e;
 }
@@ -217,7 +217,7 @@ V2Result<Event> Store::Update(const std::string& path, const std::string& value,
 
   const uint64_t next = s.current_index + 1;
   Event e = NewEvent("update", p, next, n->created_index);
-  e.prev_node = n->Repr(false, false);
+  e.prev_node = n->Repr(p, false, false);
   e.refresh = expire.refresh;
   e.node.dir = n->dir;
   if (!n->dir) {
@@ -248,7 +248,7 @@ V2Result<Event> Store::CompareAndSwap(const std::string& path, const std::string
 
   const uint64_t next = ++s.current_index;
   Event e = NewEvent("compareAndSwap", p, next, n->created_index);
-  e.prev_node = n->Repr(false, false);
+  e.prev_node = n->Repr(p, false, false);
   e.refresh = expire.refresh;
   if (!expire.refresh) n->value = value;
   n->modified_index = next;
@@ -270,18 +270,18 @@ V2Result<Event> Store::Delete(const std::string& path, bool dir, bool recursive)
   auto found = s.Find(p);
   if (!found.ok()) return outcome.Fail(found.error());
   Node* n = found.value();
-  if (n->dir && !dir) return outcome.Fail(s.PathError(kEcodeNotFile, n->path));
+  if (n->dir && !dir) return outcome.Fail(s.PathError(kEcodeNotFile, p));
   if (n->dir && !n->children.empty() && !recursive) {
-    return outcome.Fail(s.PathError(kEcodeDirNotEmpty, n->path));
+    return outcome.Fail(s.PathError(kEcodeDirNotEmpty, p));
   }
 
   const uint64_t next = s.current_index + 1;
   Event e = NewEvent("delete", p, next, n->created_index);
   e.node.dir = n->dir;
-  e.prev_node = n->Repr(false, false);
+  e.prev_node = n->Repr(p, false, false);
   e.etcd_index = next;
   auto shared = s.Share(std::move(e));
-  s.RemoveSubtree(n, shared);
+  s.RemoveSubtree(n, p, shared);
   s.current_index = next;
   s.Publish(shared);
   return outcome.Succeed(*shared);
@@ -301,10 +301,10 @@ V2Result<Event> Store::CompareAndDelete(const std::string& path, const std::stri
 
   const uint64_t next = ++s.current_index;
   Event e = NewEvent("compareAndDelete", p, next, n->created_index);
-  e.prev_node = n->Repr(false, false);
+  e.prev_node = n->Repr(p, false, false);
   e.etcd_index = next;
   auto shared = s.Share(std::move(e));
-  s.RemoveSubtree(n, shared);
+  s.RemoveSubtree(n, p, shared);
   s.Publish(shared);
   return outcome.Succeed(*shared);
 }
@@ -342,12 +342,13 @@ void Store::DeleteExpiredKeys(int64_t cutoff_ns) {
     Node* n = s.ttl_heap.Top();
     if (n == nullptr || n->expire_ns > cutoff_ns) break;
     const uint64_t next = ++s.current_index;
-    Event e = NewEvent("expire", n->path, next, n->created_index);
+    std::string path = n->Path();
+    Event e = NewEvent("expire", path, next, n->created_index);
     e.node.dir = n->dir;
-    e.prev_node = n->Repr(false, false);
+    e.prev_node = n->Repr(path, false, false);
     e.etcd_index = next;
     auto shared = s.Share(std::move(e));
-    s.RemoveSubtree(n, shared);
+    s.RemoveSubtree(n, std::move(path), shared);
     stats_.expire_count.fetch_add(1, std::memory_order_relaxed);
     s.Publish(shared);
   }

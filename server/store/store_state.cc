@@ -1,32 +1,34 @@
 // Tree walking, removal, TTL bookkeeping and event publishing; see store_state.h.
 #include "server/store/store_state.h"
 
+#include <algorithm>
+
 #include "server/store/path.h"
 
 namespace store::internal {
 namespace {
 
-// Calls fn(segment) for each segment of a clean path; stops at the first
-// error and returns it.
+// Calls fn(segment, path up to and including it) for each segment of a clean
+// path, then fn("", path); stops at the first error and returns it.
 template <typename Fn>
-auto ForEachSegment(std::string_view path, Fn&& fn) -> decltype(fn(path)) {
+auto ForEachSegment(std::string_view path, Fn&& fn) -> decltype(fn(path, path)) {
   size_t pos = 1;
   while (pos < path.size()) {
     size_t slash = path.find('/', pos);
     if (slash == std::string_view::npos) slash = path.size();
-    auto r = fn(path.substr(pos, slash - pos));
+    auto r = fn(path.substr(pos, slash - pos), path.substr(0, slash));
     if (!r.ok()) return r;
     pos = slash + 1;
   }
-  return fn(std::string_view());
+  return fn(std::string_view(), path);
 }
 
 }  // namespace
 
 StoreState::StoreState() {
-  root = std::make_unique<Node>("/", true, 0, 0, nullptr);
-  root->AddChild(std::make_unique<Node>("/0", true, 0, 0, root.get()));
-  root->AddChild(std::make_unique<Node>("/1", true, 0, 0, root.get()));
+  root = std::make_unique<Node>("", true, 0, 0, nullptr);
+  root->AddChild(std::make_unique<Node>("0", true, 0, 0, root.get()));
+  root->AddChild(std::make_unique<Node>("1", true, 0, 0, root.get()));
 }
 
 V2Error StoreState::PathError(int code, std::string_view path) const {
@@ -35,38 +37,54 @@ V2Error StoreState::PathError(int code, std::string_view path) const {
 
 V2Result<Node*> StoreState::Find(std::string_view path) const {
   Node* cur = root.get();
-  return ForEachSegment(path, [&](std::string_view name) -> V2Result<Node*> {
+  std::string_view cur_path = "/";
+  return ForEachSegment(path, [&](std::string_view name, std::string_view up_to) -> V2Result<Node*> {
     if (name.empty()) return cur;  // end of the path
-    if (!cur->dir) return PathError(kEcodeNotDir, cur->path);
+    if (!cur->dir) return PathError(kEcodeNotDir, cur_path);
     Node* child = cur->Child(name);
-    if (child == nullptr) return PathError(kEcodeKeyNotFound, JoinPath(cur->path, name));
+    if (child == nullptr) return PathError(kEcodeKeyNotFound, up_to);
     cur = child;
+    cur_path = up_to;
     return cur;
   });
 }
 
 V2Result<Node*> StoreState::EnsureDir(std::string_view dir_path) {
   Node* cur = root.get();
-  return ForEachSegment(dir_path, [&](std::string_view name) -> V2Result<Node*> {
+  return ForEachSegment(dir_path, [&](std::string_view name, std::string_view up_to) -> V2Result<Node*> {
     if (name.empty()) return cur;
     Node* child = cur->Child(name);
     if (child == nullptr) {
       child = cur->AddChild(
-          std::make_unique<Node>(JoinPath(cur->path, name), true, current_index + 1, 0, cur));
+          std::make_unique<Node>(std::string(name), true, current_index + 1, 0, cur));
     } else if (!child->dir) {
-      return PathError(kEcodeNotDir, child->path);
+      return PathError(kEcodeNotDir, up_to);
     }
     cur = child;
     return cur;
   });
 }
 
-void StoreState::RemoveSubtree(Node* n, const EventPtr& e) {
-  // Children first, so watchers see the deepest paths first, as in etcd.
-  while (!n->children.empty()) RemoveSubtree(n->children.begin()->second.get(), e);
-  if (!n->IsPermanent()) ttl_heap.Remove(n);
-  if (!hub.empty()) hub.NotifyWatchers(e, n->path, /*deleted=*/true);
-  n->Detach();  // destroys n
+void StoreState::RemoveSubtree(Node* top, std::string path, const EventPtr& e) {
+  // Post-order without recursion: children first, so watchers see the
+  // deepest paths first, as in etcd. `path` follows `n`.
+  Node* n = top;
+  for (;;) {
+    if (!n->children.empty()) {
+      n = n->children.begin()->second.get();
+      if (path.size() > 1) path.push_back('/');
+      path.append(n->name);
+      continue;
+    }
+    Node* parent = n->parent;
+    if (!n->IsPermanent()) ttl_heap.Remove(n);
+    if (!hub.empty()) hub.NotifyWatchers(e, path, /*deleted=*/true);
+    const bool done = n == top;
+    n->Detach();  // destroys n
+    if (done) return;
+    path.resize(std::max<size_t>(path.rfind('/'), 1));
+    n = parent;
+  }
 }
 
 void StoreState::SetExpire(Node* n, int64_t expire_ns) {

@@ -40,9 +40,10 @@ struct StoreState {
   // The dir at `dir_path`, creating missing dirs at index current_index + 1;
   // 104 when a key is on the way.
   V2Result<Node*> EnsureDir(std::string_view dir_path);
-  // Removes `n` and its subtree: drops TTLs and tells the watchers of every
-  // removed path (deepest first, as etcd does) about `e`.
-  void RemoveSubtree(Node* n, const EventPtr& e);
+  // Removes `n` (whose full path is `path`) and its subtree: drops TTLs and
+  // tells the watchers of every removed path (deepest first, as etcd does)
+  // about `e`. `n` must not be the root.
+  void RemoveSubtree(Node* n, std::string path, const EventPtr& e);
   // etcd's UpdateTTL: 0 makes the node permanent.
   void SetExpire(Node* n, int64_t expire_ns);
   // Adds `e` to history and, unless it is a refresh, delivers it.

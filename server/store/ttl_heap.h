@@ -28,7 +28,7 @@ class TtlHeap {
   struct ByExpireThenPath {
     bool operator()(const Node* a, const Node* b) const {
       if (a->expire_ns != b->expire_ns) return a->expire_ns < b->expire_ns;
-      return a->path < b->path;
+      return a->PathLess(*b);
     }
   };
   std::set<Node*, ByExpireThenPath> set_;
