@@ -12,6 +12,11 @@
 //   STR    = length:varint bytes
 //
 // Watchers are not part of the state: they stay registered across Recover.
+//
+// Recover trusts nothing (the bytes come from a peer or a disk): paths stay
+// within key_limits.h (so recursion is bounded), names are valid and unique,
+// the root is a permanent dir, counts are read one item at a time, and the
+// history holds at most 1000 events with consecutive indexes.
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -184,12 +189,15 @@ class Reader {
       if (!Str(&*n->value)) return false;
     }
     if (!Zigzag(&n->expire_ns) || !Varint(&n->modified_index) || !Varint(&n->created_index) ||
-        !Varint(&count) || count > in_.size()) {
+        !Varint(&count)) {
       return false;
     }
-    n->nodes.resize(count);
-    for (NodeExtern& child : n->nodes) {
+    // One child at a time: memory follows the bytes actually read, never
+    // the count a damaged or hostile snapshot claims.
+    for (uint64_t i = 0; i < count; ++i) {
+      NodeExtern child;
       if (!Extern(&child, depth + 1)) return false;
+      n->nodes.push_back(std::move(child));
     }
     return true;
   }
