@@ -14,7 +14,7 @@
 // Watchers are not part of the state: they stay registered across Recover.
 //
 // Recover trusts nothing (the bytes come from a peer or a disk): paths stay
-// within key_limits.h (so recursion is bounded), names are valid and unique,
+// within key_limits.h (which also bounds the readers' recursion), names are valid and unique,
 // the root is a permanent dir, counts are read one item at a time, and the
 // history holds at most 1000 events with consecutive indexes.
 #include <cstdint>
@@ -36,10 +36,6 @@ using internal::Node;
 namespace {
 
 constexpr std::string_view kMagic = "kvstore1";
-// The store never holds deeper paths (key_limits.h); the bound also keeps the
-// recursive reader's stack small on hostile input.
-constexpr size_t kMaxDepth = kMaxStorePathDepth;
-
 class Writer {
  public:
   explicit Writer(std::string* out) : out_(out) {}
@@ -102,6 +98,8 @@ class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   bool AtEnd() const { return in_.empty(); }
+  // Whether TreeNode failed on a path over the key limits.
+  bool over_key_limits() const { return over_key_limits_; }
 
   bool Varint(uint64_t* v) {
     *v = 0;
@@ -141,15 +139,19 @@ class Reader {
   }
 
   // A child of `parent` (nullptr for the root), added to it; nodes with an
-  // expire time go into `heap`. `depth` and `parent_bytes` are the parent's
-  // path's (0 for the root's "/").
+  // expire time go into `heap`. `depth` is the node's (0 for the root) and
+  // `parent_bytes` the length of its parent's path (0 for the root's "/").
   bool TreeNode(Node* parent, size_t depth, size_t parent_bytes, std::unique_ptr<Node>* root,
                 internal::TtlHeap* heap) {
     std::string_view name;
     uint8_t flags;
     uint64_t created, modified, count = 0;
     int64_t expire;
-    if (depth > kMaxDepth || !Str(&name) || !Byte(&flags) || flags > 1 || !Varint(&created) ||
+    if (depth > kMaxStorePathDepth) {
+      over_key_limits_ = true;
+      return false;
+    }
+    if (!Str(&name) || !Byte(&flags) || flags > 1 || !Varint(&created) ||
         !Varint(&modified) || !Zigzag(&expire)) {
       return false;
     }
@@ -161,7 +163,10 @@ class Reader {
       return false;
     }
     const size_t path_bytes = parent == nullptr ? 0 : parent_bytes + 1 + name.size();
-    if (path_bytes > kMaxStorePathBytes) return false;
+    if (path_bytes > kMaxStorePathBytes) {
+      over_key_limits_ = true;
+      return false;
+    }
     auto node = std::make_unique<Node>(std::string(name), dir, created, expire, parent);
     node->modified_index = modified;
     Node* n = node.get();
@@ -182,7 +187,7 @@ class Reader {
   bool Extern(NodeExtern* n, size_t depth) {
     uint8_t flags;
     uint64_t count;
-    if (depth > kMaxDepth || !Str(&n->key) || !Byte(&flags) || flags > 3) return false;
+    if (depth > kMaxStorePathDepth || !Str(&n->key) || !Byte(&flags) || flags > 3) return false;
     n->dir = (flags & 1) != 0;
     if (flags & 2) {
       n->value.emplace();
@@ -221,6 +226,7 @@ class Reader {
 
  private:
   std::string_view in_;
+  bool over_key_limits_ = false;
 };
 
 }  // namespace
@@ -248,7 +254,10 @@ common::Status Store::Recover(const std::string& data) {
   std::unique_ptr<Node> root;
   internal::TtlHeap heap;
   if (!r.Varint(&index)) return corrupt("truncated index");
-  if (!r.TreeNode(nullptr, 0, 0, &root, &heap)) return corrupt("malformed tree");
+  if (!r.TreeNode(nullptr, 0, 0, &root, &heap)) {
+    return corrupt(r.over_key_limits() ? "a key over the key limits (4096 bytes, 2048 segments)"
+                                       : "malformed tree");
+  }
   if (!r.Varint(&history_count) || history_count > internal::kHistoryCapacity) {
     return corrupt("malformed history size");
   }

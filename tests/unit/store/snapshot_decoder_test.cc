@@ -160,7 +160,10 @@ TEST_CASE("Recover: nesting past the key limits is refused without deep recursio
   REQUIRE(s.Recover(Chain(store::kMaxKeyDepth)).ok());
   CHECK(s.Index() == 5);
   Exercise(&s);
-  CHECK(RecoverCode(&s, Chain(store::kMaxKeyDepth + 1)) == common::Code::kCorruption);
+  const common::Status over = s.Recover(Chain(store::kMaxKeyDepth + 1));
+  CHECK(over.code() == common::Code::kCorruption);
+  CHECK(over.message() ==
+        "store snapshot: a key over the key limits (4096 bytes, 2048 segments)");
   // A million levels: refused at the limit, long before the stack ends.
   CHECK(RecoverCode(&s, Chain(1000000)) == common::Code::kCorruption);
   // Within the depth but over the length: 1366 segments of "abc".
