@@ -35,8 +35,9 @@ struct KeysRequest {
 // node then expires at the next sweep), exactly as etcd 3.4 does.
 //
 // Errors (HTTP 400, index 0), first failure wins: 209 key over the limits
-// of store/key_limits.h (for POST, the in-order key it would create), 210 form (Go's error text,
-// or "http: POST too large" when r.body_too_large and the body is a form),
+// of store/key_limits.h (for POST, the in-order key it would create), 210
+// form (Go's error text, or "http: POST too large" when r.body_too_large and
+// the body is a form),
 // 203 prevIndex, 203 waitIndex, 209 recursive/sorted/wait/dir/quorum/stream,
 // 209 wait on a non-GET, 201 empty prevValue, 209 noValueOnSuccess, 202 ttl,
 // 209 prevExist, 209 refresh, 211 value on refresh, 212 refresh without ttl.

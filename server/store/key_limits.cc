@@ -16,7 +16,8 @@ std::optional<V2Error> CheckKeyLimits(std::string_view store_path, bool unique_c
                                       uint64_t index) {
   const bool root = store_path == "/";
   size_t bytes = root ? 0 : store_path.size();
-  size_t depth = root ? 0 : static_cast<size_t>(std::count(store_path.begin(), store_path.end(), '/'));
+  size_t depth =
+      root ? 0 : static_cast<size_t>(std::count(store_path.begin(), store_path.end(), '/'));
   if (unique_child) {
     bytes += kUniqueNameBytes;
     ++depth;
