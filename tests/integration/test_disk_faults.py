@@ -1,0 +1,382 @@
+"""Disk faults under a 3-member cluster with writers: a full disk (ENOSPC) and
+an fsync that fails (EIO) on the leader and on a follower, and data files that
+are truncated or hold a corrupt page.
+
+A member whose disk fails exits at once (non-zero, one log line naming the
+failure); the others go on, with a new leader within the usual failover time;
+a restart after space is freed, or a replacement member on a new disk, brings
+every acknowledged write back. Corruption is refused at start.
+
+Full disks are small filesystems the test mounts itself (a size-limited tmpfs
+and a loop-mounted ext4); a failing fsync comes from a tiny LD_PRELOAD shim
+compiled here that fails fsync/fdatasync with EIO once a trigger file exists.
+Mounts are removed, and the servers on them stopped by PID, even on failure.
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+from harness import Server, TestFailure, check, check_eq, http, log, test
+from test_cluster import TOKEN, add_member, leader_of, member_id, remove_member, start_cluster
+
+WRITERS = 4
+MAX_WRITES = 4000      # per test, over all writers
+MAX_SECONDS = 40.0     # a writer stops after this long in any case
+FAILOVER_SECONDS = 3.0  # two election timeouts (1 s each) and a margin, as test_cluster
+FAIL_WITHIN = 10.0     # from the fault to the member's exit, under this machine's load
+
+# Fails fsync and fdatasync with EIO from the moment the file named by
+# $KVRAFT_EIO_TRIGGER exists, and from then on (a failed disk stays failed).
+SHIM_SOURCE = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int failed;
+
+static int disk_failed(void) {
+  const char* trigger = getenv("KVRAFT_EIO_TRIGGER");
+  if (!failed && trigger != NULL && access(trigger, F_OK) == 0) failed = 1;
+  return failed;
+}
+
+int fsync(int fd) {
+  static int (*real)(int);
+  if (disk_failed()) { errno = EIO; return -1; }
+  if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+  return real(fd);
+}
+
+int fdatasync(int fd) {
+  static int (*real)(int);
+  if (disk_failed()) { errno = EIO; return -1; }
+  if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+  return real(fd);
+}
+"""
+
+
+def build_shim(directory):
+    src = os.path.join(directory, "eio_shim.c")
+    lib = os.path.join(directory, "eio_shim.so")
+    with open(src, "w") as f:
+        f.write(SHIM_SOURCE)
+    r = subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", lib, src, "-ldl"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    check(r.returncode == 0, "cannot build the EIO shim: %s" % r.stdout.decode(errors="replace"))
+    return lib
+
+
+def shim_env(lib, trigger):
+    env = {"LD_PRELOAD": lib, "KVRAFT_EIO_TRIGGER": trigger}
+    # An ASan build (make asan) must be told that its runtime is not first.
+    asan = os.environ.get("ASAN_OPTIONS")
+    env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "verify_asan_link_order=0"
+    return env
+
+
+# ---------------------------------------------------------------- small filesystems
+
+def run(argv):
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    check(r.returncode == 0, "%s: %s" % (" ".join(argv), r.stdout.decode(errors="replace")))
+
+
+class SmallFs:
+    """A filesystem of `mb` MiB mounted on a fresh directory: tmpfs or a loop ext4."""
+
+    def __init__(self, kind, mb):
+        self.dir = tempfile.mkdtemp(prefix="kvdisk-")
+        self.mnt = os.path.join(self.dir, "mnt")
+        os.mkdir(self.mnt)
+        if kind == "tmpfs":
+            run(["mount", "-t", "tmpfs", "-o", "size=%dm" % mb, "kvdisk", self.mnt])
+        else:
+            img = os.path.join(self.dir, "fs.img")
+            run(["truncate", "-s", "%dM" % mb, img])
+            run(["mkfs.ext4", "-q", "-m", "0", img])
+            run(["mount", "-o", "loop", img, self.mnt])
+        self.mounted = True
+        self.filler = os.path.join(self.mnt, "filler")
+
+    def fill(self):
+        """Takes every free byte: the next allocation fails with ENOSPC."""
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            chunk = 1 << 20
+            while chunk:
+                try:
+                    if os.write(fd, b"\1" * chunk) < chunk:
+                        chunk //= 2
+                except OSError:
+                    chunk //= 2
+        finally:
+            os.close(fd)
+        st = os.statvfs(self.mnt)
+        log("filled %s: %d bytes free" % (self.mnt, st.f_bavail * st.f_bsize))
+
+    def free(self):
+        os.remove(self.filler)
+
+    def unmount(self):
+        if self.mounted:
+            r = subprocess.run(["umount", self.mnt], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if r.returncode != 0:
+                subprocess.run(["umount", "-l", self.mnt])
+            self.mounted = False
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def small_filesystems(kind, n, mb):
+    """n small filesystems; on the way out, the servers using them are stopped
+    (by PID, through their Server objects in `users`) before the unmount."""
+    fss = []
+    users = []
+    try:
+        for _ in range(n):
+            fss.append(SmallFs(kind, mb))
+        yield fss, users
+    finally:
+        for m in users:
+            m.kill9()
+        for fs in fss:
+            fs.unmount()
+
+
+# ---------------------------------------------------------------- cluster and writers
+
+def cluster_on(data_dirs, env=None):
+    """start_cluster's 3 members, with the data dirs (and environments) given."""
+    members = [Server(name="infra%d" % i, data_dir=d, env=(env[i] if env else None))
+               for i, d in enumerate(data_dirs)]
+    cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members)
+    for m in members:
+        m.cluster = cluster
+        m.extra_args = ["--initial-cluster-token", TOKEN]
+        m.spawn()
+    for m in members:
+        m.wait_ready(timeout=30)
+    return members
+
+
+class Writers:
+    """WRITERS threads writing /disk/wN-i through any live member (the first
+    that answers), bounded by MAX_WRITES and MAX_SECONDS; records every
+    acknowledged write, and how many were tried."""
+
+    def __init__(self, members):
+        self.members = members
+        self.acked = {}
+        self.tried = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._write, args=(w,), daemon=True)
+                         for w in range(WRITERS)]
+
+    def _write(self, w):
+        deadline = time.time() + MAX_SECONDS
+        for i in range(MAX_WRITES // WRITERS):
+            if self._stop.is_set() or time.time() > deadline:
+                return
+            key, value = "/disk/w%d-%d" % (w, i), "v%d-%d" % (w, i)
+            with self._lock:
+                self.tried += 1
+            for m in list(self.members):
+                if m.proc.poll() is not None:
+                    continue
+                try:
+                    r = m.put(key, value, timeout=10)
+                except OSError:
+                    continue
+                if r.status in (200, 201):
+                    with self._lock:
+                        self.acked[key] = value
+                    break
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        for t in self._threads:
+            t.join(30)
+
+    def count(self):
+        with self._lock:
+            return len(self.acked)
+
+    def wait_more(self, n, timeout=30):
+        start = self.count()
+        deadline = time.time() + timeout
+        while self.count() < start + n and time.time() < deadline:
+            time.sleep(0.05)
+        return self.count() - start
+
+
+def stored(m):
+    """Every /disk key a member holds (a quorum read: what the cluster holds)."""
+    r = http("GET", m.url + "/v2/keys/disk?recursive=true&quorum=true", timeout=20)
+    check_eq(r.status, 200, "GET /disk on %s" % m.name)
+    return {n["key"]: n.get("value") for n in r.json()["node"].get("nodes", [])}
+
+
+def check_all_acknowledged(members, acked, what):
+    for m in members:
+        deadline = time.time() + 20
+        while True:
+            held = stored(m)
+            missing = [k for k, v in acked.items() if held.get(k) != v]
+            if not missing or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        log("%s: %d acknowledged writes, %d found on %s" % (what, len(acked), len(acked) - len(missing), m.name))
+        check(not missing, "%s: %d acknowledged writes missing on %s, e.g. %s"
+              % (what, len(missing), m.name, missing[:3]))
+
+
+def failure_lines(m):
+    """The lines of the member's last run that report its disk failure."""
+    text = m.log_text().split("==== start %d" % m.starts)[-1]
+    return [l for l in text.splitlines() if "stopping this member" in l]
+
+
+def wait_failed(m, fault_at, what):
+    """The member exits by itself, non-zero, with one line naming the failure."""
+    code = m.wait_exit(FAIL_WITHIN)
+    check(code is not None, "%s: %s still running %.0fs after the fault:\n%s"
+          % (what, m.name, FAIL_WITHIN, m.log_tail()))
+    log("%s: %s exited %d %.2fs after the fault" % (what, m.name, code, time.time() - fault_at))
+    check(code != 0, "%s: exit code 0 after a disk failure" % what)
+    lines = failure_lines(m)
+    check(len(lines) == 1, "%s: want one line reporting the failure, got %r\n%s"
+          % (what, lines, m.log_tail(30)))
+    return lines[0]
+
+
+def new_leader_within(rest, exited_at, what):
+    leader = leader_of(rest, timeout=10)
+    took = time.time() - exited_at
+    log("%s: leader %s %.2fs after the exit" % (what, leader.name, took))
+    check(took < FAILOVER_SECONDS, "%s: leader after %.2fs, want < %.1fs" % (what, took, FAILOVER_SECONDS))
+    return leader
+
+
+def pick(members, leader_fails):
+    leader = leader_of(members)
+    if leader_fails:
+        return leader
+    return next(m for m in members if m is not leader)
+
+
+# ---------------------------------------------------------------- full disk
+
+def full_disk_case(kind, leader_fails):
+    what = "ENOSPC on the %s (%s)" % ("leader" if leader_fails else "follower", kind)
+    with small_filesystems(kind, 3, 48) as (fss, users):
+        members = cluster_on([os.path.join(fs.mnt, "data") for fs in fss])
+        users.extend(members)
+        with Writers(members) as writers:
+            check(writers.wait_more(200, 30) >= 200, "writers made progress before the fault")
+            victim = pick(members, leader_fails)
+            fs = fss[members.index(victim)]
+            fault_at = time.time()
+            fs.fill()
+            line = wait_failed(victim, fault_at, what)
+            exited_at = time.time()
+            check("full" in line.lower() or "space" in line.lower(),
+                  "%s: the line does not say the disk is full: %r" % (what, line))
+            rest = [m for m in members if m is not victim]
+            if leader_fails:
+                new_leader_within(rest, exited_at, what)
+            after = writers.wait_more(200, 30)
+            check(after >= 200, "%s: writers made progress without %s (%d)" % (what, victim.name, after))
+        log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+        check_all_acknowledged(rest, writers.acked, what)
+        # Space freed: a restart brings the member back with every write.
+        fs.free()
+        victim.start(timeout=30)
+        check_all_acknowledged([victim], writers.acked, what + ", after restart")
+        check_eq(victim.put("/disk/after", "x").status, 201, "%s: PUT through the restarted member" % what)
+
+
+@test(timeout=120, targets=("kvraft",))
+def full_disk_on_a_follower():
+    full_disk_case("tmpfs", leader_fails=False)
+
+
+@test(timeout=120, targets=("kvraft",))
+def full_disk_on_the_leader():
+    full_disk_case("ext4", leader_fails=True)
+
+
+# ---------------------------------------------------------------- failing fsync
+
+def replace_member(members, victim):
+    """The failed member's disk is replaced: it is removed, and a new member
+    (same name, a new empty data dir, new ports) is added in its place."""
+    rest = [m for m in members if m is not victim]
+    leader = leader_of(rest)
+    vid = member_id([victim.peer_url], TOKEN)
+    r = remove_member(leader, vid)
+    check_eq(r.status, 204, "DELETE /v2/members/%s: %s" % (vid, r.body[:200]))
+    new = Server(name=victim.name)
+    r = add_member(leader_of(rest), new.peer_url)
+    check_eq(r.status, 201, "POST /v2/members: %s" % r.body[:200])
+    new.cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in rest + [new])
+    new.extra_args = ["--initial-cluster-token", TOKEN, "--initial-cluster-state", "existing"]
+    new.start(timeout=30)
+    return rest + [new]
+
+
+def failing_fsync_case(leader_fails):
+    what = "EIO on fsync on the %s" % ("leader" if leader_fails else "follower")
+    work = tempfile.mkdtemp(prefix="kveio-")
+    lib = build_shim(work)
+    triggers = [os.path.join(work, "fail-%d" % i) for i in range(3)]
+    members = cluster_on([None] * 3, env=[shim_env(lib, t) for t in triggers])
+    with Writers(members) as writers:
+        check(writers.wait_more(200, 30) >= 200, "writers made progress before the fault")
+        victim = pick(members, leader_fails)
+        fault_at = time.time()
+        open(triggers[members.index(victim)], "w").close()
+        line = wait_failed(victim, fault_at, what)
+        exited_at = time.time()
+        check("i/o error" in line.lower(), "%s: the line does not say I/O error: %r" % (what, line))
+        rest = [m for m in members if m is not victim]
+        if leader_fails:
+            new_leader_within(rest, exited_at, what)
+        after = writers.wait_more(200, 30)
+        check(after >= 200, "%s: writers made progress without %s (%d)" % (what, victim.name, after))
+    log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+    check_all_acknowledged(rest, writers.acked, what)
+    if leader_fails:
+        # A disk that failed is replaced: a new member on a new disk.
+        members = replace_member(members, victim)
+        check_all_acknowledged(members, writers.acked, what + ", after the replacement")
+    else:
+        # The fault is gone (e.g. a path failover): a restart on the same data.
+        victim.env = None
+        victim.start(timeout=30)
+        check_all_acknowledged([victim], writers.acked, what + ", after restart")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+@test(timeout=120, targets=("kvraft",))
+def failing_fsync_on_a_follower():
+    failing_fsync_case(leader_fails=False)
+
+
+@test(timeout=120, targets=("kvraft",))
+def failing_fsync_on_the_leader():
+    failing_fsync_case(leader_fails=True)
