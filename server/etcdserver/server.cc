@@ -127,7 +127,10 @@ Status EtcdServer::Start() {
 
 Status EtcdServer::Recover(bool* fresh) {
   auto stored_snapshot = storage_.LoadSnapshot();
-  if (!stored_snapshot.ok()) return stored_snapshot.status();
+  if (!stored_snapshot.ok()) {
+    const Status& st = stored_snapshot.status();
+    return Status(st.code(), "data dir " + config_.data_dir + ": " + st.message());
+  }
   *fresh = log_.Empty() && !stored_snapshot->has_value();
   if (*fresh) return Status::OK();
   auto snap = log_.Restore();

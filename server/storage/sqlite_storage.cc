@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "server/storage/row_checksum.h"
+
 namespace storage {
 namespace {
 
@@ -21,13 +23,18 @@ constexpr int kCompactChunk = 200;
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL,
-                                    type INTEGER NOT NULL, data BLOB NOT NULL);
+                                    type INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);
 CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 0), term INTEGER NOT NULL,
-                                       vote INTEGER NOT NULL, commit_index INTEGER NOT NULL);
+                                       vote INTEGER NOT NULL, commit_index INTEGER NOT NULL,
+                                       crc INTEGER);
 CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 0), idx INTEGER NOT NULL,
                                      term INTEGER NOT NULL, conf_state BLOB NOT NULL,
-                                     data BLOB NOT NULL);
+                                     data BLOB NOT NULL, crc INTEGER);
 )sql";
+// Each row's RowChecksum is in its `crc` column. A NULL one is a row written
+// before kvraft kept checksums (the column was added to the table later):
+// it is not checked.
+const char* const kChecksummedTables[] = {"entries", "hard_state", "snapshot"};
 
 Status MakeDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::OK();
@@ -53,6 +60,10 @@ std::string ColumnText(sqlite3_stmt* s, int col) {
   return p ? std::string(static_cast<const char*>(p), n) : std::string();
 }
 
+bool ChecksumMatches(sqlite3_stmt* s, int col, uint32_t want) {
+  return sqlite3_column_type(s, col) == SQLITE_NULL || sqlite3_column_int64(s, col) == want;
+}
+
 }  // namespace
 
 SqliteStorage::~SqliteStorage() {
@@ -69,6 +80,10 @@ Status SqliteStorage::Error(const char* what) const {
   std::string msg = std::string(what) + " (" + path_ + "): " + sqlite3_errmsg(db_);
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
   return Status::IOError(msg);
+}
+
+Status SqliteStorage::Damaged(const std::string& what) const {
+  return Status::Corruption(path_ + " is damaged: " + what + " does not match its checksum");
 }
 
 Status SqliteStorage::Exec(const char* sql) {
@@ -99,23 +114,18 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   if (rc != SQLITE_OK) return st_ptr->Error("cannot open database");
   sqlite3_busy_timeout(db, 5000);
 
-  // quick_check reads every page: a damaged file is refused before any use.
+  // quick_check reads every page and checks the structure of each b-tree:
+  // a damaged file is refused before any use.
   if (existed) {
-    Stmt check(db, "PRAGMA quick_check");
-    if (!check.ok()) {
-      return Status::Corruption("data dir " + data_dir + ": " + path +
-                                " is not a kvraft database: " + sqlite3_errmsg(db));
-    }
-    if (sqlite3_step(check.get()) != SQLITE_ROW || ColumnText(check.get(), 0) != "ok") {
-      return Status::Corruption("data dir " + data_dir + ": database " + path +
-                                " is corrupt: " + sqlite3_errmsg(db));
-    }
+    s = QuickCheck(db);
+    if (!s.ok()) return Status::Corruption("data dir " + data_dir + ": " + path + " " + s.message());
   }
   for (const char* pragma : {"PRAGMA page_size=1024", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
     s = st_ptr->Exec(pragma);
     if (!s.ok()) return s;
   }
   s = st_ptr->Exec(kSchema);
+  if (s.ok()) s = st_ptr->AddChecksumColumns();
   if (s.ok()) s = st_ptr->Prepare();
   if (s.ok()) s = st_ptr->LoadMeta();
   if (!s.ok()) return s;
@@ -144,6 +154,31 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   return st_ptr;
 }
 
+Status SqliteStorage::QuickCheck(sqlite3* db) {
+  Stmt check(db, "PRAGMA quick_check(1)");  // the first problem is enough
+  // A file SQLite cannot even read as a database fails to prepare.
+  if (!check.ok()) return Status::Corruption(std::string("is damaged or not a kvraft database: ") + sqlite3_errmsg(db));
+  int rc = sqlite3_step(check.get());
+  if (rc != SQLITE_ROW) return Status::Corruption(std::string("is damaged: ") + sqlite3_errmsg(db));
+  std::string result = ColumnText(check.get(), 0);
+  if (result == "ok") return Status::OK();
+  const std::string banner = "*** in database main ***\n";
+  if (result.compare(0, banner.size(), banner) == 0) result.erase(0, banner.size());
+  for (char& c : result) {
+    if (c == '\n') c = ' ';
+  }
+  return Status::Corruption("is damaged: " + result);
+}
+
+Status SqliteStorage::AddChecksumColumns() {
+  for (const char* table : kChecksummedTables) {
+    if (Stmt(db_, (std::string("SELECT crc FROM ") + table).c_str()).ok()) continue;
+    Status s = Exec((std::string("ALTER TABLE ") + table + " ADD COLUMN crc INTEGER").c_str());
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 Status SqliteStorage::Prepare() {
   struct {
     sqlite3_stmt** stmt;
@@ -154,10 +189,10 @@ Status SqliteStorage::Prepare() {
       {&rollback_, "ROLLBACK"},
       {&compact_chunk_,
        "DELETE FROM entries WHERE idx <= min(?1, (SELECT min(idx) FROM entries) + ?2)"},
-      {&insert_entry_, "INSERT OR REPLACE INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)"},
+      {&insert_entry_, "INSERT OR REPLACE INTO entries (idx, term, type, data, crc) VALUES (?, ?, ?, ?, ?)"},
       {&delete_from_, "DELETE FROM entries WHERE idx >= ?"},
       {&put_hard_state_,
-       "INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index) VALUES (0, ?, ?, ?)"},
+       "INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index, crc) VALUES (0, ?, ?, ?, ?)"},
   };
   for (auto& p : all) {
     if (sqlite3_prepare_v2(db_, p.sql, -1, p.stmt, nullptr) != SQLITE_OK) return Error(p.sql);
@@ -232,6 +267,7 @@ Status SqliteStorage::SaveOne(const Write& w) {
     sqlite3_bind_int64(insert_entry_, 2, static_cast<sqlite3_int64>(e.term));
     sqlite3_bind_int(insert_entry_, 3, static_cast<int>(e.type));
     sqlite3_bind_blob(insert_entry_, 4, e.data.data(), static_cast<int>(e.data.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(insert_entry_, 5, RowChecksum(e));
     if (sqlite3_step(insert_entry_) != SQLITE_DONE) return Error("append entry");
   }
   if (w.hard_state) {
@@ -239,17 +275,19 @@ Status SqliteStorage::SaveOne(const Write& w) {
     sqlite3_bind_int64(put_hard_state_, 1, static_cast<sqlite3_int64>(w.hard_state->term));
     sqlite3_bind_int64(put_hard_state_, 2, static_cast<sqlite3_int64>(w.hard_state->vote));
     sqlite3_bind_int64(put_hard_state_, 3, static_cast<sqlite3_int64>(w.hard_state->commit));
+    sqlite3_bind_int64(put_hard_state_, 4, RowChecksum(*w.hard_state));
     if (sqlite3_step(put_hard_state_) != SQLITE_DONE) return Error("save hard state");
   }
   if (w.snapshot) {
     const SnapshotRecord& snap = *w.snapshot;
-    Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data) VALUES (0, ?, ?, ?, ?)");
+    Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data, crc) VALUES (0, ?, ?, ?, ?, ?)");
     if (!put.ok()) return Error("save snapshot");
     sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snap.index));
     sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snap.term));
     sqlite3_bind_blob(put.get(), 3, snap.conf_state.data(), static_cast<int>(snap.conf_state.size()),
                       SQLITE_STATIC);
     sqlite3_bind_blob(put.get(), 4, snap.data.data(), static_cast<int>(snap.data.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(put.get(), 5, RowChecksum(snap));
     if (sqlite3_step(put.get()) != SQLITE_DONE) return Error("save snapshot");
   }
   if (w.compact_to != 0) Compact(w.compact_to);
@@ -273,7 +311,7 @@ Status SqliteStorage::CompactChunk() {
 }
 
 Result<HardState> SqliteStorage::LoadHardState() {
-  Stmt q(db_, "SELECT term, vote, commit_index FROM hard_state WHERE id = 0");
+  Stmt q(db_, "SELECT term, vote, commit_index, crc FROM hard_state WHERE id = 0");
   if (!q.ok()) return Error("read hard state");
   HardState hs;
   int rc = sqlite3_step(q.get());
@@ -281,6 +319,7 @@ Result<HardState> SqliteStorage::LoadHardState() {
     hs.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
     hs.vote = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
     hs.commit = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 2));
+    if (!ChecksumMatches(q.get(), 3, RowChecksum(hs))) return Damaged("the hard state (term, vote, commit)");
   } else if (rc != SQLITE_DONE) {
     return Error("read hard state");
   }
@@ -288,7 +327,7 @@ Result<HardState> SqliteStorage::LoadHardState() {
 }
 
 Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
-  Stmt q(db_, "SELECT idx, term, conf_state, data FROM snapshot WHERE id = 0");
+  Stmt q(db_, "SELECT idx, term, conf_state, data, crc FROM snapshot WHERE id = 0");
   if (!q.ok()) return Error("read snapshot");
   int rc = sqlite3_step(q.get());
   if (rc == SQLITE_DONE) return std::optional<SnapshotRecord>();
@@ -298,11 +337,14 @@ Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
   snap.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
   snap.conf_state = ColumnText(q.get(), 2);
   snap.data = ColumnText(q.get(), 3);
+  if (!ChecksumMatches(q.get(), 4, RowChecksum(snap))) {
+    return Damaged("the snapshot at index " + std::to_string(snap.index));
+  }
   return std::optional<SnapshotRecord>(std::move(snap));
 }
 
 Result<std::vector<LogEntry>> SqliteStorage::Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes) {
-  Stmt q(db_, "SELECT idx, term, type, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
+  Stmt q(db_, "SELECT idx, term, type, data, crc FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
   if (!q.ok()) return Error("read entries");
   sqlite3_bind_int64(q.get(), 1, static_cast<sqlite3_int64>(lo));
   sqlite3_bind_int64(q.get(), 2, static_cast<sqlite3_int64>(hi));
@@ -316,6 +358,7 @@ Result<std::vector<LogEntry>> SqliteStorage::Entries(uint64_t lo, uint64_t hi, u
     e.type = static_cast<EntryType>(sqlite3_column_int(q.get(), 2));
     e.data = ColumnText(q.get(), 3);
     if (e.index != lo + out.size()) return Status::Corruption("log has a gap before index " + std::to_string(e.index));
+    if (!ChecksumMatches(q.get(), 4, RowChecksum(e))) return Damaged("log entry " + std::to_string(e.index));
     bytes += e.data.size();
     if (!out.empty() && bytes > max_bytes) break;
     out.push_back(std::move(e));

@@ -2,6 +2,9 @@
 // the log, the hard state (term, vote, commit), the newest snapshot and a few
 // identity facts (member id, cluster id, name, token) in `meta`.
 //
+// Every row carries a checksum (row_checksum.h), checked when it is read
+// back, which is at start: a damaged file is refused, never served.
+//
 // Every Save() is one transaction that is on disk when it returns
 // (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
 // saved. The WAL is checkpointed into the database file by a background
@@ -98,6 +101,9 @@ class SqliteStorage {
   void Compact(uint64_t index);
   common::Status CompactChunk();
   common::Status Error(const char* what) const;
+  common::Status Damaged(const std::string& what) const;  // a row fails its checksum
+  static common::Status QuickCheck(sqlite3* db);
+  common::Status AddChecksumColumns();
   common::Status Prepare();
   common::Status LoadMeta();
 
