@@ -16,6 +16,7 @@ Mounts are removed, and the servers on them stopped by PID, even on failure.
 import contextlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -380,3 +381,170 @@ def failing_fsync_on_a_follower():
 @test(timeout=120, targets=("kvraft",))
 def failing_fsync_on_the_leader():
     failing_fsync_case(leader_fails=True)
+
+
+# ---------------------------------------------------------------- damaged data files
+
+def db_file(m):
+    return os.path.join(m.data_dir, "member", "kvraft.db")
+
+
+def db_contents(path):
+    """(quick_check passes, the rows of the raft tables) as SQLite reads the file;
+    rows is None when SQLite cannot read them."""
+    db = sqlite3.connect("file:%s?immutable=1" % path, uri=True)
+    try:
+        ok = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        rows = {t: db.execute("SELECT * FROM %s" % t).fetchall()
+                for t in ("entries", "snapshot", "hard_state")}
+        return ok, rows
+    except sqlite3.DatabaseError:
+        return False, None
+    finally:
+        db.close()
+
+
+def flip_live_bit(path, markers, table, pristine):
+    """Flips one bit in a value of `table` that SQLite's own check does not
+    notice: the file passes quick_check but reads back different rows. Tries
+    each occurrence of each marker (old copies in free pages do not count)."""
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    for marker in markers:
+        at = data.find(marker)
+        while at >= 0:
+            pos = at + len(marker) - 1
+            data[pos] ^= 0x01
+            with open(path, "wb") as f:
+                f.write(data)
+            ok, rows = db_contents(path)
+            if ok and rows is not None and rows[table] != pristine[table] and all(
+                    rows[t] == pristine[t] for t in rows if t != table):
+                return marker
+            data[pos] ^= 0x01
+            at = data.find(marker, at + 1)
+    with open(path, "wb") as f:
+        f.write(data)
+    raise TestFailure("found no live %s value to corrupt among %d markers" % (table, len(markers)))
+
+
+def refused_at_start(m, what):
+    """Starts the member on its damaged data dir: it must exit non-zero with one
+    line naming the data dir, answer no client request meanwhile, and leave
+    the file as it was (refused, not repaired or reinitialised)."""
+    with open(db_file(m), "rb") as f:
+        before = f.read()
+    m.spawn()
+    deadline = time.time() + 20
+    while m.proc.poll() is None and time.time() < deadline:
+        try:
+            r = http("GET", m.url + "/v2/keys/disk", timeout=1)
+            check(r.status != 200, "%s: served a read from a damaged data dir" % what)
+        except OSError:
+            pass
+        time.sleep(0.1)
+    code = m.wait_exit(1)
+    check(code is not None, "%s: still running after 20s, want a refusal:\n%s" % (what, m.log_tail()))
+    check(code != 0, "%s: exit code 0" % what)
+    text = m.log_text().split("==== start %d" % m.starts)[-1]
+    lines = [l for l in text.splitlines()[1:] if m.data_dir in l]
+    check(len(lines) == 1, "%s: want one line naming the data dir, got %r" % (what, lines))
+    log("%s: refused: %s" % (what, lines[0]))
+    with open(db_file(m), "rb") as f:
+        check(f.read() == before, "%s: the damaged file was rewritten" % what)
+
+
+def damaged_file_case(what, damages):
+    """A follower stops cleanly under writers; each damage is applied to a copy
+    of its data file and refused at start; the undamaged file then starts and
+    the member catches up with every acknowledged write."""
+    members = start_cluster(3, args=["--snapshot-count", "300",
+                                      "--experimental-snapshot-catchup-entries", "50"])
+    with Writers(members) as writers:
+        check(writers.wait_more(800, 40) >= 800, "writers made progress before the stop")
+        leader = leader_of(members)
+        victim = next(m for m in members if m is not leader)
+        check_eq(victim.stop(), 0, "exit code of a clean stop")
+        path = db_file(victim)
+        check(not os.path.exists(path + "-wal") or os.path.getsize(path + "-wal") == 0,
+              "the write-ahead log is checkpointed at a clean stop")
+        with open(path, "rb") as f:
+            pristine_bytes = f.read()
+        ok, pristine = db_contents(path)
+        check(ok and pristine["snapshot"], "%s: a healthy file with a snapshot to damage" % what)
+        acked = dict(writers.acked)
+        for name, damage in damages:
+            damage(path, pristine, acked)
+            refused_at_start(victim, "%s: %s" % (what, name))
+            with open(path, "wb") as f:
+                f.write(pristine_bytes)
+        check(writers.wait_more(100, 30) >= 100, "%s: writers made progress meanwhile" % what)
+    victim.start(timeout=30)
+    log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+    check_all_acknowledged(members, writers.acked, what + ", the undamaged file restarted")
+
+
+def page_size(path):
+    with open(path, "rb") as f:
+        header = f.read(100)
+    size = int.from_bytes(header[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def cut(fraction, extra):
+    def damage(path, pristine, acked):
+        size = os.path.getsize(path)
+        ps = page_size(path)
+        os.truncate(path, int(size * fraction) // ps * ps - extra)
+    return damage
+
+
+def overwrite_page(fill):
+    """Overwrites a page that holds live data (one whose loss SQLite would
+    see or that reads back different rows), from the middle of the file on:
+    damage to a free page changes nothing and need not be refused."""
+    def damage(path, pristine, acked):
+        ps = page_size(path)
+        pages = os.path.getsize(path) // ps
+        with open(path, "r+b") as f:
+            for page in list(range(pages // 2, pages)) + list(range(1, pages // 2)):
+                f.seek(page * ps)
+                old = f.read(ps)
+                f.seek(page * ps)
+                f.write(fill(ps))
+                f.flush()
+                if db_contents(path) != (True, pristine):
+                    return
+                f.seek(page * ps)
+                f.write(old)
+                f.flush()
+        raise TestFailure("no page of %s holds live data" % path)
+    return damage
+
+
+def flip_value(table, newest):
+    """One bit of a value held in `table`: the newest writes are in the log,
+    the oldest only in the snapshot."""
+    def damage(path, pristine, acked):
+        keys = sorted(acked, key=lambda k: (int(k.split("-")[-1]), k), reverse=newest)
+        markers = [acked[k].encode() for k in keys[:50]]
+        flip_live_bit(path, markers, table, pristine)
+    return damage
+
+
+@test(timeout=150, targets=("kvraft",))
+def truncated_data_file_is_refused():
+    damaged_file_case("truncated data file", [
+        ("cut to half its pages", cut(0.5, 0)),
+        ("cut inside a page", cut(0.75, 100)),
+    ])
+
+
+@test(timeout=150, targets=("kvraft",))
+def corrupt_page_is_refused():
+    damaged_file_case("corrupt page", [
+        ("a page of garbage", overwrite_page(os.urandom)),
+        ("a page of zeros", overwrite_page(lambda n: b"\0" * n)),
+        ("one bit of a value in the snapshot", flip_value("snapshot", newest=False)),
+        ("one bit of a value in the log", flip_value("entries", newest=True)),
+    ])
