@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "server/storage/row_checksum.h"
+#include "server/storage/sqlite_error.h"
 
 namespace storage {
 namespace {
@@ -77,7 +78,7 @@ SqliteStorage::~SqliteStorage() {
 
 Status SqliteStorage::Error(const char* what) const {
   int code = sqlite3_errcode(db_);
-  std::string msg = std::string(what) + " (" + path_ + "): " + sqlite3_errmsg(db_);
+  std::string msg = std::string(what) + " (" + path_ + "): " + SqliteError(db_);
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
   return Status::IOError(msg);
 }
@@ -134,8 +135,10 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   sqlite3_wal_hook(
       db,
       [](void* arg, sqlite3* conn, const char* name, int pages) {
-        if (static_cast<WalCheckpointer*>(arg)->OnCommit(pages)) {
-          sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        auto* checkpointer = static_cast<WalCheckpointer*>(arg);
+        if (checkpointer->OnCommit(pages)) {
+          checkpointer->OnCheckpoint(sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr),
+                                     conn);
         }
         return SQLITE_OK;
       },
@@ -243,7 +246,8 @@ size_t Write::bytes() const {
 }
 
 Status SqliteStorage::Save(const std::vector<Write>& writes) {
-  Status s = Step(begin_, "begin");
+  Status s = checkpointer_->failure();
+  if (s.ok()) s = Step(begin_, "begin");
   if (!s.ok()) return s;
   for (const Write& w : writes) {
     s = SaveOne(w);

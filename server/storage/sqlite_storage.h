@@ -79,6 +79,7 @@ class SqliteStorage {
   common::Status SetMeta(const std::map<std::string, std::string>& values);
 
   // Does `writes` in order in one durable transaction (group commit).
+  // After a failed checkpoint (WalCheckpointer::failure) it fails at once.
   // Compacted entries are gone for FirstIndex at once and deleted from the
   // file in small chunks, one in each following Save's transaction, so no
   // write stalls on a large prefix and compaction adds no fsync of its own.
