@@ -119,7 +119,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   // a damaged file is refused before any use.
   if (existed) {
     s = QuickCheck(db);
-    if (!s.ok()) return Status::Corruption("data dir " + data_dir + ": " + path + " " + s.message());
+    if (!s.ok()) return Status(s.code(), "data dir " + data_dir + ": " + path + " " + s.message());
   }
   for (const char* pragma : {"PRAGMA page_size=1024", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
     s = st_ptr->Exec(pragma);
@@ -159,10 +159,15 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
 
 Status SqliteStorage::QuickCheck(sqlite3* db) {
   Stmt check(db, "PRAGMA quick_check(1)");  // the first problem is enough
-  // A file SQLite cannot even read as a database fails to prepare.
-  if (!check.ok()) return Status::Corruption(std::string("is damaged or not a kvraft database: ") + sqlite3_errmsg(db));
-  int rc = sqlite3_step(check.get());
-  if (rc != SQLITE_ROW) return Status::Corruption(std::string("is damaged: ") + sqlite3_errmsg(db));
+  if (!check.ok() || sqlite3_step(check.get()) != SQLITE_ROW) {
+    // Not a database at all, or one SQLite cannot open for reading (its
+    // shared-memory file cannot be made on a full disk): the file may be fine.
+    int code = sqlite3_errcode(db) & 0xff;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+      return Status::Corruption("is damaged or not a kvraft database: " + SqliteError(db));
+    }
+    return Status::IOError("cannot be opened: " + SqliteError(db));
+  }
   std::string result = ColumnText(check.get(), 0);
   if (result == "ok") return Status::OK();
   const std::string banner = "*** in database main ***\n";

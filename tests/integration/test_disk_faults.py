@@ -316,6 +316,15 @@ def full_disk_case(kind, leader_fails):
             check(after >= 200, "%s: writers made progress without %s (%d)" % (what, victim.name, after))
         log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
         check_all_acknowledged(rest, writers.acked, what)
+        # Still full: a restart fails again, saying so, and harms nothing.
+        victim.spawn()
+        code = victim.wait_exit(FAIL_WITHIN)
+        check(code is not None and code != 0, "%s: a restart on the full disk exits non-zero (%r)" % (what, code))
+        text = victim.log_text().split("==== start %d" % victim.starts)[-1]
+        said = [l for l in text.splitlines()[1:] if "space" in l.lower() or "full" in l.lower()]
+        check(said, "%s: a restart on the full disk does not say it is full:\n%s" % (what, victim.log_tail()))
+        log("%s: restart on the full disk: %s" % (what, said[0]))
+        check("damaged" not in text.lower(), "%s: a full disk is called damaged:\n%s" % (what, victim.log_tail()))
         # Space freed: a restart brings the member back with every write.
         fs.free()
         victim.start(timeout=30)
