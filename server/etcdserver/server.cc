@@ -639,8 +639,8 @@ void EtcdServer::MaybeSnapshot() {
   if (applied_ - log_.snapshot_index() <= config_.snapshot_count) return;
   uint64_t index = applied_;
   auto done = [this, index](const Status& s) {
-    if (s.ok()) KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << index;
-    // A failed write also fails every later one, which halts the member.
+    if (!s.ok()) return Post([this, s] { Halt("cannot persist a snapshot: " + s.message()); });
+    KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << index;
   };
   Status s = log_.Snapshot(applied_, node_->raft().conf_state(), store_.Save(),
                            config_.snapshot_catchup_entries, std::move(done));
