@@ -345,14 +345,14 @@ def full_disk_on_the_leader():
 # ---------------------------------------------------------------- failing fsync
 
 def replace_member(members, victim):
-    """The failed member's disk is replaced: it is removed, and a new member
-    (same name, a new empty data dir, new ports) is added in its place."""
+    """The failed member's disk is replaced: it is removed, and added back
+    (same name and URLs) with a new, empty data dir."""
     rest = [m for m in members if m is not victim]
     leader = leader_of(rest)
     vid = member_id([victim.peer_url], TOKEN)
     r = remove_member(leader, vid)
     check_eq(r.status, 204, "DELETE /v2/members/%s: %s" % (vid, r.body[:200]))
-    new = Server(name=victim.name)
+    new = Server(name=victim.name, client_port=victim.client_port, peer_port=victim.peer_port)
     r = add_member(leader_of(rest), new.peer_url)
     check_eq(r.status, 201, "POST /v2/members: %s" % r.body[:200])
     new.cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in rest + [new])
