@@ -577,3 +577,37 @@ def corrupt_page_is_refused():
         ("one bit of a value in the snapshot", flip_value("snapshot", newest=False)),
         ("one bit of a value in the log", flip_value("entries", newest=True)),
     ])
+
+
+@test(timeout=150, targets=("kvraft",))
+def failing_fsync_on_a_quorum_acknowledges_nothing_more():
+    """The leader and a follower fail together: no write can be made durable
+    on a quorum, so none is acknowledged from then on; once their disks work
+    again, a restart brings back every write acknowledged before."""
+    what = "EIO on fsync on two of three"
+    work = tempfile.mkdtemp(prefix="kveio-")
+    lib = build_shim(work)
+    triggers = [os.path.join(work, "fail-%d" % i) for i in range(3)]
+    members = cluster_on([None] * 3, env=[shim_env(lib, t) for t in triggers])
+    with Writers(members) as writers:
+        check(writers.wait_more(200, 30) >= 200, "writers made progress before the fault")
+        leader = leader_of(members)
+        victims = [leader, next(m for m in members if m is not leader)]
+        fault_at = time.time()
+        for v in victims:
+            open(triggers[members.index(v)], "w").close()
+        for v in victims:
+            wait_failed(v, fault_at, what)
+        before = writers.count()
+        time.sleep(5)  # writes keep coming to the member left
+        after = writers.count()
+        log("%s: %d acknowledged when both had failed, %d five seconds later" % (what, before, after))
+        check_eq(after, before, "%s: writes acknowledged without a quorum" % what)
+    log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+    for v in victims:
+        v.env = None
+        v.spawn()
+    for v in victims:
+        v.wait_ready(timeout=30)
+    check_all_acknowledged(members, writers.acked, what + ", after restart")
+    shutil.rmtree(work, ignore_errors=True)
