@@ -159,7 +159,7 @@ def small_filesystems(kind, n, mb):
         yield fss, users
     finally:
         for m in users:
-            m.kill9()
+            m.stop()
         for fs in fss:
             fs.unmount()
 
