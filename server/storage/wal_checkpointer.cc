@@ -29,7 +29,7 @@ WalCheckpointer::~WalCheckpointer() {
 }
 
 void WalCheckpointer::OnCheckpoint(int rc, sqlite3* conn) {
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) Fail(SqliteError(conn));
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) Fail(SqliteError(conn));
 }
 
 Status WalCheckpointer::failure() {
@@ -84,7 +84,7 @@ void WalCheckpointer::Run() {
     for (int pass = 0; pass < kMaxPasses && !tail; ++pass) {
       int log = 0, copied = 0;
       int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
         Fail(SqliteError(db));
         break;
       }
