@@ -19,16 +19,13 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-import threading
 import time
-import urllib.parse
 
 from harness import Server, TestFailure, check, check_eq, http, log, test
-from test_cluster import TOKEN, add_member, leader_of, member_id, remove_member, start_cluster
+from test_cluster import TOKEN, Writers, add_member, leader_of, member_id, remove_member, start_cluster
 
-WRITERS = 4
-MAX_WRITES = 4000      # per test, over all writers
-MAX_SECONDS = 40.0     # a writer stops after this long in any case
+PER_WRITER = 1000      # writes of each of test_cluster.Writers' 4 threads...
+MAX_SECONDS = 40       # ...or this long, whichever ends first
 FAILOVER_SECONDS = 3.0  # two election timeouts (1 s each) and a margin, as test_cluster
 FAIL_WITHIN = 10.0     # from the fault to the member's exit, under this machine's load
 
@@ -166,78 +163,12 @@ def small_filesystems(kind, n, mb):
 
 # ---------------------------------------------------------------- cluster and writers
 
-def cluster_on(data_dirs, env=None):
-    """start_cluster's 3 members, with the data dirs (and environments) given."""
-    members = [Server(name="infra%d" % i, data_dir=d, env=(env[i] if env else None))
-               for i, d in enumerate(data_dirs)]
-    cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members)
-    for m in members:
-        m.cluster = cluster
-        m.extra_args = ["--initial-cluster-token", TOKEN]
-        m.spawn()
-    for m in members:
-        m.wait_ready(timeout=30)
-    return members
-
-
-class Writers:
-    """WRITERS threads writing /disk/wN-i through any live member (the first
-    that answers), bounded by MAX_WRITES and MAX_SECONDS; records every
-    acknowledged write, and how many were tried."""
-
-    def __init__(self, members):
-        self.members = members
-        self.acked = {}
-        self.tried = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._write, args=(w,), daemon=True)
-                         for w in range(WRITERS)]
-
-    def _write(self, w):
-        deadline = time.time() + MAX_SECONDS
-        for i in range(MAX_WRITES // WRITERS):
-            if self._stop.is_set() or time.time() > deadline:
-                return
-            key, value = "/disk/w%d-%d" % (w, i), "v%d-%d" % (w, i)
-            with self._lock:
-                self.tried += 1
-            for m in list(self.members):
-                if m.proc.poll() is not None:
-                    continue
-                try:
-                    r = m.put(key, value, timeout=10)
-                except OSError:
-                    continue
-                if r.status in (200, 201):
-                    with self._lock:
-                        self.acked[key] = value
-                    break
-
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for t in self._threads:
-            t.join(30)
-
-    def count(self):
-        with self._lock:
-            return len(self.acked)
-
-    def wait_more(self, n, timeout=30):
-        start = self.count()
-        deadline = time.time() + timeout
-        while self.count() < start + n and time.time() < deadline:
-            time.sleep(0.05)
-        return self.count() - start
+def writers_on(members):
+    return Writers(lambda: members, "disk", per_writer=PER_WRITER, max_seconds=MAX_SECONDS)
 
 
 def stored(m):
-    """Every /disk key a member holds (a quorum read: what the cluster holds)."""
+    """Every /disk key a member serves (a quorum read, once it has caught up)."""
     r = http("GET", m.url + "/v2/keys/disk?recursive=true&quorum=true", timeout=20)
     check_eq(r.status, 200, "GET /disk on %s" % m.name)
     return {n["key"]: n.get("value") for n in r.json()["node"].get("nodes", [])}
@@ -297,9 +228,9 @@ def pick(members, leader_fails):
 def full_disk_case(kind, leader_fails):
     what = "ENOSPC on the %s (%s)" % ("leader" if leader_fails else "follower", kind)
     with small_filesystems(kind, 3, 48) as (fss, users):
-        members = cluster_on([os.path.join(fs.mnt, "data") for fs in fss])
+        members = start_cluster(3, data_dirs=[os.path.join(fs.mnt, "data") for fs in fss])
         users.extend(members)
-        with Writers(members) as writers:
+        with writers_on(members) as writers:
             check(writers.wait_more(200, 30) >= 200, "writers made progress before the fault")
             victim = pick(members, leader_fails)
             fs = fss[members.index(victim)]
@@ -314,7 +245,7 @@ def full_disk_case(kind, leader_fails):
                 new_leader_within(rest, exited_at, what)
             after = writers.wait_more(200, 30)
             check(after >= 200, "%s: writers made progress without %s (%d)" % (what, victim.name, after))
-        log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+        log("%s: %d writes acknowledged" % (what, len(writers.acked)))
         check_all_acknowledged(rest, writers.acked, what)
         # Still full: a restart fails again, saying so, and harms nothing.
         victim.spawn()
@@ -367,8 +298,8 @@ def failing_fsync_case(leader_fails, suffix=None, says="i/o error"):
     work = tempfile.mkdtemp(prefix="kveio-")
     lib = build_shim(work)
     triggers = [os.path.join(work, "fail-%d" % i) for i in range(3)]
-    members = cluster_on([None] * 3, env=[shim_env(lib, t, suffix) for t in triggers])
-    with Writers(members) as writers:
+    members = start_cluster(3, envs=[shim_env(lib, t, suffix) for t in triggers])
+    with writers_on(members) as writers:
         check(writers.wait_more(200, 30) >= 200, "writers made progress before the fault")
         victim = pick(members, leader_fails)
         fault_at = time.time()
@@ -381,7 +312,7 @@ def failing_fsync_case(leader_fails, suffix=None, says="i/o error"):
             new_leader_within(rest, exited_at, what)
         after = writers.wait_more(200, 30)
         check(after >= 200, "%s: writers made progress without %s (%d)" % (what, victim.name, after))
-    log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+    log("%s: %d writes acknowledged" % (what, len(writers.acked)))
     check_all_acknowledged(rest, writers.acked, what)
     if leader_fails:
         # A disk that failed is replaced: a new member on a new disk.
@@ -434,7 +365,7 @@ def db_contents(path):
 
 
 def flip_live_bit(path, markers, table, pristine):
-    """Flips one bit in a value of `table` that SQLite's own check does not
+    """Flips one bit of a marker in `table` that SQLite's own check does not
     notice: the file passes quick_check but reads back different rows. Tries
     each occurrence of each marker (old copies in free pages do not count)."""
     with open(path, "rb") as f:
@@ -454,7 +385,7 @@ def flip_live_bit(path, markers, table, pristine):
             at = data.find(marker, at + 1)
     with open(path, "wb") as f:
         f.write(data)
-    raise TestFailure("found no live %s value to corrupt among %d markers" % (table, len(markers)))
+    raise TestFailure("found no live %s row to corrupt among %d markers" % (table, len(markers)))
 
 
 def refused_at_start(m, what):
@@ -489,7 +420,7 @@ def damaged_file_case(what, damages):
     the member catches up with every acknowledged write."""
     members = start_cluster(3, args=["--snapshot-count", "300",
                                       "--experimental-snapshot-catchup-entries", "50"])
-    with Writers(members) as writers:
+    with writers_on(members) as writers:
         check(writers.wait_more(800, 40) >= 800, "writers made progress before the stop")
         leader = leader_of(members)
         victim = next(m for m in members if m is not leader)
@@ -509,7 +440,7 @@ def damaged_file_case(what, damages):
                 f.write(pristine_bytes)
         check(writers.wait_more(100, 30) >= 100, "%s: writers made progress meanwhile" % what)
     victim.start(timeout=30)
-    log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+    log("%s: %d writes acknowledged" % (what, len(writers.acked)))
     check_all_acknowledged(members, writers.acked, what + ", the undamaged file restarted")
 
 
@@ -551,12 +482,12 @@ def overwrite_page(fill):
     return damage
 
 
-def flip_value(table, newest):
-    """One bit of a value held in `table`: the newest writes are in the log,
-    the oldest only in the snapshot."""
+def flip_bit(table, newest):
+    """One bit of a key written into `table`: the newest writes are in the
+    log, the oldest only in the snapshot."""
     def damage(path, pristine, acked):
         keys = sorted(acked, key=lambda k: (int(k.split("-")[-1]), k), reverse=newest)
-        markers = [acked[k].encode() for k in keys[:50]]
+        markers = [k.rsplit("/", 1)[1].encode() for k in keys[:50]]
         flip_live_bit(path, markers, table, pristine)
     return damage
 
@@ -574,8 +505,8 @@ def corrupt_page_is_refused():
     damaged_file_case("corrupt page", [
         ("a page of garbage", overwrite_page(os.urandom)),
         ("a page of zeros", overwrite_page(lambda n: b"\0" * n)),
-        ("one bit of a value in the snapshot", flip_value("snapshot", newest=False)),
-        ("one bit of a value in the log", flip_value("entries", newest=True)),
+        ("one flipped bit in the snapshot", flip_bit("snapshot", newest=False)),
+        ("one flipped bit in a log entry", flip_bit("entries", newest=True)),
     ])
 
 
@@ -588,8 +519,8 @@ def failing_fsync_on_a_quorum_acknowledges_nothing_more():
     work = tempfile.mkdtemp(prefix="kveio-")
     lib = build_shim(work)
     triggers = [os.path.join(work, "fail-%d" % i) for i in range(3)]
-    members = cluster_on([None] * 3, env=[shim_env(lib, t) for t in triggers])
-    with Writers(members) as writers:
+    members = start_cluster(3, envs=[shim_env(lib, t) for t in triggers])
+    with writers_on(members) as writers:
         check(writers.wait_more(200, 30) >= 200, "writers made progress before the fault")
         leader = leader_of(members)
         victims = [leader, next(m for m in members if m is not leader)]
@@ -603,7 +534,7 @@ def failing_fsync_on_a_quorum_acknowledges_nothing_more():
         after = writers.count()
         log("%s: %d acknowledged when both had failed, %d five seconds later" % (what, before, after))
         check_eq(after, before, "%s: writes acknowledged without a quorum" % what)
-    log("%s: %d writes tried, %d acknowledged" % (what, writers.tried, len(writers.acked)))
+    log("%s: %d writes acknowledged" % (what, len(writers.acked)))
     for v in victims:
         v.env = None
         v.spawn()
