@@ -2,6 +2,12 @@
 // the log, the hard state (term, vote, commit), the newest snapshot and a few
 // identity facts (member id, cluster id, name, token) in `meta`.
 //
+// The snapshot's data is kept in pieces of at most snapshot_piece_bytes (64
+// MiB): SQLite refuses a value over 1,000,000,000 bytes (its compile-time
+// SQLITE_MAX_LENGTH), and a store can be larger than that. The first piece
+// sits in the snapshot row, so a store smaller than a piece keeps the layout
+// of schema 1 exactly.
+//
 // Every Save() is one transaction that is on disk when it returns
 // (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
 // saved. The WAL is checkpointed into the database file by a background
@@ -67,7 +73,9 @@ class SqliteStorage {
   // Opens <data_dir>/member/kvraft.db, creating it (and the directories) when
   // absent. A file that is not a kvraft database, or fails SQLite's quick
   // check, is Corruption: it is never reinitialised.
-  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir);
+  static constexpr size_t kSnapshotPieceBytes = 64 << 20;
+  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
+                                                             size_t snapshot_piece_bytes = kSnapshotPieceBytes);
 
   // True when the database holds no identity yet (a new member).
   bool IsNew() const { return meta_.empty(); }
@@ -91,10 +99,13 @@ class SqliteStorage {
   common::Result<uint64_t> FirstIndex();
 
  private:
-  explicit SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStorage(sqlite3* db, std::string path, size_t piece_bytes)
+      : db_(db), path_(std::move(path)), piece_bytes_(piece_bytes) {}
   common::Status Exec(const char* sql);
   common::Status Step(sqlite3_stmt* stmt, const char* what);  // a statement without rows
   common::Status SaveOne(const Write& w);  // inside an open transaction
+  common::Status SaveSnapshot(const SnapshotRecord& snap);  // likewise
+  common::Status ReadSnapshotPieces(std::string* data);
   void Compact(uint64_t index);
   common::Status CompactChunk();
   common::Status Error(const char* what) const;
@@ -103,6 +114,7 @@ class SqliteStorage {
 
   sqlite3* db_;
   std::string path_;
+  const size_t piece_bytes_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, std::string> meta_;
   uint64_t compacted_ = 0;        // entries <= this are compacted...
