@@ -192,6 +192,17 @@ void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http:
       }
     }
   }
+  // Members before /raft/snapshot sent a MsgSnap here: it passes the same
+  // check as an upload before raft sees it.
+  for (const raft::Message& m : *messages) {
+    if (m.type != raft::MessageType::kSnap || !impl_->callbacks.validate_snapshot) continue;
+    common::Status s = impl_->callbacks.validate_snapshot(m);
+    if (!s.ok()) {
+      KV_LOG(kWarn, "rafthttp") << "refused snapshot from " << common::FormatId(m.from) << ": " << s.message();
+      ex->Reply(http::TextError(400, "invalid snapshot"));
+      return;
+    }
+  }
   uint64_t appends = 0;
   for (const raft::Message& m : *messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
   impl_->received_appends += appends;

@@ -52,7 +52,8 @@ struct Callbacks {
   std::function<void(std::vector<raft::Message>)> on_receive;
   // Optional: checks a received MsgSnap, data included, before on_receive
   // gets it; an error refuses it (400) and nothing of it is kept. Runs on
-  // the snapshot inbox's thread; may take time (it may decode the data).
+  // the snapshot inbox's thread (or an I/O thread, for a MsgSnap on /raft);
+  // may take time (it may decode the data).
   std::function<common::Status(const raft::Message&)> validate_snapshot;
   // A send to `peer` failed or messages to it were dropped.
   std::function<void(uint64_t peer)> on_unreachable;
@@ -90,7 +91,8 @@ class Transport {
   void Send(std::vector<raft::Message> messages);
   // Serves POST /raft. Answers 204 on success (an empty batch is a probe);
   // 412 on a cluster-id mismatch; 410 for a removed sender; 400 for an
-  // undecodable body.
+  // undecodable body or a MsgSnap that fails validate_snapshot (older
+  // members send snapshots here).
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   // Serves POST /raft/snapshot (one chunk of an upload): as HandleRaft for
   // method, cluster id, removal and body size; 403 when the sender is not a

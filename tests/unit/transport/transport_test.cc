@@ -378,6 +378,21 @@ TEST_SUITE("transport") {
     CHECK(b.recorder.Get(b.recorder.received).at(0).snapshot.data == "good");
   }
 
+  TEST_CASE("transport: a MsgSnap on /raft (as older members send it) passes the same validation") {
+    Member b(2, kCluster, [](const raft::Message& m) {
+      return m.snapshot.data == "good" ? common::Status::OK() : common::Status::InvalidArgument("bad store");
+    });
+    b.Serve();
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1), Snap(1, 2, "garbage")}));
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(b.recorder.Get(b.recorder.received).empty());  // nothing of the batch
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({Snap(1, 2, "good")}));
+    REQUIRE(res);
+    CHECK(res->status == 204);
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+  }
+
   TEST_CASE("transport: teardown does not wait for a snapshot upload in progress") {
     BlackHole hole;  // accepts, never answers
     Member a(1);
