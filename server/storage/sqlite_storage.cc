@@ -263,7 +263,7 @@ Status SqliteStorage::SaveOne(const Write& w) {
 }
 
 Status SqliteStorage::SaveSnapshot(const SnapshotRecord& snap) {
-  std::string_view data = snap.data;
+  std::string_view data = snap.data.str();
   std::string_view first = data.substr(0, piece_bytes_);
   Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data) VALUES (0, ?, ?, ?, ?)");
   Stmt clear(db_, "DELETE FROM snapshot_pieces");
@@ -328,8 +328,10 @@ Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
   snap.index = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
   snap.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
   snap.conf_state = ColumnText(q.get(), 2);
-  Status s = ReadSnapshotPieces(&snap.data);
+  std::string data;
+  Status s = ReadSnapshotPieces(&data);
   if (!s.ok()) return s;
+  snap.data = std::move(data);
   return std::optional<SnapshotRecord>(std::move(snap));
 }
 

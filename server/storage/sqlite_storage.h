@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 #include "server/storage/wal_checkpointer.h"
 
@@ -48,7 +49,7 @@ struct SnapshotRecord {
   uint64_t index = 0;       // last log index the snapshot covers
   uint64_t term = 0;
   std::string conf_state;   // encoded membership at that index
-  std::string data;         // encoded store
+  common::SharedBytes data;  // encoded store (shared with raft's copy)
 };
 
 // One write to the log, done in this order: the entries (replacing any

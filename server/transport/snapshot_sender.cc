@@ -97,8 +97,9 @@ void SnapshotSender::Run() {
 // Takes the data out of `job.snap`: the message itself goes with the first
 // chunk, the data in slices.
 SnapshotSender::Result SnapshotSender::Upload(Job& job) {
-  const std::string data = std::move(job.snap.snapshot.data);
-  job.snap.snapshot.data.clear();
+  const common::SharedBytes shared = std::move(job.snap.snapshot.data);
+  const std::string& data = shared.str();
+  job.snap.snapshot.data = {};
   SnapshotChunk chunk;
   chunk.upload = rng_();
   chunk.total = data.size();

@@ -93,13 +93,14 @@ def store_over_64_mib_reaches_a_new_member_by_snapshot():
     check_eq(new.get("/big/k%03d" % BIG_KEYS).status, 404, "no key past the last one")
     check_eq(spool_files(new), [], "upload files left on the new member")
 
-    # Peak memory: the store, the raft log's copy of the snapshot and a few
-    # transient copies while it is checked and installed.
+    # Peak memory: the snapshot's bytes (one buffer, shared by the raft log
+    # and the disk write), the store decoded from them, and for a moment
+    # the scratch store the check decodes into (about 2.9x here).
     peak_mb = proc_status(new, "VmHWM") // 1024
     rss_mb = proc_status(new, "VmRSS") // 1024
     log("new member RSS %d MB, peak %d MB; leader peak %d MB"
         % (rss_mb, peak_mb, proc_status(leader, "VmHWM") // 1024))
-    check(peak_mb < 8 * size // (1 << 20), "peak RSS of the new member (%d MB) within 8x the snapshot" % peak_mb)
+    check(peak_mb < 4 * size // (1 << 20), "peak RSS of the new member (%d MB) within 4x the snapshot" % peak_mb)
 
     # It restarts from what it persisted and still agrees.
     new.restart(timeout=60)

@@ -64,10 +64,10 @@ TEST_SUITE("etcdserver") {
     m.snapshot.data = "garbage";
     CHECK(refused(m));
     m = GoodSnapshot();
-    m.snapshot.data.pop_back();  // truncated
+    m.snapshot.data = m.snapshot.data.str().substr(0, m.snapshot.data.size() - 1);  // truncated
     CHECK(refused(m));
     m = GoodSnapshot();
-    m.snapshot.data.clear();
+    m.snapshot.data = std::string();
     CHECK(refused(m));
   }
 }
