@@ -125,10 +125,11 @@ Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string 
                          Done done) {
   auto term = memory_.Term(index);
   if (!term.ok()) return term.status();
+  common::SharedBytes shared(std::move(data));  // one buffer for raft and the disk write
   storage::Write w;
   w.hard_state = HardStateToWrite(true);
-  w.snapshot = storage::SnapshotRecord{index, *term, EncodeConfState(cs), data};
-  auto created = memory_.CreateSnapshot(index, cs, std::move(data));
+  w.snapshot = storage::SnapshotRecord{index, *term, EncodeConfState(cs), shared};
+  auto created = memory_.CreateSnapshot(index, cs, std::move(shared));
   if (!created.ok()) return created.status();
   snapshot_index_ = index;
   if (index > keep) {

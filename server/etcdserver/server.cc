@@ -8,6 +8,7 @@
 #include "common/thread_name.h"
 #include "common/time_format.h"
 #include "common/version.h"
+#include "server/etcdserver/snapshot_check.h"
 
 namespace etcdserver {
 namespace {
@@ -65,6 +66,9 @@ Status EtcdServer::Start() {
       for (const auto& m : msgs) node_->Step(m);
     });
   };
+  callbacks.validate_snapshot = [id = config_.member_id](const raft::Message& m) {
+    return CheckSnapshotMessage(m, id);
+  };
   callbacks.on_unreachable = [this](uint64_t peer) { Post([this, peer] { node_->ReportUnreachable(peer); }); };
   callbacks.on_snapshot_status = [this](uint64_t peer, bool failed) {
     Post([this, peer, failed] { node_->ReportSnapshot(peer, failed); });
@@ -77,7 +81,8 @@ Status EtcdServer::Start() {
       if (config_.on_removed) config_.on_removed();
     });
   };
-  transport_ = std::make_unique<transport::Transport>(config_.member_id, config_.cluster_id, callbacks);
+  transport_ = std::make_unique<transport::Transport>(config_.member_id, config_.cluster_id, callbacks,
+                                                      config_.data_dir + "/member/snap.tmp");
 
   raft::Config rc;
   rc.id = config_.member_id;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "server/storage/row_checksum.h"
 #include "server/storage/sqlite_error.h"
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 0), te
 CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 0), idx INTEGER NOT NULL,
                                      term INTEGER NOT NULL, conf_state BLOB NOT NULL,
                                      data BLOB NOT NULL, crc INTEGER);
+CREATE TABLE IF NOT EXISTS snapshot_pieces (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
 // Each row's RowChecksum is in its `crc` column. A NULL one is a row written
 // before kvraft kept checksums (the column was added to the table later):
@@ -55,10 +57,20 @@ class Stmt {
   int rc_;
 };
 
-std::string ColumnText(sqlite3_stmt* s, int col) {
+// SQLite's own sizes are ints (a value is at most SQLITE_MAX_LENGTH bytes).
+std::string_view ColumnView(sqlite3_stmt* s, int col) {
   const void* p = sqlite3_column_blob(s, col);
   int n = sqlite3_column_bytes(s, col);
-  return p ? std::string(static_cast<const char*>(p), n) : std::string();
+  return p && n > 0 ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
+}
+std::string ColumnText(sqlite3_stmt* s, int col) { return std::string(ColumnView(s, col)); }
+
+// Binds with 64-bit lengths: a length is never narrowed to an int.
+int BindBlob(sqlite3_stmt* s, int col, std::string_view v) {
+  return sqlite3_bind_blob64(s, col, v.data(), v.size(), SQLITE_STATIC);
+}
+int BindText(sqlite3_stmt* s, int col, std::string_view v) {
+  return sqlite3_bind_text64(s, col, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
 
 bool ChecksumMatches(sqlite3_stmt* s, int col, uint32_t want) {
@@ -98,7 +110,7 @@ Status SqliteStorage::Step(sqlite3_stmt* stmt, const char* what) {
   return Status::OK();
 }
 
-Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir) {
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir, size_t snapshot_piece_bytes) {
   Status s = MakeDir(data_dir);
   if (s.ok()) s = MakeDir(data_dir + "/member");
   if (!s.ok()) return s;
@@ -111,7 +123,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
 
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  std::unique_ptr<SqliteStorage> st_ptr(new SqliteStorage(db, path));
+  std::unique_ptr<SqliteStorage> st_ptr(new SqliteStorage(db, path, snapshot_piece_bytes));
   if (rc != SQLITE_OK) return st_ptr->Error("cannot open database");
   sqlite3_busy_timeout(db, 5000);
 
@@ -231,8 +243,8 @@ Status SqliteStorage::SetMeta(const std::map<std::string, std::string>& values) 
   all["schema"] = std::to_string(kSchemaVersion);
   for (const auto& [k, v] : all) {
     sqlite3_reset(put.get());
-    sqlite3_bind_text(put.get(), 1, k.data(), static_cast<int>(k.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(put.get(), 2, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    BindText(put.get(), 1, k);
+    BindText(put.get(), 2, v);
     if (sqlite3_step(put.get()) != SQLITE_DONE) {
       Status err = Error("write meta");
       Step(rollback_, "rollback");
@@ -275,9 +287,11 @@ Status SqliteStorage::SaveOne(const Write& w) {
     sqlite3_bind_int64(insert_entry_, 1, static_cast<sqlite3_int64>(e.index));
     sqlite3_bind_int64(insert_entry_, 2, static_cast<sqlite3_int64>(e.term));
     sqlite3_bind_int(insert_entry_, 3, static_cast<int>(e.type));
-    sqlite3_bind_blob(insert_entry_, 4, e.data.data(), static_cast<int>(e.data.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(insert_entry_, 5, RowChecksum(e));
-    if (sqlite3_step(insert_entry_) != SQLITE_DONE) return Error("append entry");
+    if (BindBlob(insert_entry_, 4, e.data) != SQLITE_OK ||
+        sqlite3_bind_int64(insert_entry_, 5, RowChecksum(e)) != SQLITE_OK ||
+        sqlite3_step(insert_entry_) != SQLITE_DONE) {
+      return Error("append entry");
+    }
   }
   if (w.hard_state) {
     sqlite3_reset(put_hard_state_);
@@ -288,18 +302,37 @@ Status SqliteStorage::SaveOne(const Write& w) {
     if (sqlite3_step(put_hard_state_) != SQLITE_DONE) return Error("save hard state");
   }
   if (w.snapshot) {
-    const SnapshotRecord& snap = *w.snapshot;
-    Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data, crc) VALUES (0, ?, ?, ?, ?, ?)");
-    if (!put.ok()) return Error("save snapshot");
-    sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snap.index));
-    sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snap.term));
-    sqlite3_bind_blob(put.get(), 3, snap.conf_state.data(), static_cast<int>(snap.conf_state.size()),
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(put.get(), 4, snap.data.data(), static_cast<int>(snap.data.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(put.get(), 5, RowChecksum(snap));
-    if (sqlite3_step(put.get()) != SQLITE_DONE) return Error("save snapshot");
+    Status s = SaveSnapshot(*w.snapshot);
+    if (!s.ok()) return s;
   }
   if (w.compact_to != 0) Compact(w.compact_to);
+  return Status::OK();
+}
+
+Status SqliteStorage::SaveSnapshot(const SnapshotRecord& snap) {
+  std::string_view data = snap.data.str();
+  std::string_view first = data.substr(0, piece_bytes_);
+  // The checksum covers the whole data, before it is cut into pieces.
+  Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data, crc) VALUES (0, ?, ?, ?, ?, ?)");
+  Stmt clear(db_, "DELETE FROM snapshot_pieces");
+  Stmt piece(db_, "INSERT INTO snapshot_pieces (seq, data) VALUES (?, ?)");
+  if (!put.ok() || !clear.ok() || !piece.ok()) return Error("save snapshot");
+  sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snap.index));
+  sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snap.term));
+  if (BindBlob(put.get(), 3, snap.conf_state) != SQLITE_OK || BindBlob(put.get(), 4, first) != SQLITE_OK ||
+      sqlite3_bind_int64(put.get(), 5, RowChecksum(snap)) != SQLITE_OK || sqlite3_step(put.get()) != SQLITE_DONE ||
+      sqlite3_step(clear.get()) != SQLITE_DONE) {
+    return Error("save snapshot");
+  }
+  sqlite3_int64 seq = 1;
+  for (size_t at = first.size(); at < data.size(); at += piece_bytes_, ++seq) {
+    sqlite3_reset(piece.get());
+    sqlite3_bind_int64(piece.get(), 1, seq);
+    if (BindBlob(piece.get(), 2, data.substr(at, piece_bytes_)) != SQLITE_OK ||
+        sqlite3_step(piece.get()) != SQLITE_DONE) {
+      return Error("save snapshot piece");
+    }
+  }
   return Status::OK();
 }
 
@@ -336,7 +369,7 @@ Result<HardState> SqliteStorage::LoadHardState() {
 }
 
 Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
-  Stmt q(db_, "SELECT idx, term, conf_state, data, crc FROM snapshot WHERE id = 0");
+  Stmt q(db_, "SELECT idx, term, conf_state, crc FROM snapshot WHERE id = 0");
   if (!q.ok()) return Error("read snapshot");
   int rc = sqlite3_step(q.get());
   if (rc == SQLITE_DONE) return std::optional<SnapshotRecord>();
@@ -345,11 +378,32 @@ Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
   snap.index = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
   snap.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
   snap.conf_state = ColumnText(q.get(), 2);
-  snap.data = ColumnText(q.get(), 3);
-  if (!ChecksumMatches(q.get(), 4, RowChecksum(snap))) {
+  std::string data;
+  Status s = ReadSnapshotPieces(&data);
+  if (!s.ok()) return s;
+  snap.data = std::move(data);
+  if (!ChecksumMatches(q.get(), 3, RowChecksum(snap))) {
     return Damaged("the snapshot at index " + std::to_string(snap.index));
   }
   return std::optional<SnapshotRecord>(std::move(snap));
+}
+
+// The snapshot row's piece, then the others in order, into one buffer sized
+// once (length() of a blob does not read its content).
+Status SqliteStorage::ReadSnapshotPieces(std::string* data) {
+  Stmt size(db_, "SELECT (SELECT length(data) FROM snapshot WHERE id = 0) + "
+                 "coalesce((SELECT sum(length(data)) FROM snapshot_pieces), 0)");
+  if (!size.ok() || sqlite3_step(size.get()) != SQLITE_ROW) return Error("read snapshot");
+  data->clear();
+  data->reserve(static_cast<size_t>(sqlite3_column_int64(size.get(), 0)));
+  for (const char* sql : {"SELECT data FROM snapshot WHERE id = 0", "SELECT data FROM snapshot_pieces ORDER BY seq"}) {
+    Stmt q(db_, sql);
+    if (!q.ok()) return Error("read snapshot");
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) data->append(ColumnView(q.get(), 0));
+    if (rc != SQLITE_DONE) return Error("read snapshot");
+  }
+  return Status::OK();
 }
 
 Result<std::vector<LogEntry>> SqliteStorage::Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes) {

@@ -5,6 +5,12 @@
 // Every row carries a checksum (row_checksum.h), checked when it is read
 // back, which is at start: a damaged file is refused, never served.
 //
+// The snapshot's data is kept in pieces of at most snapshot_piece_bytes (64
+// MiB): SQLite refuses a value over 1,000,000,000 bytes (its compile-time
+// SQLITE_MAX_LENGTH), and a store can be larger than that. The first piece
+// sits in the snapshot row, so a store smaller than a piece keeps the layout
+// of schema 1 exactly.
+//
 // Every Save() is one transaction that is on disk when it returns
 // (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
 // saved. The WAL is checkpointed into the database file by a background
@@ -21,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 #include "server/storage/wal_checkpointer.h"
 
@@ -45,7 +52,7 @@ struct SnapshotRecord {
   uint64_t index = 0;       // last log index the snapshot covers
   uint64_t term = 0;
   std::string conf_state;   // encoded membership at that index
-  std::string data;         // encoded store
+  common::SharedBytes data;  // encoded store (shared with raft's copy)
 };
 
 // One write to the log, done in this order: the entries (replacing any
@@ -70,7 +77,9 @@ class SqliteStorage {
   // Opens <data_dir>/member/kvraft.db, creating it (and the directories) when
   // absent. A file that is not a kvraft database, or fails SQLite's quick
   // check, is Corruption: it is never reinitialised.
-  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir);
+  static constexpr size_t kSnapshotPieceBytes = 64 << 20;
+  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
+                                                             size_t snapshot_piece_bytes = kSnapshotPieceBytes);
 
   // True when the database holds no identity yet (a new member).
   bool IsNew() const { return meta_.empty(); }
@@ -95,10 +104,13 @@ class SqliteStorage {
   common::Result<uint64_t> FirstIndex();
 
  private:
-  explicit SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStorage(sqlite3* db, std::string path, size_t piece_bytes)
+      : db_(db), path_(std::move(path)), piece_bytes_(piece_bytes) {}
   common::Status Exec(const char* sql);
   common::Status Step(sqlite3_stmt* stmt, const char* what);  // a statement without rows
   common::Status SaveOne(const Write& w);  // inside an open transaction
+  common::Status SaveSnapshot(const SnapshotRecord& snap);  // likewise
+  common::Status ReadSnapshotPieces(std::string* data);
   void Compact(uint64_t index);
   common::Status CompactChunk();
   common::Status Error(const char* what) const;
@@ -110,6 +122,7 @@ class SqliteStorage {
 
   sqlite3* db_;
   std::string path_;
+  const size_t piece_bytes_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, std::string> meta_;
   uint64_t compacted_ = 0;        // entries <= this are compacted...

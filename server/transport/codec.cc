@@ -34,7 +34,7 @@ void PutSnapshot(common::ByteWriter& w, const raft::Snapshot& s) {
   w.PutVarint(s.metadata.term);
   w.PutVarint(s.metadata.conf_state.voters.size());
   for (raft::NodeId v : s.metadata.conf_state.voters) w.PutVarint(v);
-  w.PutBytes(s.data);
+  w.PutBytes(s.data.str());
 }
 
 void PutMessage(common::ByteWriter& w, const raft::Message& m) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/url.h"
 
 namespace transport {
@@ -118,6 +119,21 @@ Status PeerConnection::Connect(const std::string& url, Clock::time_point deadlin
   return Status::OK();
 }
 
+Status PeerConnection::ConnectAny(const std::vector<std::string>& urls, size_t* preferred, Clock::duration timeout) {
+  Status last = Status::Unavailable("no peer URL");
+  for (size_t i = 0; i < urls.size(); ++i) {
+    size_t index = (*preferred + i) % urls.size();
+    last = Connect(urls[index], Clock::now() + timeout);
+    if (last.ok()) {
+      *preferred = index;
+      return last;
+    }
+    if (stopping_()) return last;
+    KV_LOG(kDebug, "rafthttp") << "failed to connect to " << urls[index] << ": " << last.message();
+  }
+  return last;
+}
+
 bool PeerConnection::Stale() const {
   pollfd fd{fd_, POLLIN, 0};
   return fd_ < 0 || ::poll(&fd, 1, 0) != 0;
@@ -142,12 +158,17 @@ void PeerConnection::Close() {
   close_after_ = false;
 }
 
-void PeerConnection::QueueRequest(const std::vector<std::pair<std::string, std::string>>& headers,
-                                  const std::string& body) {
-  out_ += "POST /raft HTTP/1.1\r\nHost: " + host_port_ + "\r\n";
+void PeerConnection::QueueRequest(std::string_view target,
+                                  const std::vector<std::pair<std::string, std::string>>& headers,
+                                  std::initializer_list<std::string_view> body) {
+  size_t length = 0;
+  for (std::string_view part : body) length += part.size();
+  out_ += "POST ";
+  out_ += target;
+  out_ += " HTTP/1.1\r\nHost: " + host_port_ + "\r\n";
   for (const auto& [name, value] : headers) out_ += name + ": " + value + "\r\n";
-  out_ += "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-  out_ += body;
+  out_ += "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+  for (std::string_view part : body) out_ += part;
 }
 
 PeerConnection::Event PeerConnection::Pump(Clock::time_point deadline, std::vector<int>* statuses,

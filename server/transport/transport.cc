@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/member_id.h"
 #include "server/transport/peer_sender.h"
+#include "server/transport/snapshot_inbox.h"
 
 namespace transport {
 namespace {
@@ -36,6 +37,7 @@ struct Transport::Impl {
   }
 
   std::optional<http::Response> Refusal(const http::Request& req);
+  std::optional<uint64_t> PeerId(const std::string& from);
 
   const uint64_t member_id;
   const uint64_t cluster_id;
@@ -45,15 +47,26 @@ struct Transport::Impl {
   std::map<uint64_t, std::unique_ptr<PeerSender>> peers;  // GUARDED_BY(mu)
   std::set<uint64_t> removed;                              // GUARDED_BY(mu)
   std::set<std::string> mismatch_logged;                   // GUARDED_BY(mu)
+  std::set<std::string> non_peer_logged;                   // GUARDED_BY(mu)
+  std::unique_ptr<SnapshotInbox> snapshot_inbox;           // set at construction
 
   std::atomic<uint64_t> sent_appends{0};
   std::atomic<uint64_t> received_appends{0};
 };
 
-Transport::Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks)
-    : impl_(std::make_unique<Impl>(member_id, cluster_id, std::move(callbacks))) {}
+Transport::Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks, std::string snapshot_dir)
+    : impl_(std::make_unique<Impl>(member_id, cluster_id, std::move(callbacks))) {
+  if (snapshot_dir.empty()) return;
+  auto receiver = std::make_unique<SnapshotReceiver>(member_id, std::move(snapshot_dir), SnapshotReceiver::Limits{},
+                                                     impl_->callbacks.validate_snapshot);
+  Impl* impl = impl_.get();
+  impl_->snapshot_inbox = std::make_unique<SnapshotInbox>(std::move(receiver), [impl](raft::Message m) {
+    if (impl->callbacks.on_receive) impl->callbacks.on_receive({std::move(m)});
+  });
+}
 
 Transport::~Transport() {
+  impl_->snapshot_inbox.reset();  // no snapshot is delivered from here on
   std::vector<std::unique_ptr<PeerSender>> senders;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -136,6 +149,28 @@ std::optional<http::Response> Transport::Impl::Refusal(const http::Request& req)
   return std::nullopt;
 }
 
+// The id of sender `from` (X-Server-From) when it is a current peer. Only
+// members may upload a snapshot: another sender (a forged X-Server-From, or
+// none) is refused, logged once per name.
+std::optional<uint64_t> Transport::Impl::PeerId(const std::string& from) {
+  auto id = common::ParseId(from);
+  std::lock_guard<std::mutex> lock(mu);
+  if (id.ok() && peers.count(*id) != 0 && removed.count(*id) == 0) return *id;
+  if (non_peer_logged.size() < kMaxMismatchLogged && non_peer_logged.insert(from).second) {
+    KV_LOG(kWarn, "rafthttp") << "refused a snapshot upload from " << (from.empty() ? "<unknown>" : from)
+                              << ": not a member of this cluster";
+  }
+  return std::nullopt;
+}
+
+void Transport::HandleSnapshot(http::Request req, const std::shared_ptr<http::Exchange>& ex) {
+  if (auto refusal = impl_->Refusal(req)) return ex->Reply(std::move(*refusal));
+  std::optional<uint64_t> from = impl_->PeerId(req.Header("X-Server-From"));
+  if (!from) return ex->Reply(http::TextError(403, "sender is not a member of this cluster"));
+  if (!impl_->snapshot_inbox) return ex->Reply(http::TextError(503, "snapshots are not received here"));
+  impl_->snapshot_inbox->Submit(*from, std::move(req.body), ex);
+}
+
 void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
   if (auto refusal = impl_->Refusal(req)) {
     ex->Reply(std::move(*refusal));
@@ -155,6 +190,17 @@ void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http:
         ex->Reply(http::TextError(410, "removed member"));
         return;
       }
+    }
+  }
+  // Members before /raft/snapshot sent a MsgSnap here: it passes the same
+  // check as an upload before raft sees it.
+  for (const raft::Message& m : *messages) {
+    if (m.type != raft::MessageType::kSnap || !impl_->callbacks.validate_snapshot) continue;
+    common::Status s = impl_->callbacks.validate_snapshot(m);
+    if (!s.ok()) {
+      KV_LOG(kWarn, "rafthttp") << "refused snapshot from " << common::FormatId(m.from) << ": " << s.message();
+      ex->Reply(http::TextError(400, "invalid snapshot"));
+      return;
     }
   }
   uint64_t appends = 0;

@@ -3,18 +3,26 @@
 // Outgoing: Send() queues messages per destination; one sender thread per
 // peer batches whatever is queued into POST /raft requests pipelined on a
 // persistent connection (several in flight, answers in order), trying the
-// peer's URLs in turn when connecting. A
-// failed send reports the peer unreachable (and a failed snapshot send as a
+// peer's URLs in turn when connecting. A MsgSnap is uploaded to the peer's
+// POST /raft/snapshot instead, in chunks, on a thread and connection of its
+// own (snapshot_sender.h), as etcd sends snapshots apart from its streams. A
+// failed send reports the peer unreachable (and a failed snapshot upload as a
 // failed snapshot) through the callbacks, so raft can back off.
 // Incoming: HandleRaft() serves POST /raft on the peer listener: it checks the
 // sender's cluster id (X-Etcd-Cluster-Id) and that the sender was not removed,
-// decodes the batch and hands it to `on_receive`.
+// decodes the batch and hands it to `on_receive`. HandleSnapshot() serves
+// POST /raft/snapshot: the same checks, and the sender (X-Server-From) must
+// be a current peer; chunks are put together in files under the snapshot
+// spool directory, and the MsgSnap goes to `on_receive` only once its whole
+// data is in, matches its digest and passes `validate_snapshot`
+// (snapshot_receiver.h).
 //
 // Bounds: each peer queues at most kMaxQueuedMessages; beyond that new
-// messages other than snapshots are dropped and the peer is reported
-// unreachable, as etcd drops when its buffer is full. A batch carries at most
-// about kMaxBatchBytes of entries, and a snapshot travels alone; the peer
-// listener must accept bodies of the largest snapshot (etcd allows 64 MB).
+// messages are dropped and the peer is reported unreachable, as etcd drops
+// when its buffer is full. A batch carries at most about kMaxBatchBytes of
+// entries. A snapshot chunk carries at most 8 MiB of data (16 MiB accepted);
+// one snapshot upload per peer each way, and the uploads bounded as
+// snapshot_receiver.h says.
 //
 // Threads: Send, UpdatePeers, MarkRemoved, HandleRaft and the stats accessors
 // are safe from any thread; callbacks run on transport threads (never inside
@@ -39,11 +47,17 @@ constexpr size_t kMaxQueuedMessages = 4096;
 constexpr size_t kMaxBatchBytes = 4 << 20;
 
 struct Callbacks {
-  // Called on the peer listener's I/O thread with a decoded batch.
+  // Called on the peer listener's I/O thread with a decoded batch, or on the
+  // snapshot inbox's thread with a complete, validated MsgSnap.
   std::function<void(std::vector<raft::Message>)> on_receive;
+  // Optional: checks a received MsgSnap, data included, before on_receive
+  // gets it; an error refuses it (400) and nothing of it is kept. Runs on
+  // the snapshot inbox's thread (or an I/O thread, for a MsgSnap on /raft);
+  // may take time (it may decode the data).
+  std::function<common::Status(const raft::Message&)> validate_snapshot;
   // A send to `peer` failed or messages to it were dropped.
   std::function<void(uint64_t peer)> on_unreachable;
-  // After a batch holding a MsgSnap: delivered (failed=false) or not.
+  // After a snapshot upload: delivered (failed=false) or not.
   std::function<void(uint64_t peer, bool failed)> on_snapshot_status;
   // Optional: `peer` answered 410, i.e. this member was removed from the
   // cluster (etcd stops the server then).
@@ -61,8 +75,11 @@ struct PeerStats {
 
 class Transport {
  public:
-  Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks);
-  ~Transport();  // stops the sender threads
+  // Snapshot uploads are put together in `snapshot_dir` (created when
+  // needed; its leftovers deleted now); without one, /raft/snapshot answers
+  // 503.
+  Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks, std::string snapshot_dir = {});
+  ~Transport();  // stops the sender threads and the snapshot inbox
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
@@ -74,8 +91,14 @@ class Transport {
   void Send(std::vector<raft::Message> messages);
   // Serves POST /raft. Answers 204 on success (an empty batch is a probe);
   // 412 on a cluster-id mismatch; 410 for a removed sender; 400 for an
-  // undecodable body.
+  // undecodable body or a MsgSnap that fails validate_snapshot (older
+  // members send snapshots here).
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
+  // Serves POST /raft/snapshot (one chunk of an upload): as HandleRaft for
+  // method, cluster id, removal and body size; 403 when the sender is not a
+  // current peer; 503 without a snapshot directory or while kMaxQueued
+  // chunks wait; else the receiver's answer (snapshot_receiver.h).
+  void HandleSnapshot(http::Request req, const std::shared_ptr<http::Exchange>& ex);
 
   // One entry per current peer.
   std::map<uint64_t, PeerStats> Stats() const;

@@ -1,5 +1,6 @@
 // Transports talking over loopback HTTP: batches both ways, failover between
 // URLs, unreachable peers and their recovery, refusals, prompt teardown.
+#include <dirent.h>
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 
 #include "common/member_id.h"
 #include "server/transport/transport.h"
+#include "tests/unit/temp_dir.h"
 
 namespace transport {
 namespace {
@@ -29,8 +31,9 @@ constexpr uint64_t kCluster = 0xcdf818194e3a8c32ULL;
 // What the callbacks saw, for the test thread to wait on.
 class Recorder {
  public:
-  Callbacks MakeCallbacks() {
+  Callbacks MakeCallbacks(std::function<common::Status(const raft::Message&)> validate = nullptr) {
     Callbacks cb;
+    cb.validate_snapshot = std::move(validate);
     cb.on_receive = [this](std::vector<raft::Message> ms) {
       Record([&] { for (auto& m : ms) received.push_back(std::move(m)); });
     };
@@ -73,10 +76,14 @@ class Recorder {
   }
 };
 
-// A member: a Transport whose HandleRaft serves POST /raft on loopback.
+// A member: a Transport serving POST /raft and /raft/snapshot on loopback,
+// receiving snapshots in a directory of its own.
 struct Member {
-  Member(uint64_t id, uint64_t cluster = kCluster)
-      : id(id), transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks())) {}
+  Member(uint64_t id, uint64_t cluster = kCluster,
+         std::function<common::Status(const raft::Message&)> validate = nullptr)
+      : id(id),
+        snapshot_dir(test_util::MakeTempDir("transport") + "/snap"),
+        transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks(std::move(validate)), snapshot_dir)) {}
   ~Member() {
     if (server) server->Stop();
   }
@@ -88,6 +95,8 @@ struct Member {
                                   [t](http::Request req, std::shared_ptr<http::Exchange> ex) {
                                     if (req.path == "/raft") {
                                       t->HandleRaft(req, ex);
+                                    } else if (req.path == "/raft/snapshot") {
+                                      t->HandleSnapshot(std::move(req), ex);
                                     } else {
                                       ex->Reply(http::Response{404, {}, ""});
                                     }
@@ -102,6 +111,7 @@ struct Member {
 
   uint64_t id;
   Recorder recorder;
+  std::string snapshot_dir;
   std::unique_ptr<Transport> transport;
   std::unique_ptr<http::Server> server;  // after transport: stops first
   int port = 0;
@@ -164,12 +174,37 @@ raft::Message Snap(uint64_t from, uint64_t to, std::string data) {
   return m;
 }
 
-httplib::Result RawPost(int port, const std::string& cluster, const std::string& from, const std::string& body) {
+httplib::Result RawPost(int port, const std::string& cluster, const std::string& from, const std::string& body,
+                        const char* path = "/raft") {
   httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(1s);
   c.set_read_timeout(2s);
-  return c.Post("/raft", {{"X-Etcd-Cluster-Id", cluster}, {"X-Server-From", from}}, body,
-                "application/octet-stream");
+  return c.Post(path, {{"X-Etcd-Cluster-Id", cluster}, {"X-Server-From", from}}, body, "application/octet-stream");
+}
+
+// `n` bytes of deterministic binary noise.
+std::string Noise(size_t n) {
+  std::string s(n, '\0');
+  uint64_t x = 88172645463325252ULL;
+  for (char& c : s) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  return s;
+}
+
+// The names in `dir` (none when it does not exist).
+std::vector<std::string> Files(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.emplace_back(e->d_name);
+    }
+    closedir(d);
+  }
+  return names;
 }
 
 // A listener whose accept queue is full: a connect to it hangs in SYN.
@@ -273,21 +308,101 @@ TEST_SUITE("transport") {
     CHECK(b.transport->Stats()[1].latency_min_ms == 9223372036854775808.0);  // no append sent yet
   }
 
-  TEST_CASE("transport: a multi-megabyte snapshot arrives and reports success") {
+  TEST_CASE("transport: a snapshot of several chunks arrives whole on /raft/snapshot and reports success") {
     Member a(1), b(2);
     b.Serve();
     a.transport->UpdatePeers({{2, {b.Url()}}});
-    std::string data(6 << 20, 'x');
-    data[12345] = '\0';
+    b.transport->UpdatePeers({{1, {"http://127.0.0.1:" + std::to_string(FreePort())}}});
+    std::string data = Noise(20 << 20);  // three chunks, binary
     a.transport->Send({Snap(1, 2, data), App(1, 2, 50)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 2; }));
+    // The snapshot travels apart from the append: either may come first.
     auto got = b.recorder.Get(b.recorder.received);
-    CHECK(got[0].type == raft::MessageType::kSnap);
-    CHECK(got[0].snapshot.data == data);
-    CHECK(got[0].snapshot.metadata.conf_state.voters == std::vector<uint64_t>{1, 2});
-    CHECK(got[1].type == raft::MessageType::kApp);
+    const raft::Message& snap = got[0].type == raft::MessageType::kSnap ? got[0] : got[1];
+    const raft::Message& app = got[0].type == raft::MessageType::kSnap ? got[1] : got[0];
+    CHECK(snap.type == raft::MessageType::kSnap);
+    CHECK(snap.from == 1);
+    CHECK(snap.term == 2);
+    CHECK(snap.snapshot.metadata.index == 50);
+    CHECK(snap.snapshot.data == data);
+    CHECK(snap.snapshot.metadata.conf_state.voters == std::vector<uint64_t>{1, 2});
+    CHECK(app.type == raft::MessageType::kApp);
     REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.snapshot_status.empty(); }));
     CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, false}});
+    CHECK(Files(b.snapshot_dir).empty());  // the upload's file is gone
+  }
+
+  TEST_CASE("transport: a snapshot from a sender that is not a peer is refused and nothing of it is kept") {
+    Member a(1), b(2);
+    b.Serve();
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    a.transport->Send({Snap(1, 2, Noise(1 << 20))});  // b does not know 1
+    REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.snapshot_status.empty(); }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, true}});
+    CHECK_FALSE(a.recorder.Get(a.recorder.unreachable).empty());
+    // A forged sender name and a missing one get 403; another cluster 412.
+    b.transport->UpdatePeers({{1, {a.Url()}}});
+    for (const char* from : {"3", "", "zz"}) {
+      auto res = RawPost(b.port, common::FormatId(kCluster), from, "\x01 anything", "/raft/snapshot");
+      REQUIRE(res);
+      CHECK(res->status == 403);
+    }
+    auto res = RawPost(b.port, common::FormatId(kCluster + 1), "1", "\x01", "/raft/snapshot");
+    REQUIRE(res);
+    CHECK(res->status == 412);
+    b.transport->MarkRemoved(1);
+    res = RawPost(b.port, common::FormatId(kCluster), "1", "\x01", "/raft/snapshot");
+    REQUIRE(res);
+    CHECK(res->status == 410);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(Files(b.snapshot_dir).empty());
+  }
+
+  TEST_CASE("transport: a snapshot that fails validation is refused, its sender told, nothing kept") {
+    Member a(1);
+    Member b(2, kCluster, [](const raft::Message& m) {
+      return m.snapshot.data == "good" ? common::Status::OK() : common::Status::InvalidArgument("bad store");
+    });
+    b.Serve();
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    b.transport->UpdatePeers({{1, {"http://127.0.0.1:" + std::to_string(FreePort())}}});
+    a.transport->Send({Snap(1, 2, Noise(9 << 20))});
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1; }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).back() == std::make_pair(uint64_t{2}, true));
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(Files(b.snapshot_dir).empty());
+    a.transport->Send({Snap(1, 2, "good")});
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 2; }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).back() == std::make_pair(uint64_t{2}, false));
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+    CHECK(b.recorder.Get(b.recorder.received).at(0).snapshot.data == "good");
+  }
+
+  TEST_CASE("transport: a MsgSnap on /raft (as older members send it) passes the same validation") {
+    Member b(2, kCluster, [](const raft::Message& m) {
+      return m.snapshot.data == "good" ? common::Status::OK() : common::Status::InvalidArgument("bad store");
+    });
+    b.Serve();
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1), Snap(1, 2, "garbage")}));
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(b.recorder.Get(b.recorder.received).empty());  // nothing of the batch
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({Snap(1, 2, "good")}));
+    REQUIRE(res);
+    CHECK(res->status == 204);
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+  }
+
+  TEST_CASE("transport: teardown does not wait for a snapshot upload in progress") {
+    BlackHole hole;  // accepts, never answers
+    Member a(1);
+    a.transport->UpdatePeers({{2, {hole.Url()}}});
+    a.transport->Send({Snap(1, 2, Noise(20 << 20))});
+    std::this_thread::sleep_for(200ms);  // the upload waits for its first answer (30 s timeout)
+    Clock::time_point start = Clock::now();
+    a.transport.reset();
+    CHECK(Clock::now() - start < 300ms);
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).empty());  // no callback during teardown
   }
 
   TEST_CASE("transport: a peer that is down is reported unreachable until it comes up") {
@@ -296,10 +411,11 @@ TEST_SUITE("transport") {
     a.transport->UpdatePeers({{2, {"http://127.0.0.1:" + std::to_string(port)}}});
 
     a.transport->Send({App(1, 2, 5), Snap(1, 2, "state")});
-    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1; }));
+    // The append batch and the snapshot upload fail on threads of their own.
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1 && a.recorder.unreachable.size() == 2; }));
     CHECK(a.recorder.Get(a.recorder.snapshot_status).at(0) == std::make_pair(uint64_t{2}, true));
     auto unreachable = a.recorder.Get(a.recorder.unreachable);
-    CHECK(unreachable == std::vector<uint64_t>{2, 2});  // the append batch, then the snapshot
+    CHECK(unreachable == std::vector<uint64_t>{2, 2});
     CHECK(a.transport->Stats()[2].fail == 1);
     CHECK(a.transport->Stats()[2].success == 0);
 
