@@ -61,6 +61,7 @@ class ByteReader {
   }
   bool failed() const { return failed_; }
   bool done() const { return pos_ == in_.size(); }
+  size_t remaining() const { return in_.size() - pos_; }
 
  private:
   std::string_view in_;

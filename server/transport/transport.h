@@ -94,7 +94,9 @@ class Transport {
 };
 
 // The wire form of a batch of messages (binary, versioned). Decode fails on
-// malformed or truncated input.
+// malformed or truncated input, and on input whose decoded form would take
+// more than its own size plus kDecodeSlack bytes of memory.
+constexpr size_t kDecodeSlack = 8 << 20;
 std::string EncodeMessages(const std::vector<raft::Message>& messages);
 common::Result<std::vector<raft::Message>> DecodeMessages(const std::string& bytes);
 
