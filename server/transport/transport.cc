@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/log_limiter.h"
 #include "common/member_id.h"
+#include "server/raft/validate.h"
 #include "server/transport/peer_sender.h"
 
 namespace transport {
@@ -20,6 +22,16 @@ constexpr size_t kMaxMismatchLogged = 1024;
 bool ParsesTo(const std::string& hex, uint64_t want) {
   auto id = common::ParseId(hex);
   return id.ok() && *id == want;
+}
+
+// A refused request: its answer, and why (for the log).
+struct Refused {
+  http::Response answer;
+  std::string why;
+};
+
+Refused Refuse(int status, const std::string& text, std::string why) {
+  return Refused{http::TextError(status, text), std::move(why)};
 }
 
 }  // namespace
@@ -35,7 +47,12 @@ struct Transport::Impl {
     senders.clear();
   }
 
-  std::optional<http::Response> Refusal(const http::Request& req);
+  // Why a request is refused before its body is decoded, if it is; sets
+  // *from to the sender it names otherwise.
+  std::optional<Refused> CheckSender(const http::Request& req, uint64_t* from);
+  // Why a decoded batch from `from` is refused, if it is.
+  std::optional<Refused> CheckMessages(uint64_t from, const std::vector<raft::Message>& messages);
+  void LogRefusal(const http::Request& req, const Refused& r);
 
   const uint64_t member_id;
   const uint64_t cluster_id;
@@ -45,6 +62,7 @@ struct Transport::Impl {
   std::map<uint64_t, std::unique_ptr<PeerSender>> peers;  // GUARDED_BY(mu)
   std::set<uint64_t> removed;                              // GUARDED_BY(mu)
   std::set<std::string> mismatch_logged;                   // GUARDED_BY(mu)
+  common::LogLimiter refusal_log{10, std::chrono::seconds(1)};
 
   std::atomic<uint64_t> sent_appends{0};
   std::atomic<uint64_t> received_appends{0};
@@ -111,57 +129,95 @@ void Transport::Send(std::vector<raft::Message> messages) {
   }
 }
 
-// Why this request is refused before its body is decoded, if it is.
-std::optional<http::Response> Transport::Impl::Refusal(const http::Request& req) {
+std::optional<Refused> Transport::Impl::CheckSender(const http::Request& req, uint64_t* from) {
   if (req.method != "POST") {
-    http::Response r = http::TextError(405, "Method Not Allowed");
-    r.headers.emplace_back("Allow", "POST");
+    Refused r{http::TextError(405, "Method Not Allowed"), ""};
+    r.answer.headers.emplace_back("Allow", "POST");
     return r;
   }
-  std::string from = req.Header("X-Server-From");
+  std::string sender = req.Header("X-Server-From");
   std::string remote_cluster = req.Header("X-Etcd-Cluster-Id");
   std::lock_guard<std::mutex> lock(mu);
   if (!ParsesTo(remote_cluster, cluster_id)) {
-    if (mismatch_logged.size() < kMaxMismatchLogged && mismatch_logged.insert(from).second) {
+    if (mismatch_logged.size() < kMaxMismatchLogged && mismatch_logged.insert(sender).second) {
       KV_LOG(kWarn, "rafthttp") << "request cluster ID mismatch (local cluster ID "
                                 << common::FormatId(cluster_id) << ", remote cluster ID "
                                 << (remote_cluster.empty() ? "<none>" : remote_cluster) << ", sender "
-                                << (from.empty() ? "<unknown>" : from) << ")";
+                                << (sender.empty() ? "<unknown>" : sender) << ")";
     }
-    return http::TextError(412, "cluster ID mismatch");
+    return Refused{http::TextError(412, "cluster ID mismatch"), ""};
   }
-  auto from_id = common::ParseId(from);
-  if (from_id.ok() && removed.count(*from_id) != 0) return http::TextError(410, "removed member");
-  if (req.body_too_large) return http::TextError(413, "error reading raft message");
+  auto id = common::ParseId(sender);
+  if (id.ok() && removed.count(*id) != 0) return Refuse(410, "removed member", "the sender was removed");
+  // Raft traffic comes from current members only (etcd answers a stream from
+  // an unknown member so).
+  if (!id.ok() || peers.count(*id) == 0) return Refuse(404, "error sender not found", "not a member");
+  if (req.body_too_large) return Refuse(413, "error reading raft message", "body too large");
+  *from = *id;
   return std::nullopt;
 }
 
+std::optional<Refused> Transport::Impl::CheckMessages(uint64_t from, const std::vector<raft::Message>& messages) {
+  std::lock_guard<std::mutex> lock(mu);
+  for (const raft::Message& m : messages) {
+    if (removed.count(m.from) != 0) return Refuse(410, "removed member", "a message from a removed member");
+    // A forwarded transfer request names the transferee as its sender.
+    bool transfer = m.type == raft::MessageType::kTransferLeader;
+    if (transfer ? m.from != member_id && peers.count(m.from) == 0 : m.from != from) {
+      return Refuse(412, "from field mismatch",
+                    std::string(raft::MessageTypeName(m.type)) + " from " + common::FormatId(m.from));
+    }
+    if (m.to != member_id) {
+      return Refuse(412, "to field mismatch",
+                    std::string(raft::MessageTypeName(m.type)) + " to " + common::FormatId(m.to));
+    }
+    common::Status s = raft::CheckMessage(m);
+    if (!s.ok()) return Refuse(400, "error unmarshalling raft message", s.message());
+  }
+  return std::nullopt;
+}
+
+// Refusals are logged at most 10 a second: a flood must not fill the disk.
+void Transport::Impl::LogRefusal(const http::Request& req, const Refused& r) {
+  uint64_t held_back = 0;
+  if (r.why.empty() || !refusal_log.Allow(&held_back)) return;
+  std::string sender = req.Header("X-Server-From");
+  KV_LOG(kWarn, "rafthttp") << "refused raft message(s) from " << (sender.empty() ? "<unknown>" : sender) << " at "
+                            << req.remote_addr << " (" << r.answer.status << "): " << r.why
+                            << (held_back > 0 ? " (" + std::to_string(held_back) + " more refusals not logged)" : "");
+}
+
 void Transport::HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
-  if (auto refusal = impl_->Refusal(req)) {
-    ex->Reply(std::move(*refusal));
-    return;
-  }
-  auto messages = DecodeMessages(req.body);
-  if (!messages.ok()) {
-    KV_LOG(kWarn, "rafthttp") << "failed to decode raft message from " << req.Header("X-Server-From") << ": "
-                              << messages.status().message();
-    ex->Reply(http::TextError(400, "error unmarshalling raft message"));
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    for (const raft::Message& m : *messages) {
-      if (impl_->removed.count(m.from) != 0) {
-        ex->Reply(http::TextError(410, "removed member"));
-        return;
-      }
+  uint64_t from = 0;
+  std::optional<Refused> refused = impl_->CheckSender(req, &from);
+  std::vector<raft::Message> messages;
+  if (!refused) {
+    auto decoded = DecodeMessages(req.body);
+    if (decoded.ok()) {
+      messages = std::move(decoded).value();
+      refused = impl_->CheckMessages(from, messages);
+    } else {
+      refused = Refuse(400, "error unmarshalling raft message", decoded.status().message());
     }
   }
-  uint64_t appends = 0;
-  for (const raft::Message& m : *messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
-  impl_->received_appends += appends;
   // Handed to raft before the 204 goes out: a 204 means delivered.
-  if (!messages->empty() && impl_->callbacks.on_receive) impl_->callbacks.on_receive(std::move(messages).value());
+  if (!refused && !messages.empty() && impl_->callbacks.on_receive) {
+    uint64_t appends = 0;
+    for (const raft::Message& m : messages) appends += m.type == raft::MessageType::kApp ? 1 : 0;
+    common::Status s = impl_->callbacks.on_receive(std::move(messages));
+    if (s.ok()) {
+      impl_->received_appends += appends;
+    } else if (s.code() == common::Code::kInvalidArgument) {
+      refused = Refuse(400, "error processing raft message", s.message());
+    } else {
+      refused = Refuse(503, "error processing raft message", s.message());
+    }
+  }
+  if (refused) {
+    impl_->LogRefusal(req, *refused);
+    ex->Reply(std::move(refused->answer));
+    return;
+  }
   ex->Reply(http::Response{204, {}, ""});
 }
 

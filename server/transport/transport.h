@@ -7,8 +7,9 @@
 // failed send reports the peer unreachable (and a failed snapshot send as a
 // failed snapshot) through the callbacks, so raft can back off.
 // Incoming: HandleRaft() serves POST /raft on the peer listener: it checks the
-// sender's cluster id (X-Etcd-Cluster-Id) and that the sender was not removed,
-// decodes the batch and hands it to `on_receive`.
+// sender's cluster id (X-Etcd-Cluster-Id) and that the sender is a current
+// member, decodes the batch, checks every message and hands it to
+// `on_receive`.
 //
 // Bounds: each peer queues at most kMaxQueuedMessages; beyond that new
 // messages other than snapshots are dropped and the peer is reported
@@ -39,8 +40,11 @@ constexpr size_t kMaxQueuedMessages = 4096;
 constexpr size_t kMaxBatchBytes = 4 << 20;
 
 struct Callbacks {
-  // Called on the peer listener's I/O thread with a decoded batch.
-  std::function<void(std::vector<raft::Message>)> on_receive;
+  // Called on the peer listener's I/O thread with a decoded batch that passed
+  // HandleRaft's checks. InvalidArgument refuses it (400, the reason is
+  // logged); Unavailable when it cannot be queued now (503: the sender goes
+  // on as for a lost message).
+  std::function<common::Status(std::vector<raft::Message>)> on_receive;
   // A send to `peer` failed or messages to it were dropped.
   std::function<void(uint64_t peer)> on_unreachable;
   // After a batch holding a MsgSnap: delivered (failed=false) or not.
@@ -72,9 +76,15 @@ class Transport {
   // Marks a member removed: its messages are refused from now on.
   void MarkRemoved(uint64_t id);
   void Send(std::vector<raft::Message> messages);
-  // Serves POST /raft. Answers 204 on success (an empty batch is a probe);
-  // 412 on a cluster-id mismatch; 410 for a removed sender; 400 for an
-  // undecodable body.
+  // Serves POST /raft, as etcd's rafthttp answers. Raft traffic is taken only
+  // from current members (UpdatePeers), each message from the member that
+  // X-Server-From names, to this member. Answers 204 on success (an empty
+  // batch is a probe); 412 on a cluster-id mismatch or a message whose from
+  // or to field does not match; 410 for a removed sender; 404 for a sender
+  // that is not a member; 413 for a body over the listener's limit; 400 for
+  // a body that does not decode or a message no correct peer sends
+  // (raft::CheckMessage, or on_receive's refusal); 503 when on_receive cannot
+  // queue it. Refusals are logged, at most 10 lines a second.
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
 
   // One entry per current peer.

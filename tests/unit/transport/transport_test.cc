@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,7 +33,12 @@ class Recorder {
   Callbacks MakeCallbacks() {
     Callbacks cb;
     cb.on_receive = [this](std::vector<raft::Message> ms) {
-      Record([&] { for (auto& m : ms) received.push_back(std::move(m)); });
+      common::Status answer;
+      Record([&] {
+        answer = receive_answer;
+        if (answer.ok()) for (auto& m : ms) received.push_back(std::move(m));
+      });
+      return answer;
     };
     cb.on_unreachable = [this](uint64_t peer) { Record([&] { unreachable.push_back(peer); }); };
     cb.on_snapshot_status = [this](uint64_t peer, bool failed) {
@@ -64,6 +70,7 @@ class Recorder {
   std::vector<uint64_t> unreachable;
   std::vector<std::pair<uint64_t, bool>> snapshot_status;
   std::vector<uint64_t> removed_by;
+  common::Status receive_answer;  // what on_receive answers
 
  private:
   void Record(const std::function<void()>& f) {
@@ -99,8 +106,14 @@ struct Member {
     this->port = server->Ports().at(0);
   }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  // Makes `other` a member this one takes raft traffic from (and sends to).
+  void Knows(const Member& other) {
+    peers[other.id] = {other.Url()};
+    transport->UpdatePeers(peers);
+  }
 
   uint64_t id;
+  std::map<uint64_t, std::vector<std::string>> peers;
   Recorder recorder;
   std::unique_ptr<Transport> transport;
   std::unique_ptr<http::Server> server;  // after transport: stops first
@@ -208,6 +221,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a stream of pipelined batches arrives complete and in order") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     constexpr uint64_t kMessages = 3000;
     for (uint64_t i = 0; i < kMessages;) {
@@ -276,6 +290,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a multi-megabyte snapshot arrives and reports success") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     std::string data(6 << 20, 'x');
     data[12345] = '\0';
@@ -304,6 +319,7 @@ TEST_SUITE("transport") {
     CHECK(a.transport->Stats()[2].success == 0);
 
     b.Serve(port);
+    b.Knows(a);
     a.transport->Send({App(1, 2, 6)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
     CHECK(b.recorder.Get(b.recorder.received).at(0).index == 6);
@@ -314,6 +330,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: idle peers are probed, so ActiveSince tells who is reachable") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     int dead = FreePort();
     a.transport->UpdatePeers({{2, {b.Url()}}, {3, {"http://127.0.0.1:" + std::to_string(dead)}}});
     CHECK(a.transport->ActiveSince(2) == Clock::time_point{});  // nothing known yet
@@ -332,6 +349,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a peer that goes down is reported unreachable at once, not at the next probe") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     a.transport->Send({App(1, 2, 5)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
@@ -376,16 +394,19 @@ TEST_SUITE("transport") {
     auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({}));
     REQUIRE(res);
     CHECK(res->status == 410);
-    // Without the header, the messages' own sender is checked.
-    res = RawPost(b.port, common::FormatId(kCluster), "", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
+    // Through another member, the messages' own sender is checked too.
+    Member c(3);
+    b.Knows(c);
+    res = RawPost(b.port, common::FormatId(kCluster), "3", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
     REQUIRE(res);
     CHECK(res->status == 410);
     CHECK(b.recorder.Get(b.recorder.received).empty());
   }
 
   TEST_CASE("transport: a body that does not decode gets 400, other methods 405") {
-    Member b(2);
+    Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     auto res = RawPost(b.port, common::FormatId(kCluster), "1", "garbage");
     REQUIRE(res);
     CHECK(res->status == 400);
@@ -400,6 +421,83 @@ TEST_SUITE("transport") {
     REQUIRE(res);
     CHECK(res->status == 204);
     CHECK(b.recorder.Get(b.recorder.received).size() == 1);
+  }
+
+  TEST_CASE("transport: raft traffic is taken only from current members, each message from the sender to us") {
+    Member a(1), b(2), c(3);
+    b.Serve();
+    b.Knows(a);
+    b.Knows(c);
+    const std::string cluster = common::FormatId(kCluster);
+    auto post = [&](const std::string& from, const std::vector<raft::Message>& ms) {
+      auto res = RawPost(b.port, cluster, from, EncodeMessages(ms));
+      REQUIRE(res);
+      return std::make_pair(res->status, res->body);
+    };
+    using Answer = std::pair<int, std::string>;
+    const Answer not_found{404, "error sender not found\n"};
+    CHECK(post("7", {Of(raft::MessageType::kHeartbeat, 7, 2)}) == not_found);  // made up
+    CHECK(post("", {Of(raft::MessageType::kHeartbeat, 1, 2)}) == not_found);   // no header
+    CHECK(post("zz", {Of(raft::MessageType::kHeartbeat, 1, 2)}) == not_found);
+    CHECK(post("2", {Of(raft::MessageType::kHeartbeat, 2, 2)}) == not_found);  // ourselves
+    CHECK(post("7", {}) == not_found);  // a probe too
+    raft::Message prop = Of(raft::MessageType::kProp, 7, 2);
+    prop.term = 0;
+    prop.entries = {{0, 0, raft::EntryType::kNormal, "PUT /forged"}};
+    CHECK(post("7", {prop}) == not_found);
+    const Answer from_mismatch{412, "from field mismatch\n"};
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 7, 2)}) == from_mismatch);
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 3, 2)}) == from_mismatch);  // another member
+    CHECK(post("1", {prop}) == from_mismatch);
+    raft::Message transfer = Of(raft::MessageType::kTransferLeader, 7, 2);
+    transfer.term = 0;
+    CHECK(post("1", {transfer}) == from_mismatch);  // names a transferee that is no member
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 1, 2), Of(raft::MessageType::kHeartbeat, 1, 9)}) ==
+          Answer{412, "to field mismatch\n"});
+    // Malformed for raft: the term that used to wrap every member's term.
+    raft::Message hb = Of(raft::MessageType::kHeartbeat, 1, 2);
+    hb.term = UINT64_MAX;
+    const Answer malformed{400, "error unmarshalling raft message\n"};
+    CHECK(post("1", {hb}) == malformed);
+    raft::Message gap = App(1, 2, 3);
+    gap.entries[0].index = 9;
+    CHECK(post("1", {gap}) == malformed);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(b.transport->received_append_count() == 0);
+
+    // What members send gets through: a transfer request names a member.
+    transfer.from = 3;
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 1, 2), transfer}) == Answer{204, ""});
+    CHECK(post("3", {App(3, 2, 1)}) == Answer{204, ""});
+    CHECK(b.recorder.Get(b.recorder.received).size() == 3);
+    CHECK(b.transport->received_append_count() == 1);
+
+    // A member no longer listed is refused again.
+    b.peers.erase(3);
+    b.transport->UpdatePeers(b.peers);
+    CHECK(post("3", {App(3, 2, 2)}) == not_found);
+  }
+
+  TEST_CASE("transport: what the receiver refuses or cannot queue gets 400 or 503") {
+    Member a(1), b(2);
+    b.Serve();
+    b.Knows(a);
+    {
+      std::lock_guard<std::mutex> lock(b.recorder.mu);
+      b.recorder.receive_answer = common::Status::InvalidArgument("bad snapshot");
+    }
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({Snap(1, 2, "junk")}));
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(res->body == "error processing raft message\n");
+    {
+      std::lock_guard<std::mutex> lock(b.recorder.mu);
+      b.recorder.receive_answer = common::Status::Unavailable("busy");
+    }
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1)}));
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(b.transport->received_append_count() == 0);
   }
 
   TEST_CASE("transport: a full queue drops new messages, and teardown does not wait for a dead peer") {
