@@ -185,6 +185,30 @@ httplib::Result RawPost(int port, const std::string& cluster, const std::string&
                 "application/octet-stream");
 }
 
+// A "peer" that answers every connection with the same bytes, then closes it.
+struct CannedPeer {
+  explicit CannedPeer(std::string answer) : answer(std::move(answer)) {
+    thread = std::thread([this] {
+      while (true) {
+        int c = ::accept(hole.fd, nullptr, nullptr);
+        if (c < 0) return;  // the listener was shut down
+        char buf[4096];
+        ::recv(c, buf, sizeof buf, 0);  // (part of) the request
+        ::send(c, this->answer.data(), this->answer.size(), MSG_NOSIGNAL);
+        ::close(c);
+      }
+    });
+  }
+  ~CannedPeer() {
+    ::shutdown(hole.fd, SHUT_RDWR);
+    thread.join();
+  }
+  std::string Url() const { return hole.Url(); }
+  BlackHole hole;
+  std::string answer;
+  std::thread thread;
+};
+
 // A listener whose accept queue is full: a connect to it hangs in SYN.
 struct FullBacklog {
   FullBacklog() {
@@ -498,6 +522,23 @@ TEST_SUITE("transport") {
     REQUIRE(res);
     CHECK(res->status == 503);
     CHECK(b.transport->received_append_count() == 0);
+  }
+
+  TEST_CASE("transport: malformed answers from a peer fail the send, nothing else") {
+    for (const std::string& answer : {std::string("HTTP/1.1_without_a_space\r\n\r\n"),
+                                     std::string("HTTP/1.1 204\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+                                     std::string("HTTP/1.1 204\r\nContent-Length: -1\r\n\r\n"),
+                                     std::string("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nabc"),
+                                     std::string("HTTP/1.1 0\r\n\r\n"), std::string("HTTP/")}) {
+      CAPTURE(answer);
+      CannedPeer peer(answer);
+      Member a(1);
+      a.transport->UpdatePeers({{2, {peer.Url()}}});
+      a.transport->Send({App(1, 2, 1)});
+      REQUIRE(a.recorder.WaitFor([&] { return a.transport->Stats()[2].fail >= 1; }));
+      CHECK(a.transport->Stats()[2].success == 0);
+      CHECK_FALSE(a.recorder.Get(a.recorder.unreachable).empty());
+    }
   }
 
   TEST_CASE("transport: a full queue drops new messages, and teardown does not wait for a dead peer") {
