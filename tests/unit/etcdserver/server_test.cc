@@ -231,6 +231,24 @@ TEST_SUITE("etcdserver") {
     CHECK(moved.status.message().find("peer URLs") != std::string::npos);
   }
 
+  TEST_CASE("a hard state that does not fit the log is refused with an error, not an abort") {
+    std::string dir = TempDir();
+    { Member m(Config(dir)); REQUIRE(m.status.ok()); }
+    for (storage::HardState bad : {storage::HardState{2, 0, 1000}, storage::HardState{UINT64_MAX, 0, 1}}) {
+      {
+        auto disk = storage::SqliteStorage::Open(dir);
+        REQUIRE(disk.ok());
+        storage::Write w;
+        w.hard_state = bad;
+        REQUIRE((*disk)->Save({w}).ok());
+      }
+      Member again(Config(dir));
+      REQUIRE_FALSE(again.status.ok());
+      CHECK(again.status.code() == common::Code::kCorruption);
+      CHECK(again.status.message().find("does not fit the log") != std::string::npos);
+    }
+  }
+
   TEST_CASE("keys expire through the replicated SYNC entry") {
     auto cfg = Config(TempDir());
     cfg.sync_interval = std::chrono::milliseconds(20);
