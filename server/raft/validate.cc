@@ -61,6 +61,11 @@ Status CheckMessage(const Message& m) {
   }
   if (m.log_term > m.term && !IsLocalKind(m.type)) return Refuse(m, "log term above the term");
   if (m.context.size() > kMaxContextBytes) return Refuse(m, "context of " + std::to_string(m.context.size()) + " bytes");
+  bool answer = m.type == MessageType::kAppResp || m.type == MessageType::kVoteResp ||
+                m.type == MessageType::kPreVoteResp;
+  if (m.reject && !answer) return Refuse(m, "a rejection in a message that is no answer");
+  // A commit-only append carries no entries (its acceptance is not answered).
+  if (m.commit_only && (m.type != MessageType::kApp || !m.entries.empty())) return Refuse(m, "commit-only flag");
   if (m.type == MessageType::kApp) {
     Status s = CheckEntries(m);
     if (!s.ok()) return s;

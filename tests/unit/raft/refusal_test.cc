@@ -144,6 +144,12 @@ TEST_CASE("refusal: entries, snapshots and contexts only where they belong") {
   ExpectRefused(s, hb);
   hb = Heartbeat(raft::kNone, 2, 3);
   ExpectRefused(s, hb);
+  hb = Heartbeat(2, 2, 3);
+  hb.reject = true;
+  ExpectRefused(s, hb);
+  Message commit_only = App(2, 2, 3, 1, {Ent(4, 2)}, 4);
+  commit_only.commit_only = true;  // with entries it would go unanswered
+  ExpectRefused(s, commit_only);
   Message resp = Solo::Resp(MessageType::kAppResp, 2, 1);
   resp.reject = true;
   resp.index = 2;
