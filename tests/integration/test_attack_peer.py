@@ -154,6 +154,8 @@ def forged_messages_of_every_type_are_refused_and_the_cluster_survives():
     c.expect(w.batch([w.message(w.HEARTBEAT, lid, 0x999, term)]), lid, 412, "to field mismatch",
              "a heartbeat to another member")
     c.check_alive_and_clean("made-up senders")
+    check("refused raft message(s) from %x at 127.0.0.1:" % MADE_UP in F.log_text(),
+          "the follower logs the refusal with the sender's id and address")
 
     # 2. From a member, every type with an absurd term: 2^64-1, or a term on a
     # forwarded kind, which always has none.
