@@ -1,27 +1,38 @@
 #include "server/etcdserver/snapshot_check.h"
 
+#include <algorithm>
 #include <string>
 
+#include "common/member_id.h"
+#include "server/etcdserver/membership.h"
+#include "server/raft/validate.h"
 #include "server/store/store.h"
 
 namespace etcdserver {
 
-common::Status CheckSnapshotMessage(const raft::Message& m, uint64_t local_id) {
-  auto bad = [](const std::string& why) { return common::Status::InvalidArgument("snapshot: " + why); };
-  const raft::SnapshotMetadata& meta = m.snapshot.metadata;
-  if (m.type != raft::MessageType::kSnap) return bad("not a snapshot message");
-  if (m.to != local_id) return bad("addressed to another member");
-  if (meta.index == 0 || meta.term == 0) return bad("no index or term");
-  if (meta.term > m.term) return bad("term " + std::to_string(meta.term) + " is past the sender's");
-  const auto& voters = meta.conf_state.voters;
-  if (voters.empty()) return bad("no voters");
-  for (size_t i = 0; i < voters.size(); ++i) {
-    if (voters[i] == raft::kNone || (i > 0 && voters[i] <= voters[i - 1])) return bad("malformed voter list");
-  }
+using common::Status;
+
+Status CheckSnapshot(const raft::Snapshot& snap) {
   store::Store scratch;
-  common::Status s = scratch.Recover(m.snapshot.data);
-  if (!s.ok()) return bad(s.message());
-  return common::Status::OK();
+  Status s = scratch.Recover(snap.data);
+  if (!s.ok()) return Status::InvalidArgument("snapshot data: " + s.message());
+  // Every write takes a raft entry of its own.
+  if (scratch.Index() > snap.metadata.index) {
+    return Status::InvalidArgument("snapshot store index " + std::to_string(scratch.Index()) +
+                                   " is beyond its raft index " + std::to_string(snap.metadata.index));
+  }
+  std::vector<Member> members = ReadMembers(scratch);
+  if (members.size() > raft::kMaxVoters) {
+    return Status::InvalidArgument("snapshot lists " + std::to_string(members.size()) + " members");
+  }
+  // Raft's voters and the store's members change together, at apply.
+  for (raft::NodeId id : snap.metadata.conf_state.voters) {
+    auto known = std::find_if(members.begin(), members.end(), [id](const Member& m) { return m.id == id; });
+    if (known == members.end()) {
+      return Status::InvalidArgument("snapshot voter " + common::FormatId(id) + " is not a member in its data");
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace etcdserver

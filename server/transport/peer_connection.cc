@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <strings.h>
 
 #include "common/log.h"
@@ -22,6 +23,8 @@ namespace {
 using common::Status;
 
 constexpr size_t kMaxAnswerHead = 16 << 10;
+// /raft answers carry at most a line of text; a longer body is not a peer's.
+constexpr size_t kMaxAnswerBody = 64 << 10;
 constexpr size_t kReadChunk = 16 << 10;
 // Written buffers are kept for reuse up to this size.
 constexpr size_t kKeptOutput = 1 << 20;
@@ -224,15 +227,20 @@ bool PeerConnection::ParseAnswers(std::vector<int>* statuses, std::string* error
     }
     std::string head = in_.substr(0, head_end);
     int status = 0;
-    if (head.compare(0, 5, "HTTP/") != 0 || head.size() < 12 ||
-        std::sscanf(head.c_str() + head.find(' '), " %3d", &status) != 1) {
+    size_t space = head.find(' ');
+    if (head.compare(0, 5, "HTTP/") != 0 || space == std::string::npos ||
+        std::sscanf(head.c_str() + space, " %3d", &status) != 1 || status < 100) {
       *error = "malformed answer";
       return false;
     }
     size_t body = 0;
     std::string value;
     if (FindHeader(head, "Content-Length", &value)) {
-      body = std::strtoull(value.c_str(), nullptr, 10);
+      if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos ||
+          (body = std::stoul(value)) > kMaxAnswerBody) {
+        *error = "bad or too large Content-Length in answer: " + value.substr(0, 32);
+        return false;
+      }
     } else if (status != 204 && status != 304 && status / 100 != 1) {
       *error = "answer without Content-Length";
       return false;

@@ -7,7 +7,7 @@
 
 namespace transport {
 
-SnapshotInbox::SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, std::function<void(raft::Message)> deliver)
+SnapshotInbox::SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, Deliver deliver)
     : receiver_(std::move(receiver)), deliver_(std::move(deliver)), thread_([this] { Run(); }) {}
 
 SnapshotInbox::~SnapshotInbox() {
@@ -22,11 +22,11 @@ SnapshotInbox::~SnapshotInbox() {
   thread_.join();
 }
 
-void SnapshotInbox::Submit(uint64_t from, std::string body, std::shared_ptr<http::Exchange> ex) {
+void SnapshotInbox::Submit(uint64_t from, http::Request req, std::shared_ptr<http::Exchange> ex) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_ && jobs_.size() < kMaxQueued) {
-      jobs_.push_back(Job{from, std::move(body), std::move(ex)});
+      jobs_.push_back(Job{from, std::move(req), std::move(ex)});
       cv_.notify_one();
       return;
     }
@@ -50,10 +50,15 @@ void SnapshotInbox::Run() {
     auto now = SnapshotReceiver::Clock::now();
     receiver_->Expire(now);
     if (!job.ex) continue;
-    SnapshotReceiver::Outcome out = receiver_->Receive(job.from, job.body, now);
-    job.body = std::string();  // the chunk's memory goes before the answer
-    if (out.snapshot && deliver_) deliver_(std::move(*out.snapshot));
-    job.ex->Reply(out.status == 204 ? http::Response{204, {}, ""} : http::TextError(out.status, out.error));
+    SnapshotReceiver::Outcome out = receiver_->Receive(job.from, job.req.body, now);
+    job.req.body = std::string();  // the chunk's memory goes before the snapshot is delivered
+    if (out.status != 204) {
+      job.ex->Reply(http::TextError(out.status, out.error));
+    } else if (out.snapshot && deliver_) {
+      job.ex->Reply(deliver_(job.req, job.from, std::move(*out.snapshot)));
+    } else {
+      job.ex->Reply(http::Response{204, {}, ""});
+    }
   }
 }
 

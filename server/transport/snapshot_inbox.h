@@ -1,9 +1,10 @@
 // SnapshotInbox: serves snapshot upload chunks off the peer listener's I/O
 // threads. One worker thread takes the chunks in arrival order, feeds them
-// to a SnapshotReceiver (file writes, the digest, the final check and decode
-// take time) and answers each; a complete snapshot goes to `deliver` before
-// its 204, so a 204 to the last chunk means delivered, as on /raft. The
-// worker also drops idle uploads (checked every second).
+// to a SnapshotReceiver (file writes and the digest take time) and answers
+// each; a complete snapshot goes to `deliver`, whose answer (after its checks
+// and the hand-over to raft) is the last chunk's: a 204 to it means
+// delivered, as on /raft. The worker also drops idle uploads (checked every
+// second).
 //
 // Bounds: at most kMaxQueued chunks wait; beyond that a chunk gets 503 at
 // once, so waiting bodies hold at most kMaxQueued peer bodies of memory.
@@ -32,24 +33,28 @@ class SnapshotInbox {
  public:
   static constexpr size_t kMaxQueued = 4;
 
-  SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, std::function<void(raft::Message)> deliver);
+  // Hands on a complete MsgSnap from member `from`, sent by the chunk
+  // request `req` (body emptied); returns the answer to that request.
+  using Deliver = std::function<http::Response(const http::Request& req, uint64_t from, raft::Message)>;
+
+  SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, Deliver deliver);
   ~SnapshotInbox();
   SnapshotInbox(const SnapshotInbox&) = delete;
   SnapshotInbox& operator=(const SnapshotInbox&) = delete;
 
-  // Queues the chunk `body` sent by member `from`; `ex` gets its answer.
-  void Submit(uint64_t from, std::string body, std::shared_ptr<http::Exchange> ex);
+  // Queues the chunk request `req` sent by member `from`; `ex` gets its answer.
+  void Submit(uint64_t from, http::Request req, std::shared_ptr<http::Exchange> ex);
 
  private:
   struct Job {
     uint64_t from = 0;
-    std::string body;
+    http::Request req;
     std::shared_ptr<http::Exchange> ex;
   };
   void Run();
 
   const std::unique_ptr<SnapshotReceiver> receiver_;  // worker thread only
-  const std::function<void(raft::Message)> deliver_;
+  const Deliver deliver_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;  // GUARDED_BY(mu_)

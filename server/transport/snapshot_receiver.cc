@@ -82,8 +82,8 @@ struct SnapshotReceiver::Upload {
   Clock::time_point last;
 };
 
-SnapshotReceiver::SnapshotReceiver(uint64_t local_id, std::string spool_dir, Limits limits, Validate validate)
-    : local_id_(local_id), dir_(std::move(spool_dir)), limits_(limits), validate_(std::move(validate)) {
+SnapshotReceiver::SnapshotReceiver(std::string spool_dir, Limits limits, Check check)
+    : dir_(std::move(spool_dir)), limits_(limits), check_(std::move(check)) {
   RemoveLeftovers(dir_);
 }
 
@@ -132,8 +132,12 @@ SnapshotReceiver::Outcome SnapshotReceiver::Begin(uint64_t from, uint64_t upload
   auto decoded = DecodeMessages(message);
   if (!decoded.ok() || decoded->size() != 1) return Refuse(from, 400, "undecodable snapshot message");
   raft::Message& m = decoded->front();
-  if (m.type != raft::MessageType::kSnap || m.from != from || m.to != local_id_ || !m.snapshot.data.empty()) {
-    return Refuse(from, 400, "not a snapshot message from " + common::FormatId(from) + " to this member");
+  if (m.type != raft::MessageType::kSnap || !m.snapshot.data.empty()) {
+    return Refuse(from, 400, "not a snapshot message without its data");
+  }
+  if (check_) {
+    Outcome checked = check_(from, m);
+    if (checked.status != 204) return Refuse(from, checked.status, checked.error);
   }
   uint64_t max_total = limits_.max_total_bytes != 0 ? limits_.max_total_bytes : PhysicalMemory();
   if (total > max_total) {
@@ -172,11 +176,6 @@ SnapshotReceiver::Outcome SnapshotReceiver::Finish(uint64_t from) {
   raft::Message m = std::move(u.message);
   m.snapshot.data = std::move(data);
   Drop(from);  // the file goes before the data is checked and installed
-  if (validate_) {
-    common::Status s = validate_(m);
-    if (!s.ok()) return Refuse(from, 400, "invalid snapshot at index " + std::to_string(m.snapshot.metadata.index) +
-                                              ": " + s.message());
-  }
   KV_LOG(kInfo, "rafthttp") << "received snapshot at index " << m.snapshot.metadata.index << " ("
                             << m.snapshot.data.size() << " bytes) from " << common::FormatId(from);
   return Outcome{204, "", std::move(m)};

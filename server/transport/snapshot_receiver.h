@@ -1,8 +1,9 @@
 // SnapshotReceiver: puts snapshot uploads (POST /raft/snapshot chunks, see
 // snapshot_chunk.h) back together, one file per sending member in a spool
-// directory, and hands back the MsgSnap once the whole data is in, matches
-// its SHA-256 and passes `validate`. Nothing reaches raft or the member's
-// log before that.
+// directory, and hands back the MsgSnap once the whole data is in and
+// matches its SHA-256. The upload's message must pass `check` before any
+// data is taken; the caller checks the complete MsgSnap, data included,
+// before raft or the member's log sees it.
 //
 // Bounds: one upload per sender (a new first chunk replaces the old upload);
 // a chunk carries at most max_chunk_bytes; an upload declares its size up
@@ -37,25 +38,26 @@ class SnapshotReceiver {
     uint64_t max_chunk_bytes = 16 << 20;
     std::chrono::seconds idle_timeout{60};
   };
-  // Checks a complete MsgSnap (data included) before it is handed on.
-  using Validate = std::function<common::Status(const raft::Message&)>;
-
-  SnapshotReceiver(uint64_t local_id, std::string spool_dir, Limits limits, Validate validate);
-  ~SnapshotReceiver();  // deletes the uploads in progress
-  SnapshotReceiver(const SnapshotReceiver&) = delete;
-  SnapshotReceiver& operator=(const SnapshotReceiver&) = delete;
-
   // The answer to one chunk: 204 (taken; `snapshot` holds the MsgSnap when
   // it was the last one), or an error status with its reason, the sender's
-  // upload then deleted: 400 malformed chunk, bad message, digest mismatch or
-  // invalid snapshot; 409 a chunk of no upload in progress or out of order;
-  // 413 a chunk or snapshot over the limits; 507 not enough free disk; 500 a
-  // local I/O error.
+  // upload then deleted: 400 malformed chunk, bad message or digest
+  // mismatch; 409 a chunk of no upload in progress or out of order; 413 a
+  // chunk or snapshot over the limits; 507 not enough free disk; 500 a local
+  // I/O error; or what `check` answers.
   struct Outcome {
     int status = 204;
     std::string error;
     std::optional<raft::Message> snapshot;
   };
+  // Checks the MsgSnap (its data not in yet) an upload from member `from`
+  // begins with: 204 to take the upload, else the refusal.
+  using Check = std::function<Outcome(uint64_t from, const raft::Message&)>;
+
+  SnapshotReceiver(std::string spool_dir, Limits limits, Check check);
+  ~SnapshotReceiver();  // deletes the uploads in progress
+  SnapshotReceiver(const SnapshotReceiver&) = delete;
+  SnapshotReceiver& operator=(const SnapshotReceiver&) = delete;
+
   Outcome Receive(uint64_t from, std::string_view body, Clock::time_point now);
   // Deletes uploads that received nothing for idle_timeout.
   void Expire(Clock::time_point now);
@@ -70,10 +72,9 @@ class SnapshotReceiver {
   void Drop(uint64_t from);
   uint64_t BytesStillExpected() const;
 
-  const uint64_t local_id_;
   const std::string dir_;
   const Limits limits_;
-  const Validate validate_;
+  const Check check_;
   std::map<uint64_t, std::unique_ptr<Upload>> uploads_;  // by sender
 };
 

@@ -9,13 +9,14 @@
 // failed send reports the peer unreachable (and a failed snapshot upload as a
 // failed snapshot) through the callbacks, so raft can back off.
 // Incoming: HandleRaft() serves POST /raft on the peer listener: it checks the
-// sender's cluster id (X-Etcd-Cluster-Id) and that the sender was not removed,
-// decodes the batch and hands it to `on_receive`. HandleSnapshot() serves
-// POST /raft/snapshot: the same checks, and the sender (X-Server-From) must
-// be a current peer; chunks are put together in files under the snapshot
-// spool directory, and the MsgSnap goes to `on_receive` only once its whole
-// data is in, matches its digest and passes `validate_snapshot`
-// (snapshot_receiver.h).
+// sender's cluster id (X-Etcd-Cluster-Id) and that the sender is a current
+// member, decodes the batch, checks every message and hands it to
+// `on_receive`. HandleSnapshot() serves POST /raft/snapshot: the same sender
+// checks; chunks are put together in files under the snapshot spool
+// directory (snapshot_receiver.h), the upload's MsgSnap is checked as every
+// /raft message is before its data comes, and once the whole data is in and
+// matches its digest, it goes through the same checks and `on_receive` as a
+// /raft batch. One path in, whichever way a message came.
 //
 // Bounds: each peer queues at most kMaxQueuedMessages; beyond that new
 // messages are dropped and the peer is reported unreachable, as etcd drops
@@ -47,14 +48,13 @@ constexpr size_t kMaxQueuedMessages = 4096;
 constexpr size_t kMaxBatchBytes = 4 << 20;
 
 struct Callbacks {
-  // Called on the peer listener's I/O thread with a decoded batch, or on the
-  // snapshot inbox's thread with a complete, validated MsgSnap.
-  std::function<void(std::vector<raft::Message>)> on_receive;
-  // Optional: checks a received MsgSnap, data included, before on_receive
-  // gets it; an error refuses it (400) and nothing of it is kept. Runs on
-  // the snapshot inbox's thread (or an I/O thread, for a MsgSnap on /raft);
-  // may take time (it may decode the data).
-  std::function<common::Status(const raft::Message&)> validate_snapshot;
+  // Called with a batch that passed the transport's checks: on the peer
+  // listener's I/O thread (a /raft batch) or on the snapshot inbox's thread
+  // (a complete MsgSnap, data included). InvalidArgument refuses it (400,
+  // the reason is logged); Unavailable when it cannot be queued now (503:
+  // the sender goes on as for a lost message). May take time (it may check
+  // a snapshot's data).
+  std::function<common::Status(std::vector<raft::Message>)> on_receive;
   // A send to `peer` failed or messages to it were dropped.
   std::function<void(uint64_t peer)> on_unreachable;
   // After a snapshot upload: delivered (failed=false) or not.
@@ -89,15 +89,21 @@ class Transport {
   // Marks a member removed: its messages are refused from now on.
   void MarkRemoved(uint64_t id);
   void Send(std::vector<raft::Message> messages);
-  // Serves POST /raft. Answers 204 on success (an empty batch is a probe);
-  // 412 on a cluster-id mismatch; 410 for a removed sender; 400 for an
-  // undecodable body or a MsgSnap that fails validate_snapshot (older
-  // members send snapshots here).
+  // Serves POST /raft, as etcd's rafthttp answers. Raft traffic is taken only
+  // from current members (UpdatePeers), each message from the member that
+  // X-Server-From names, to this member. Answers 204 on success (an empty
+  // batch is a probe); 412 on a cluster-id mismatch or a message whose from
+  // or to field does not match; 410 for a removed sender; 404 for a sender
+  // that is not a member; 413 for a body over the listener's limit; 400 for
+  // a body that does not decode or a message no correct peer sends
+  // (raft::CheckMessage, or on_receive's refusal); 503 when on_receive cannot
+  // queue it. Refusals are logged, at most 10 lines a second.
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
-  // Serves POST /raft/snapshot (one chunk of an upload): as HandleRaft for
-  // method, cluster id, removal and body size; 403 when the sender is not a
-  // current peer; 503 without a snapshot directory or while kMaxQueued
-  // chunks wait; else the receiver's answer (snapshot_receiver.h).
+  // Serves POST /raft/snapshot (one chunk of an upload): the answers of
+  // HandleRaft for method, cluster id, sender and body size, for the
+  // upload's message (checked at its first chunk) and, at the last chunk,
+  // for the complete MsgSnap; 503 without a snapshot directory or while
+  // kMaxQueued chunks wait; else the receiver's answer (snapshot_receiver.h).
   void HandleSnapshot(http::Request req, const std::shared_ptr<http::Exchange>& ex);
 
   // One entry per current peer.
@@ -117,7 +123,9 @@ class Transport {
 };
 
 // The wire form of a batch of messages (binary, versioned). Decode fails on
-// malformed or truncated input.
+// malformed or truncated input, and on input whose decoded form would take
+// more than its own size plus kDecodeSlack bytes of memory.
+constexpr size_t kDecodeSlack = 8 << 20;
 std::string EncodeMessages(const std::vector<raft::Message>& messages);
 common::Result<std::vector<raft::Message>> DecodeMessages(const std::string& bytes);
 

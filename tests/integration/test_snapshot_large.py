@@ -7,7 +7,8 @@ import os
 import re
 import time
 
-from harness import Server, check, check_eq, http, log, test
+import raft_wire as w
+from harness import Server, check, check_eq, http, log, open_fds, proc_status, test
 from test_cluster import TOKEN, add_member, leader_of, member_id, start_cluster, wait_value
 
 BIG_KEYS = 90
@@ -21,19 +22,6 @@ PEER_BODY_LIMIT = 64 << 20
 
 def big_value(i):
     return ("%03d:" % i) + chr(ord("a") + i % 26) * (VALUE_BYTES - 4)
-
-
-def proc_status(server, field):
-    """A /proc/<pid>/status figure in kB (VmRSS, VmHWM)."""
-    with open("/proc/%d/status" % server.proc.pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise AssertionError("no %s in /proc/%d/status" % (field, server.proc.pid))
-
-
-def open_fds(server):
-    return len(os.listdir("/proc/%d/fd" % server.proc.pid))
 
 
 def spool_files(server):
@@ -111,31 +99,12 @@ def store_over_64_mib_reaches_a_new_member_by_snapshot():
 
 # ---------------------------------------------------------------- forged uploads
 
-def varint(v):
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
-
-
-def lbytes(b):
-    return varint(len(b)) + b
+chunk = w.snapshot_chunk  # one POST /raft/snapshot body
 
 
 def snap_message(frm, to, index, term, voters):
-    """A MsgSnap (type 8) with empty data, as a batch of one (transport/codec.cc)."""
-    m = b"".join(varint(v) for v in (8, frm, to, term, 0, 0, 0, 0, 0, 0))
-    m += varint(index) + varint(term) + varint(len(voters)) + b"".join(varint(v) for v in voters)
-    m += lbytes(b"") + lbytes(b"")
-    return b"\x01" + varint(1) + m
-
-
-def chunk(upload, total, offset, digest, message, data):
-    """One POST /raft/snapshot body (transport/snapshot_chunk.h)."""
-    return (b"\x01" + varint(upload) + varint(total) + varint(offset) + lbytes(digest) +
-            lbytes(message) + data)
+    """A MsgSnap with empty data, as a batch of one: an upload's message."""
+    return w.batch([w.message(w.SNAP, frm, to, term, snapshot=(index, term, voters, b""))])
 
 
 def upload(server, cluster, sender, body):
@@ -166,14 +135,14 @@ def forged_snapshot_uploads_are_refused_and_leave_nothing():
     msg = snap_message(lid, vid, 10 ** 9, 2, sorted([lid, vid]))
     good_digest = hashlib.sha256(garbage).digest()
     sender = "%x" % lid
-    # Who may upload: the cluster id is checked, then membership.
+    # Who may upload: the cluster id is checked, then membership, as on /raft.
     check_eq(upload(victim, None, sender, chunk(1, len(garbage), 0, good_digest, msg, garbage)), 412,
              "an upload without the cluster id")
-    check_eq(upload(victim, cluster, "abcdef", chunk(1, len(garbage), 0, good_digest, msg, garbage)), 403,
+    check_eq(upload(victim, cluster, "abcdef", chunk(1, len(garbage), 0, good_digest, msg, garbage)), 404,
              "an upload from a made-up member")
-    check_eq(upload(victim, cluster, None, chunk(1, len(garbage), 0, good_digest, msg, garbage)), 403,
+    check_eq(upload(victim, cluster, None, chunk(1, len(garbage), 0, good_digest, msg, garbage)), 404,
              "an upload without a sender")
-    check_eq(upload(victim, cluster, "%x" % vid, chunk(1, len(garbage), 0, good_digest, msg, garbage)), 403,
+    check_eq(upload(victim, cluster, "%x" % vid, chunk(1, len(garbage), 0, good_digest, msg, garbage)), 404,
              "an upload claiming to come from the member itself")
     check_eq(http("GET", victim.peer_url + "/raft/snapshot").status, 405, "GET /raft/snapshot")
     # What a member's name may send: garbage, oversized, mismatched, undecodable.
@@ -190,9 +159,17 @@ def forged_snapshot_uploads_are_refused_and_leave_nothing():
              "a chunk of no upload in progress")
     check_eq(upload(victim, cluster, sender, chunk(5, len(garbage), 0, good_digest, msg, garbage)), 400,
              "a whole upload whose data is no store")
-    check_eq(upload(victim, cluster, sender, chunk(6, 5, 0, hashlib.sha256(b"short").digest(),
-                                                   snap_message(lid, vid + 1, 10 ** 9, 2, [lid]), b"short")),
-             400, "an upload addressed to another member")
+    # Its message passes the checks of every /raft message before any data is taken.
+
+    def first_chunk(message):
+        return chunk(6, 5, 0, hashlib.sha256(b"short").digest(), message, b"short")
+    check_eq(upload(victim, cluster, sender, first_chunk(snap_message(lid, vid + 1, 10 ** 9, 2, [lid]))), 412,
+             "an upload addressed to another member")
+    check_eq(upload(victim, cluster, sender, first_chunk(snap_message(vid, vid, 10 ** 9, 2, [lid]))), 412,
+             "an upload whose message names another sender")
+    check_eq(upload(victim, cluster, sender,
+                    first_chunk(snap_message(lid, vid, 10 ** 9, 2, sorted([lid, vid], reverse=True)))), 400,
+             "an upload whose voters are not sorted")
     check_eq(spool_files(victim), [], "files left after the refusals")
     # A half upload left behind, then a restart: nothing of it stays.
     check_eq(upload(victim, cluster, sender, chunk(7, len(garbage), 0, good_digest, msg, garbage[:half])), 204,

@@ -277,7 +277,10 @@ void Simulation::DeliverDue() {
   for (const Message& m : due) {
     bool delivered = Alive(m.to) && Reachable(m.from, m.to);
     if (delivered) {
-      (void)nodes_.at(m.to)->raw().Step(m);
+      // Delayed, duplicated or stale, a correct member's message is never
+      // refused as malformed (that is for forged ones).
+      common::Status s = nodes_.at(m.to)->raw().Step(m);
+      if (s.code() == common::Code::kInvalidArgument && failure_.empty()) failure_ = s.message();
       NoteCommits(*nodes_.at(m.to));
     }
     // The transport reports how a snapshot send ended, as etcd's does.

@@ -68,8 +68,8 @@ std::string Data(size_t n) {
 }
 
 struct Fixture {
-  explicit Fixture(SnapshotReceiver::Limits limits = {}, SnapshotReceiver::Validate validate = nullptr)
-      : dir(test_util::MakeTempDir("snaprecv") + "/spool"), receiver(kSelf, dir, limits, std::move(validate)) {}
+  explicit Fixture(SnapshotReceiver::Limits limits = {}, SnapshotReceiver::Check check = nullptr)
+      : dir(test_util::MakeTempDir("snaprecv") + "/spool"), receiver(dir, limits, std::move(check)) {}
   SnapshotReceiver::Outcome Post(const std::string& body, uint64_t from = kLeader) {
     return receiver.Receive(from, body, now);
   }
@@ -138,23 +138,27 @@ TEST_SUITE("transport") {
     CHECK(Files(f.dir).empty());
   }
 
-  TEST_CASE("snapshot receiver: validation runs on the whole snapshot; a refusal keeps nothing") {
-    std::string seen;
-    Fixture f({}, [&](const raft::Message& m) {
-      seen = m.snapshot.data;
-      return common::Status::InvalidArgument("store snapshot: bad magic");
+  TEST_CASE("snapshot receiver: the upload's message is checked before any data is taken; a refusal keeps nothing") {
+    std::vector<std::pair<uint64_t, raft::Message>> seen;
+    Fixture f({}, [&](uint64_t from, const raft::Message& m) {
+      seen.emplace_back(from, m);
+      if (m.to == kSelf) return SnapshotReceiver::Outcome{};
+      return SnapshotReceiver::Outcome{412, "to field mismatch", std::nullopt};
     });
-    std::string data = Data(5000);
-    auto bodies = Chunks(data, 2000);
-    CHECK(f.Post(bodies[0]).status == 204);
-    CHECK(f.Post(bodies[1]).status == 204);
-    auto out = f.Post(bodies[2]);
-    CHECK(out.status == 400);
-    CHECK(out.error.find("bad magic") != std::string::npos);
-    CHECK_FALSE(out.snapshot);
-    CHECK(seen == data);
+    auto refused = f.Post(Chunks(Data(5000), 2000, 7, SnapTo(3))[0]);
+    CHECK(refused.status == 412);
+    CHECK(refused.error == "to field mismatch");
+    CHECK_FALSE(refused.snapshot);
     CHECK(f.receiver.uploads() == 0);
     CHECK(Files(f.dir).empty());
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].first == kLeader);
+    CHECK(seen[0].second.to == 3);
+    CHECK(seen[0].second.snapshot.metadata.index == 40);
+    // Checked once, at the first chunk.
+    std::string data = Data(5000);
+    for (const std::string& body : Chunks(data, 2000)) CHECK(f.Post(body).status == 204);
+    CHECK(seen.size() == 2);
   }
 
   TEST_CASE("snapshot receiver: data that does not match its digest is refused") {
@@ -210,13 +214,13 @@ TEST_SUITE("transport") {
     CHECK(out.snapshot->snapshot.data == Data(6000));
   }
 
-  TEST_CASE("snapshot receiver: a first chunk whose message is not a snapshot from the sender to us is refused") {
+  TEST_CASE("snapshot receiver: a first chunk whose message is not one snapshot without its data is refused") {
     Fixture f;
     raft::Message not_snap = SnapTo(kSelf);
     not_snap.type = raft::MessageType::kApp;
     raft::Message with_data = SnapTo(kSelf);
     with_data.snapshot.data = "x";
-    for (const raft::Message& m : {SnapTo(3), SnapTo(kSelf, 3), not_snap, with_data}) {
+    for (const raft::Message& m : {not_snap, with_data}) {
       auto out = f.Post(Chunks("data", 100, 1, m)[0]);
       CHECK(out.status == 400);
       CHECK_FALSE(out.snapshot);
@@ -271,7 +275,7 @@ TEST_SUITE("transport") {
     std::string dir = test_util::MakeTempDir("snaprecv");
     std::ofstream(dir + "/1.part") << "half an upload";
     std::ofstream(dir + "/keep.txt") << "not ours";
-    SnapshotReceiver r(kSelf, dir, {}, nullptr);
+    SnapshotReceiver r(dir, {}, nullptr);
     CHECK(Files(dir) == std::vector<std::string>{"keep.txt"});
   }
 

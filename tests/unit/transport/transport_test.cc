@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,8 @@
 #include <vector>
 
 #include "common/member_id.h"
+#include "common/sha256.h"
+#include "server/transport/snapshot_chunk.h"
 #include "server/transport/transport.h"
 #include "tests/unit/temp_dir.h"
 
@@ -31,11 +34,21 @@ constexpr uint64_t kCluster = 0xcdf818194e3a8c32ULL;
 // What the callbacks saw, for the test thread to wait on.
 class Recorder {
  public:
-  Callbacks MakeCallbacks(std::function<common::Status(const raft::Message&)> validate = nullptr) {
+  // `judge`, when set, stands for the member's own check of what it receives
+  // (EtcdServer::Receive): a batch holding a message it refuses is refused.
+  Callbacks MakeCallbacks(std::function<common::Status(const raft::Message&)> judge = nullptr) {
     Callbacks cb;
-    cb.validate_snapshot = std::move(validate);
-    cb.on_receive = [this](std::vector<raft::Message> ms) {
-      Record([&] { for (auto& m : ms) received.push_back(std::move(m)); });
+    cb.on_receive = [this, judge](std::vector<raft::Message> ms) {
+      for (const raft::Message& m : ms) {
+        common::Status verdict = judge ? judge(m) : common::Status::OK();
+        if (!verdict.ok()) return verdict;
+      }
+      common::Status answer;
+      Record([&] {
+        answer = receive_answer;
+        if (answer.ok()) for (auto& m : ms) received.push_back(std::move(m));
+      });
+      return answer;
     };
     cb.on_unreachable = [this](uint64_t peer) { Record([&] { unreachable.push_back(peer); }); };
     cb.on_snapshot_status = [this](uint64_t peer, bool failed) {
@@ -67,6 +80,7 @@ class Recorder {
   std::vector<uint64_t> unreachable;
   std::vector<std::pair<uint64_t, bool>> snapshot_status;
   std::vector<uint64_t> removed_by;
+  common::Status receive_answer;  // what on_receive answers
 
  private:
   void Record(const std::function<void()>& f) {
@@ -79,11 +93,10 @@ class Recorder {
 // A member: a Transport serving POST /raft and /raft/snapshot on loopback,
 // receiving snapshots in a directory of its own.
 struct Member {
-  Member(uint64_t id, uint64_t cluster = kCluster,
-         std::function<common::Status(const raft::Message&)> validate = nullptr)
+  Member(uint64_t id, uint64_t cluster = kCluster, std::function<common::Status(const raft::Message&)> judge = nullptr)
       : id(id),
         snapshot_dir(test_util::MakeTempDir("transport") + "/snap"),
-        transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks(std::move(validate)), snapshot_dir)) {}
+        transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks(std::move(judge)), snapshot_dir)) {}
   ~Member() {
     if (server) server->Stop();
   }
@@ -108,8 +121,14 @@ struct Member {
     this->port = server->Ports().at(0);
   }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  // Makes `other` a member this one takes raft traffic from (and sends to).
+  void Knows(const Member& other) {
+    peers[other.id] = {other.Url()};
+    transport->UpdatePeers(peers);
+  }
 
   uint64_t id;
+  std::map<uint64_t, std::vector<std::string>> peers;
   Recorder recorder;
   std::string snapshot_dir;
   std::unique_ptr<Transport> transport;
@@ -207,6 +226,30 @@ std::vector<std::string> Files(const std::string& dir) {
   return names;
 }
 
+// A "peer" that answers every connection with the same bytes, then closes it.
+struct CannedPeer {
+  explicit CannedPeer(std::string answer) : answer(std::move(answer)) {
+    thread = std::thread([this] {
+      while (true) {
+        int c = ::accept(hole.fd, nullptr, nullptr);
+        if (c < 0) return;  // the listener was shut down
+        char buf[4096];
+        ::recv(c, buf, sizeof buf, 0);  // (part of) the request
+        ::send(c, this->answer.data(), this->answer.size(), MSG_NOSIGNAL);
+        ::close(c);
+      }
+    });
+  }
+  ~CannedPeer() {
+    ::shutdown(hole.fd, SHUT_RDWR);
+    thread.join();
+  }
+  std::string Url() const { return hole.Url(); }
+  BlackHole hole;
+  std::string answer;
+  std::thread thread;
+};
+
 // A listener whose accept queue is full: a connect to it hangs in SYN.
 struct FullBacklog {
   FullBacklog() {
@@ -243,6 +286,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a stream of pipelined batches arrives complete and in order") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     constexpr uint64_t kMessages = 3000;
     for (uint64_t i = 0; i < kMessages;) {
@@ -311,6 +355,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a snapshot of several chunks arrives whole on /raft/snapshot and reports success") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     b.transport->UpdatePeers({{1, {"http://127.0.0.1:" + std::to_string(FreePort())}}});
     std::string data = Noise(20 << 20);  // three chunks, binary
@@ -340,12 +385,14 @@ TEST_SUITE("transport") {
     REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.snapshot_status.empty(); }));
     CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, true}});
     CHECK_FALSE(a.recorder.Get(a.recorder.unreachable).empty());
-    // A forged sender name and a missing one get 403; another cluster 412.
-    b.transport->UpdatePeers({{1, {a.Url()}}});
-    for (const char* from : {"3", "", "zz"}) {
+    // As on /raft: a made-up sender, a missing one and this member itself
+    // get 404; another cluster 412.
+    b.Knows(a);
+    for (const char* from : {"3", "", "zz", "2"}) {
       auto res = RawPost(b.port, common::FormatId(kCluster), from, "\x01 anything", "/raft/snapshot");
       REQUIRE(res);
-      CHECK(res->status == 403);
+      CHECK(res->status == 404);
+      CHECK(res->body == "error sender not found\n");
     }
     auto res = RawPost(b.port, common::FormatId(kCluster + 1), "1", "\x01", "/raft/snapshot");
     REQUIRE(res);
@@ -358,7 +405,7 @@ TEST_SUITE("transport") {
     CHECK(Files(b.snapshot_dir).empty());
   }
 
-  TEST_CASE("transport: a snapshot that fails validation is refused, its sender told, nothing kept") {
+  TEST_CASE("transport: a snapshot upload the member refuses is refused, its sender told, nothing kept") {
     Member a(1);
     Member b(2, kCluster, [](const raft::Message& m) {
       return m.snapshot.data == "good" ? common::Status::OK() : common::Status::InvalidArgument("bad store");
@@ -378,19 +425,54 @@ TEST_SUITE("transport") {
     CHECK(b.recorder.Get(b.recorder.received).at(0).snapshot.data == "good");
   }
 
-  TEST_CASE("transport: a MsgSnap on /raft (as older members send it) passes the same validation") {
+  TEST_CASE("transport: a MsgSnap gets the same checks and answers on /raft (as older members send it) and as an upload") {
+    Member a(1);
     Member b(2, kCluster, [](const raft::Message& m) {
-      return m.snapshot.data == "good" ? common::Status::OK() : common::Status::InvalidArgument("bad store");
+      bool good = m.type != raft::MessageType::kSnap || m.snapshot.data == "good";
+      return good ? common::Status::OK() : common::Status::InvalidArgument("bad store");
     });
     b.Serve();
-    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1), Snap(1, 2, "garbage")}));
-    REQUIRE(res);
-    CHECK(res->status == 400);
-    CHECK(b.recorder.Get(b.recorder.received).empty());  // nothing of the batch
-    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({Snap(1, 2, "good")}));
-    REQUIRE(res);
-    CHECK(res->status == 204);
-    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+    b.Knows(a);
+    const std::string cluster = common::FormatId(kCluster);
+    using Answer = std::pair<int, std::string>;
+    auto by_raft = [&](const std::vector<raft::Message>& ms) {
+      auto res = RawPost(b.port, cluster, "1", EncodeMessages(ms));
+      REQUIRE(res);
+      return Answer{res->status, res->body};
+    };
+    uint64_t upload = 0;
+    auto by_upload = [&](raft::Message m) {  // one chunk
+      std::string data = m.snapshot.data;
+      m.snapshot.data = std::string();
+      SnapshotChunk c{++upload, data.size(), 0, common::Sha256::Of(data), EncodeMessages({m}), {}};
+      auto res = RawPost(b.port, cluster, "1", EncodeSnapshotChunkHead(c) + data, "/raft/snapshot");
+      REQUIRE(res);
+      return Answer{res->status, res->body};
+    };
+    raft::Message unsorted = Snap(1, 2, "good");
+    unsorted.snapshot.metadata.conf_state.voters = {2, 1};
+    raft::Message ahead = Snap(1, 2, "good");
+    ahead.snapshot.metadata.term = 3;  // past the message's term
+    const std::vector<std::pair<raft::Message, Answer>> cases = {
+        {Snap(1, 3, "good"), {412, "to field mismatch\n"}},
+        {Snap(3, 2, "good"), {412, "from field mismatch\n"}},
+        {unsorted, {400, "error unmarshalling raft message\n"}},
+        {ahead, {400, "error unmarshalling raft message\n"}},
+        {Snap(1, 2, "garbage"), {400, "error processing raft message\n"}},  // the member's own check
+    };
+    for (const auto& [m, want] : cases) {
+      CHECK(by_raft({m}) == want);
+      Answer up = by_upload(m);
+      CHECK(up.first == want.first);
+      // An upload refused at its first chunk says why after the same text.
+      CHECK(up.second.substr(0, want.second.size() - 1) == want.second.substr(0, want.second.size() - 1));
+    }
+    CHECK(by_raft({App(1, 2, 1), Snap(1, 2, "garbage")}).first == 400);  // nothing of the batch
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(Files(b.snapshot_dir).empty());
+    CHECK(by_raft({Snap(1, 2, "good")}) == Answer{204, ""});
+    CHECK(by_upload(Snap(1, 2, "good")) == Answer{204, ""});
+    CHECK(b.recorder.Get(b.recorder.received).size() == 2);
   }
 
   TEST_CASE("transport: teardown does not wait for a snapshot upload in progress") {
@@ -420,6 +502,7 @@ TEST_SUITE("transport") {
     CHECK(a.transport->Stats()[2].success == 0);
 
     b.Serve(port);
+    b.Knows(a);
     a.transport->Send({App(1, 2, 6)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
     CHECK(b.recorder.Get(b.recorder.received).at(0).index == 6);
@@ -430,6 +513,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: idle peers are probed, so ActiveSince tells who is reachable") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     int dead = FreePort();
     a.transport->UpdatePeers({{2, {b.Url()}}, {3, {"http://127.0.0.1:" + std::to_string(dead)}}});
     CHECK(a.transport->ActiveSince(2) == Clock::time_point{});  // nothing known yet
@@ -448,6 +532,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a peer that goes down is reported unreachable at once, not at the next probe") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     a.transport->Send({App(1, 2, 5)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
@@ -492,16 +577,19 @@ TEST_SUITE("transport") {
     auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({}));
     REQUIRE(res);
     CHECK(res->status == 410);
-    // Without the header, the messages' own sender is checked.
-    res = RawPost(b.port, common::FormatId(kCluster), "", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
+    // Through another member, the messages' own sender is checked too.
+    Member c(3);
+    b.Knows(c);
+    res = RawPost(b.port, common::FormatId(kCluster), "3", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
     REQUIRE(res);
     CHECK(res->status == 410);
     CHECK(b.recorder.Get(b.recorder.received).empty());
   }
 
   TEST_CASE("transport: a body that does not decode gets 400, other methods 405") {
-    Member b(2);
+    Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     auto res = RawPost(b.port, common::FormatId(kCluster), "1", "garbage");
     REQUIRE(res);
     CHECK(res->status == 400);
@@ -516,6 +604,100 @@ TEST_SUITE("transport") {
     REQUIRE(res);
     CHECK(res->status == 204);
     CHECK(b.recorder.Get(b.recorder.received).size() == 1);
+  }
+
+  TEST_CASE("transport: raft traffic is taken only from current members, each message from the sender to us") {
+    Member a(1), b(2), c(3);
+    b.Serve();
+    b.Knows(a);
+    b.Knows(c);
+    const std::string cluster = common::FormatId(kCluster);
+    auto post = [&](const std::string& from, const std::vector<raft::Message>& ms) {
+      auto res = RawPost(b.port, cluster, from, EncodeMessages(ms));
+      REQUIRE(res);
+      return std::make_pair(res->status, res->body);
+    };
+    using Answer = std::pair<int, std::string>;
+    const Answer not_found{404, "error sender not found\n"};
+    CHECK(post("7", {Of(raft::MessageType::kHeartbeat, 7, 2)}) == not_found);  // made up
+    CHECK(post("", {Of(raft::MessageType::kHeartbeat, 1, 2)}) == not_found);   // no header
+    CHECK(post("zz", {Of(raft::MessageType::kHeartbeat, 1, 2)}) == not_found);
+    CHECK(post("2", {Of(raft::MessageType::kHeartbeat, 2, 2)}) == not_found);  // ourselves
+    CHECK(post("7", {}) == not_found);  // a probe too
+    raft::Message prop = Of(raft::MessageType::kProp, 7, 2);
+    prop.term = 0;
+    prop.entries = {{0, 0, raft::EntryType::kNormal, "PUT /forged"}};
+    CHECK(post("7", {prop}) == not_found);
+    const Answer from_mismatch{412, "from field mismatch\n"};
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 7, 2)}) == from_mismatch);
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 3, 2)}) == from_mismatch);  // another member
+    CHECK(post("1", {prop}) == from_mismatch);
+    raft::Message transfer = Of(raft::MessageType::kTransferLeader, 7, 2);
+    transfer.term = 0;
+    CHECK(post("1", {transfer}) == from_mismatch);  // names a transferee that is no member
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 1, 2), Of(raft::MessageType::kHeartbeat, 1, 9)}) ==
+          Answer{412, "to field mismatch\n"});
+    // Malformed for raft: the term that used to wrap every member's term.
+    raft::Message hb = Of(raft::MessageType::kHeartbeat, 1, 2);
+    hb.term = UINT64_MAX;
+    const Answer malformed{400, "error unmarshalling raft message\n"};
+    CHECK(post("1", {hb}) == malformed);
+    raft::Message gap = App(1, 2, 3);
+    gap.entries[0].index = 9;
+    CHECK(post("1", {gap}) == malformed);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(b.transport->received_append_count() == 0);
+
+    // What members send gets through: a transfer request names a member.
+    transfer.from = 3;
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 1, 2), transfer}) == Answer{204, ""});
+    CHECK(post("3", {App(3, 2, 1)}) == Answer{204, ""});
+    CHECK(b.recorder.Get(b.recorder.received).size() == 3);
+    CHECK(b.transport->received_append_count() == 1);
+
+    // A member no longer listed is refused again.
+    b.peers.erase(3);
+    b.transport->UpdatePeers(b.peers);
+    CHECK(post("3", {App(3, 2, 2)}) == not_found);
+  }
+
+  TEST_CASE("transport: what the receiver refuses or cannot queue gets 400 or 503") {
+    Member a(1), b(2);
+    b.Serve();
+    b.Knows(a);
+    {
+      std::lock_guard<std::mutex> lock(b.recorder.mu);
+      b.recorder.receive_answer = common::Status::InvalidArgument("bad snapshot");
+    }
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({Snap(1, 2, "junk")}));
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(res->body == "error processing raft message\n");
+    {
+      std::lock_guard<std::mutex> lock(b.recorder.mu);
+      b.recorder.receive_answer = common::Status::Unavailable("busy");
+    }
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1)}));
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(b.transport->received_append_count() == 0);
+  }
+
+  TEST_CASE("transport: malformed answers from a peer fail the send, nothing else") {
+    for (const std::string& answer : {std::string("HTTP/1.1_without_a_space\r\n\r\n"),
+                                     std::string("HTTP/1.1 204\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+                                     std::string("HTTP/1.1 204\r\nContent-Length: -1\r\n\r\n"),
+                                     std::string("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nabc"),
+                                     std::string("HTTP/1.1 0\r\n\r\n"), std::string("HTTP/")}) {
+      CAPTURE(answer);
+      CannedPeer peer(answer);
+      Member a(1);
+      a.transport->UpdatePeers({{2, {peer.Url()}}});
+      a.transport->Send({App(1, 2, 1)});
+      REQUIRE(a.recorder.WaitFor([&] { return a.transport->Stats()[2].fail >= 1; }));
+      CHECK(a.transport->Stats()[2].success == 0);
+      CHECK_FALSE(a.recorder.Get(a.recorder.unreachable).empty());
+    }
   }
 
   TEST_CASE("transport: a full queue drops new messages, and teardown does not wait for a dead peer") {
