@@ -266,9 +266,11 @@ Status EtcdServer::Receive(std::vector<raft::Message> msgs) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return Status::Unavailable(kStopped);
-    // One batch always fits, however large (a snapshot).
-    bool full = queued_peer_batches_ >= kMaxQueuedPeerBatches ||
-                (queued_peer_batches_ > 0 && queued_peer_bytes_ + bytes > kMaxQueuedPeerBytes);
+    // A batch is queued while less than the bound waits, however large it
+    // is: a snapshot is not refused for a heartbeat queued before it (its
+    // whole upload would be sent again), and the queue still holds at most
+    // the bound plus one batch.
+    bool full = queued_peer_batches_ >= kMaxQueuedPeerBatches || queued_peer_bytes_ >= kMaxQueuedPeerBytes;
     if (full) return Status::Unavailable("too many raft messages queued");
     ++queued_peer_batches_;
     queued_peer_bytes_ += bytes;

@@ -14,8 +14,9 @@
 //
 // Bounds: at most kMaxPendingRequests client requests wait at once (more
 // fail at once with "etcdserver: too many requests"), and peer batches wait
-// for the loop up to kMaxQueuedPeerBatches / kMaxQueuedPeerBytes (more are
-// answered 503; raft sends again as for a lost message). Internal work (log
+// for the loop up to kMaxQueuedPeerBatches, taken while less than
+// kMaxQueuedPeerBytes wait (more are answered 503; raft sends again as for a
+// lost message). Internal work (log
 // writes done, reports) is never refused.
 //
 // Threads: Propose, ProposeConfChange, Stop and the accessors are safe from

@@ -100,6 +100,28 @@ int PostRaft(etcdserver::EtcdServer& server, uint64_t from, const std::vector<ra
   return sink->status;
 }
 
+// A heartbeat from member 2 at term 2.
+raft::Message HeartbeatFrom2(etcdserver::EtcdServer& server) {
+  raft::Message hb;
+  hb.type = raft::MessageType::kHeartbeat;
+  hb.from = 2;
+  hb.to = server.member_id();
+  hb.term = 2;
+  return hb;
+}
+
+// Posts `m` from member 2 until it is not answered 503 (the loop has room
+// again), for up to 10 s; the last answer.
+int PostRaftUntilTaken(etcdserver::EtcdServer& server, const raft::Message& m) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int status = 503;
+  while (status == 503 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    status = PostRaft(server, 2, {m});
+  }
+  return status;
+}
+
 etcdserver::Request PutRequest(const std::string& key) {
   etcdserver::Request r;
   r.method = "PUT";
@@ -107,6 +129,29 @@ etcdserver::Request PutRequest(const std::string& key) {
   r.val = "v";
   return r;
 }
+
+// Holds the raft loop of `server` until Release (or destruction): a
+// request's callback runs on the loop, and while it waits, the loop does.
+class BusyLoop {
+ public:
+  explicit BusyLoop(etcdserver::EtcdServer& server) {
+    server.Propose(PutRequest("/k"), [this](etcdserver::Response) {
+      busy_.set_value();
+      release_.get_future().wait();
+    }, std::chrono::milliseconds(1));
+    REQUIRE(busy_.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  }
+  ~BusyLoop() { Release(); }
+  void Release() {
+    if (released_) return;
+    released_ = true;
+    release_.set_value();
+  }
+
+ private:
+  std::promise<void> busy_, release_;
+  bool released_ = false;
+};
 
 }  // namespace
 
@@ -139,30 +184,33 @@ TEST_SUITE("etcdserver") {
   TEST_CASE("peer batches beyond kMaxQueuedPeerBatches get 503 while the raft loop is busy") {
     Member m(Leaderless(TempDir()), /*wait_published=*/false);
     REQUIRE(m.status.ok());
-    // A request's callback runs on the loop: while it waits, the loop does.
-    std::promise<void> release, busy;
-    m.server->Propose(PutRequest("/k"), [&](etcdserver::Response) {
-      busy.set_value();
-      release.get_future().wait();
-    }, std::chrono::milliseconds(1));
-    REQUIRE(busy.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
-    raft::Message hb;
-    hb.type = raft::MessageType::kHeartbeat;
-    hb.from = 2;
-    hb.to = m.server->member_id();
-    hb.term = 2;
+    BusyLoop busy(*m.server);
+    raft::Message hb = HeartbeatFrom2(*m.server);
     for (size_t i = 0; i < etcdserver::EtcdServer::kMaxQueuedPeerBatches; ++i) REQUIRE(PostRaft(*m.server, 2, {hb}) == 204);
     CHECK(PostRaft(*m.server, 2, {hb}) == 503);
-    release.set_value();
-    // Once the loop has taken them, the queue has room again.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    int status = 503;
-    while (status == 503 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      status = PostRaft(*m.server, 2, {hb});
-    }
-    CHECK(status == 204);
+    busy.Release();
+    CHECK(PostRaftUntilTaken(*m.server, hb) == 204);
     CHECK(m.server->term() == 2);  // the heartbeats were stepped
+  }
+
+  TEST_CASE("a peer batch over kMaxQueuedPeerBytes is queued behind others while less than that waits") {
+    Member m(Leaderless(TempDir()), /*wait_published=*/false);
+    REQUIRE(m.status.ok());
+    BusyLoop busy(*m.server);
+    raft::Message hb = HeartbeatFrom2(*m.server);
+    REQUIRE(PostRaft(*m.server, 2, {hb}) == 204);
+    // As large as a snapshot past the bound (a proposal: a follower without a
+    // leader drops it, nothing is written).
+    raft::Message big;
+    big.type = raft::MessageType::kProp;
+    big.from = 2;
+    big.to = m.server->member_id();
+    big.entries = {{0, 0, raft::EntryType::kNormal, std::string(etcdserver::EtcdServer::kMaxQueuedPeerBytes + 1, 'x')}};
+    CHECK(PostRaft(*m.server, 2, {big}) == 204);
+    big.entries.clear();
+    CHECK(PostRaft(*m.server, 2, {hb}) == 503);  // the bound is reached now
+    busy.Release();
+    CHECK(PostRaftUntilTaken(*m.server, hb) == 204);
   }
 
   TEST_CASE("a new member records itself and its first user write gets index 4, as etcd's") {
