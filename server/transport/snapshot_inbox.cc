@@ -7,8 +7,8 @@
 
 namespace transport {
 
-SnapshotInbox::SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, Deliver deliver)
-    : receiver_(std::move(receiver)), deliver_(std::move(deliver)), thread_([this] { Run(); }) {}
+SnapshotInbox::SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, Answer answer)
+    : receiver_(std::move(receiver)), answer_(std::move(answer)), thread_([this] { Run(); }) {}
 
 SnapshotInbox::~SnapshotInbox() {
   std::deque<Job> left;
@@ -52,13 +52,7 @@ void SnapshotInbox::Run() {
     if (!job.ex) continue;
     SnapshotReceiver::Outcome out = receiver_->Receive(job.from, job.req.body, now);
     job.req.body = std::string();  // the chunk's memory goes before the snapshot is delivered
-    if (out.status != 204) {
-      job.ex->Reply(http::TextError(out.status, out.error));
-    } else if (out.snapshot && deliver_) {
-      job.ex->Reply(deliver_(job.req, job.from, std::move(*out.snapshot)));
-    } else {
-      job.ex->Reply(http::Response{204, {}, ""});
-    }
+    job.ex->Reply(answer_(job.req, job.from, std::move(out)));
   }
 }
 

@@ -1,15 +1,15 @@
 // SnapshotInbox: serves snapshot upload chunks off the peer listener's I/O
 // threads. One worker thread takes the chunks in arrival order, feeds them
 // to a SnapshotReceiver (file writes and the digest take time) and answers
-// each; a complete snapshot goes to `deliver`, whose answer (after its checks
-// and the hand-over to raft) is the last chunk's: a 204 to it means
-// delivered, as on /raft. The worker also drops idle uploads (checked every
-// second).
+// each with what `answer` makes of the receiver's outcome; for a complete
+// snapshot that is after its checks and the hand-over to raft, so a 204 to
+// the last chunk means delivered, as on /raft. The worker also drops idle
+// uploads (checked every second).
 //
 // Bounds: at most kMaxQueued chunks wait; beyond that a chunk gets 503 at
 // once, so waiting bodies hold at most kMaxQueued peer bodies of memory.
 //
-// Threads: Submit is safe from any thread; `deliver` runs on the worker and
+// Threads: Submit is safe from any thread; `answer` runs on the worker and
 // must not block. The destructor answers what still waits with 503 and
 // joins the worker.
 #pragma once
@@ -33,11 +33,11 @@ class SnapshotInbox {
  public:
   static constexpr size_t kMaxQueued = 4;
 
-  // Hands on a complete MsgSnap from member `from`, sent by the chunk
-  // request `req` (body emptied); returns the answer to that request.
-  using Deliver = std::function<http::Response(const http::Request& req, uint64_t from, raft::Message)>;
+  // The answer to the chunk request `req` (body emptied) from member `from`,
+  // given the receiver's outcome; hands on the MsgSnap of a complete one.
+  using Answer = std::function<http::Response(const http::Request& req, uint64_t from, SnapshotReceiver::Outcome)>;
 
-  SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, Deliver deliver);
+  SnapshotInbox(std::unique_ptr<SnapshotReceiver> receiver, Answer answer);
   ~SnapshotInbox();
   SnapshotInbox(const SnapshotInbox&) = delete;
   SnapshotInbox& operator=(const SnapshotInbox&) = delete;
@@ -54,7 +54,7 @@ class SnapshotInbox {
   void Run();
 
   const std::unique_ptr<SnapshotReceiver> receiver_;  // worker thread only
-  const Deliver deliver_;
+  const Answer answer_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;  // GUARDED_BY(mu_)

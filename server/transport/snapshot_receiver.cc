@@ -90,7 +90,6 @@ SnapshotReceiver::SnapshotReceiver(std::string spool_dir, Limits limits, Check c
 SnapshotReceiver::~SnapshotReceiver() = default;
 
 SnapshotReceiver::Outcome SnapshotReceiver::Refuse(uint64_t from, int status, const std::string& why) {
-  KV_LOG(kWarn, "rafthttp") << "refused snapshot upload from " << common::FormatId(from) << ": " << why;
   Drop(from);
   return Outcome{status, why, std::nullopt};
 }

@@ -90,9 +90,11 @@ Transport::Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callback
   };
   auto receiver = std::make_unique<SnapshotReceiver>(std::move(snapshot_dir), SnapshotReceiver::Limits{}, check);
   impl_->snapshot_inbox = std::make_unique<SnapshotInbox>(
-      std::move(receiver), [impl](const http::Request& req, uint64_t from, raft::Message m) {
+      std::move(receiver), [impl](const http::Request& req, uint64_t from, SnapshotReceiver::Outcome out) {
+        if (out.status != 204) return impl->Answer(req, Refuse(out.status, out.error, out.error));
+        if (!out.snapshot) return impl->Answer(req, std::nullopt);
         std::vector<raft::Message> batch;
-        batch.push_back(std::move(m));
+        batch.push_back(std::move(*out.snapshot));
         return impl->Answer(req, impl->Deliver(from, std::move(batch)));
       });
 }
