@@ -40,10 +40,11 @@ class SnapshotReceiver {
   };
   // The answer to one chunk: 204 (taken; `snapshot` holds the MsgSnap when
   // it was the last one), or an error status with its reason (for the
-  // caller to answer and log), the sender's upload then deleted: 400 malformed chunk, bad message or digest
-  // mismatch; 409 a chunk of no upload in progress or out of order; 413 a
-  // chunk or snapshot over the limits; 507 not enough free disk; 500 a local
-  // I/O error; or what `check` answers.
+  // caller to answer and log), the sender's upload then deleted: 400
+  // malformed chunk, bad message or digest mismatch; 409 a chunk of no
+  // upload in progress or out of order; 413 a chunk or snapshot over the
+  // limits; 507 not enough free disk; 500 a local I/O error; or what `check`
+  // answers.
   struct Outcome {
     int status = 204;
     std::string error;

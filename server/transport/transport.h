@@ -25,9 +25,9 @@
 // one snapshot upload per peer each way, and the uploads bounded as
 // snapshot_receiver.h says.
 //
-// Threads: Send, UpdatePeers, MarkRemoved, HandleRaft and the stats accessors
-// are safe from any thread; callbacks run on transport threads (never inside
-// Send or HandleRaft's caller) and must not block.
+// Threads: Send, UpdatePeers, MarkRemoved, HandleRaft, HandleSnapshot and the
+// stats accessors are safe from any thread; callbacks run on transport
+// threads (never inside Send) and must not block.
 #pragma once
 
 #include <chrono>
