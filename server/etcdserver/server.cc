@@ -635,7 +635,7 @@ void EtcdServer::Halt(const std::string& reason) {
 void EtcdServer::MaybeSnapshot() {
   if (applied_ - log_.snapshot_index() <= config_.snapshot_count) return;
   uint64_t index = applied_;
-  auto done = [this, index](const Status& s) {
+  auto done = [index](const Status& s) {
     if (s.ok()) KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << index;
     // A failed write also fails every later one, which halts the member.
   };
