@@ -146,7 +146,8 @@ class Reader {
       return false;
     }
     const bool dir = flags == 1;
-    if (parent == nullptr ? (!name.empty() || !dir)
+    // The root is a permanent dir: expiring it would detach it from nothing.
+    if (parent == nullptr ? (!name.empty() || !dir || expire != 0)
                           : (name.empty() || name.find('/') != std::string_view::npos ||
                              name == "." || name == ".." || parent->Child(name) != nullptr)) {
       return false;
