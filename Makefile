@@ -123,8 +123,8 @@ bench: all
 	@bench/run.sh
 
 # libFuzzer targets, built with clang apart from the g++ build. Objects get
-# -fsanitize=fuzzer-no-link (coverage without libFuzzer's main); each target
-# links only the sources fuzz/targets.mk names for it.
+# -fsanitize=fuzzer-no-link (coverage without libFuzzer's main); the project
+# sources fuzz/targets.mk names go into one archive the targets link.
 FUZZ_BUILD := build/fuzz
 FUZZ_CXX ?= clang++
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -140,12 +140,14 @@ $(FUZZ_BUILD)/obj/%.o: %.cc
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -MMD -MP -c -o $@ $<
 
-define fuzz_target
-$(FUZZ_BUILD)/bin/$(1)_fuzz: $(call fuzz_obj,fuzz/$(1)_fuzz.cc $(FUZZ_SRCS_$(1)))
-	@mkdir -p $$(@D)
-	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $$@ $$^ $(LIBS)
-endef
-$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_target,$(t))))
+$(FUZZ_BUILD)/libkvraft.a: $(call fuzz_obj,$(FUZZ_LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/bin/%_fuzz: $(FUZZ_BUILD)/obj/fuzz/%_fuzz.o $(FUZZ_BUILD)/libkvraft.a
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(LIBS)
+.SECONDARY: $(call fuzz_obj,$(patsubst %,fuzz/%_fuzz.cc,$(FUZZ_TARGETS)))
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
 
 fuzz-build: $(patsubst %,$(FUZZ_BUILD)/bin/%_fuzz,$(or $(FUZZ_ONLY),$(FUZZ_TARGETS)))

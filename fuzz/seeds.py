@@ -23,7 +23,8 @@ MAX_SEEDS = 100  # per target: enough variety, small repository
 def write(target, seeds):
     out = os.path.join(CORPUS, target)
     os.makedirs(out, exist_ok=True)
-    for old in glob.glob(os.path.join(out, "*")):
+    # Generated seeds are named by hash; crash reproducers (crash-*) stay.
+    for old in glob.glob(os.path.join(out, "[0-9a-f]" * 16)):
         os.remove(old)
     unique = []
     for s in seeds:
@@ -141,11 +142,146 @@ def http_request_seeds(requests):
     return seeds
 
 
+# ---- Binary encodings (formats in server/transport/codec.cc,
+# server/etcdserver/request.cc, server/raft/messages.cc, server/store/snapshot.cc) ----
+
+def varint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def zigzag(v):
+    return varint(((v << 1) ^ (v >> 63)) & 0xFFFFFFFFFFFFFFFF)
+
+
+def lenbytes(b):
+    b = b.encode() if isinstance(b, str) else b
+    return varint(len(b)) + b
+
+
+def v2_request(method, path, val="", prev_value="", prev_index=0, expiration=0, flags=0, rid=7):
+    return (varint(1) + varint(rid) + lenbytes(method) + lenbytes(path) + lenbytes(val) +
+            lenbytes(prev_value) + varint(prev_index) + zigzag(expiration) + varint(0) + zigzag(0) +
+            varint(flags))
+
+
+def conf_change(kind, node_id, peer_urls, rid=9):
+    ctx = varint(rid) + varint(len(peer_urls)) + b"".join(lenbytes(u) for u in peer_urls)
+    return bytes([kind]) + node_id.to_bytes(8, "little") + ctx
+
+
+# MessageType values
+APP, APP_RESP, VOTE, VOTE_RESP, PRE_VOTE, PRE_VOTE_RESP, HEARTBEAT, HEARTBEAT_RESP, SNAP = range(9)
+TIMEOUT_NOW, TRANSFER_LEADER, PROP, READ_INDEX, READ_INDEX_RESP = range(9, 14)
+IDS = [0x8E9E05C52164694D, 0x91BC3C398FB3C146, 0xFD422379FDA50E48]
+
+
+def message(mtype, term=2, log_term=2, index=5, commit=5, flags=0, hint=0, entries=(),
+            snapshot=(0, 0, [], b""), context=b"", frm=IDS[0], to=IDS[1]):
+    out = b"".join(varint(v) for v in (mtype, frm, to, term, log_term, index, commit, flags, hint))
+    out += varint(len(entries))
+    for etype, eterm, eindex, data in entries:
+        out += varint(etype) + varint(eterm) + varint(eindex) + lenbytes(data)
+    sindex, sterm, voters, sdata = snapshot
+    out += varint(sindex) + varint(sterm) + varint(len(voters)) + b"".join(varint(v) for v in voters)
+    out += lenbytes(sdata) + lenbytes(context)
+    return out
+
+
+def batch(*messages):
+    return b"\x01" + varint(len(messages)) + b"".join(messages)
+
+
+def peer_message_seeds():
+    put = v2_request("PUT", "/1/foo", "bar")
+    ttl = v2_request("PUT", "/1/dir", "", expiration=1700000005000000000, flags=1)
+    cas = v2_request("PUT", "/1/foo", "baz", prev_value="bar", prev_index=4)
+    sync = v2_request("SYNC", "", rid=0)
+    add = conf_change(0, IDS[2], ["http://127.0.0.1:22380"])
+    remove = conf_change(1, IDS[1], [])
+    entries = [(0, 2, 6, put), (0, 2, 7, ttl), (1, 2, 8, add), (0, 2, 9, b"")]
+    return [
+        batch(message(APP, entries=entries)),
+        batch(message(APP, entries=[(0, 3, 6, cas), (0, 3, 7, sync), (1, 3, 8, remove)]),
+              message(HEARTBEAT, index=0, log_term=0)),
+        batch(message(APP, flags=2)),
+        batch(message(APP_RESP, flags=1, hint=3, frm=IDS[1], to=IDS[0])),
+        batch(message(VOTE, term=3), message(PRE_VOTE, term=4, context=b"CampaignTransfer")),
+        batch(message(VOTE_RESP, flags=1), message(PRE_VOTE_RESP)),
+        batch(message(HEARTBEAT_RESP, context=b"\x00\x00\x00\x00\x00\x00\x00\x01")),
+        batch(message(SNAP, snapshot=(100, 2, sorted(IDS), store_snapshot(1)))),
+        batch(message(TIMEOUT_NOW), message(TRANSFER_LEADER)),
+        batch(message(PROP, term=0, entries=[(0, 0, 0, put)])),
+        batch(message(READ_INDEX, term=0, entries=[(0, 0, 0, b"ctx")]), message(READ_INDEX_RESP)),
+        batch(),
+        put, ttl, cas, sync, add, remove,
+    ]
+
+
+# ---- Store snapshots ----
+
+def tree_node(name, created, modified, expire=0, value=None, children=()):
+    out = lenbytes(name) + bytes([0 if value is not None else 1]) + varint(created) + varint(modified)
+    out += zigzag(expire)
+    if value is not None:
+        return out + lenbytes(value)
+    return out + varint(len(children)) + b"".join(children)
+
+
+def extern(key, value=None, is_dir=False, expire=0, modified=1, created=1, nodes=()):
+    flags = (1 if is_dir else 0) | (2 if value is not None else 0)
+    out = lenbytes(key) + bytes([flags]) + (lenbytes(value) if value is not None else b"")
+    return out + zigzag(expire) + varint(modified) + varint(created) + varint(len(nodes)) + b"".join(nodes)
+
+
+def event(action, index, node, prev=None, refresh=False, happened=0):
+    flags = (1 if refresh else 0) | (2 if prev is not None else 0) | (4 if happened else 0)
+    out = lenbytes(action) + bytes([flags]) + varint(index)
+    if happened:
+        out += varint(happened)
+    return out + node + (prev if prev is not None else b"")
+
+
+def store_snapshot(variant):
+    """A store after a few writes: /0 membership, user keys, a TTL'd dir, history."""
+    t = 1700000005000000000
+    member = tree_node("8e9e05c52164694d", 1, 1, children=[
+        tree_node("raftAttributes", 1, 1, value='{"peerURLs":["http://127.0.0.1:2380"]}'),
+        tree_node("attributes", 2, 2, value='{"name":"default","clientURLs":["http://127.0.0.1:2379"]}')])
+    zero = tree_node("0", 1, 1, children=[tree_node("members", 1, 1, children=[member]),
+                                          tree_node("version", 3, 3, value="3.4.0")])
+    user = [tree_node("foo", 4, 5, value="bar"),
+            tree_node("dir", 6, 6, expire=t, children=[tree_node("k", 7, 7, value="v")])]
+    if variant == 0:
+        return b"kvstore1" + varint(0) + tree_node("", 0, 0, children=[]) + varint(0)
+    root = tree_node("", 0, 0, children=[zero, tree_node("1", 4, 4, children=user)])
+    history = [
+        event("set", 4, extern("/1/foo", "baz", modified=4, created=4)),
+        event("set", 5, extern("/1/foo", "bar", modified=5, created=4),
+              prev=extern("/1/foo", "baz", modified=4, created=4)),
+        event("set", 6, extern("/1/dir", is_dir=True, expire=t, modified=6, created=6), happened=t - 5000000000),
+        event("create", 7, extern("/1/dir/k", "v", modified=7, created=7)),
+    ]
+    if variant == 2:
+        history.append(event("update", 8, extern("/1/dir", is_dir=True, expire=t + 1, modified=8, created=6),
+                             prev=extern("/1/dir", is_dir=True, expire=t, modified=6, created=6,
+                                         nodes=[extern("/1/dir/k", "v", modified=7, created=7)]),
+                             refresh=True))
+    index = 7 + (variant == 2)
+    return b"kvstore1" + varint(index) + root + varint(len(history)) + b"".join(history)
+
+
 GENERATORS = {
     "keys_parse": lambda: keys_parse_seeds(scenario_requests()),
     "form": lambda: form_seeds(scenario_requests()),
     "go_path": lambda: go_path_seeds(scenario_requests()),
     "http_request": lambda: http_request_seeds(scenario_requests()),
+    "peer_message": peer_message_seeds,
+    "store_snapshot": lambda: [store_snapshot(v) for v in range(3)],
 }
 
 
