@@ -275,6 +275,138 @@ def store_snapshot(variant):
     return b"kvstore1" + varint(index) + root + varint(len(history)) + b"".join(history)
 
 
+# ---- Configuration: YAML files and command lines (tests/unit/config) ----
+
+YAML_FULL = """name: infra1
+data-dir: /var/lib/x
+snapshot-count: 5000
+heartbeat-interval: 50
+election-timeout: 500
+listen-peer-urls: http://10.0.0.1:2380
+listen-client-urls: http://127.0.0.1:2379,http://10.0.0.1:2379
+advertise-client-urls: http://10.0.0.1:2379
+initial-advertise-peer-urls: http://10.0.0.1:2380
+initial-cluster: infra1=http://10.0.0.1:2380,infra2=http://10.0.0.2:2380
+initial-cluster-state: existing
+initial-cluster-token: tok
+enable-v2: true
+strict-reconfig-check: false
+proxy: readonly
+discovery-fallback: exit
+log-outputs: [stderr]
+unknown-key: ignored
+"""
+
+YAML_SAMPLE = """# etcd.conf.yml.sample's shape
+name: 'default'
+data-dir:
+wal-dir:
+snapshot-count: 10000
+heartbeat-interval: 100
+election-timeout: 1000
+quota-backend-bytes: 0
+listen-peer-urls: http://localhost:2380
+listen-client-urls: http://localhost:2379
+max-snapshots: 5
+max-wals: 5
+cors:
+initial-advertise-peer-urls: http://localhost:2380
+advertise-client-urls: http://localhost:2379
+discovery:
+discovery-fallback: 'proxy'
+discovery-proxy:
+discovery-srv:
+initial-cluster:
+initial-cluster-token: 'etcd-cluster'
+initial-cluster-state: 'new'
+strict-reconfig-check: false
+enable-v2: true
+enable-pprof: true
+proxy: 'off'
+proxy-failure-wait: 5000
+proxy-refresh-interval: 30000
+proxy-dial-timeout: 1000
+proxy-write-timeout: 5000
+proxy-read-timeout: 0
+client-transport-security:
+  cert-file:
+  key-file:
+  client-cert-auth: false
+  trusted-ca-file:
+  auto-tls: false
+peer-transport-security:
+  cert-file:
+  key-file:
+  client-cert-auth: false
+  trusted-ca-file:
+  auto-tls: false
+debug: false
+logger: zap
+log-outputs: [stderr]
+force-new-cluster: false
+auto-compaction-mode: periodic
+auto-compaction-retention: "1"
+"""
+
+YAML_SEEDS = [
+    YAML_FULL, YAML_SAMPLE, "", "name: [a\n", "election-timeout: abc\n", "election-timeout: \"1000\"\n",
+    "snapshot-count: -1\n", "enable-v2: maybe\n", "election-timeout: 1\n", "listen-client-urls: ftp://x:1\n",
+    "initial-cluster-state: foo\n", "proxy: foo\n", "- a\n- b\n", "enable-v2: yes\nname: 0x10\n",
+    "discovery: http://d:1/t\n", "peer-transport-security:\n  key-file: /pk.pem\n",
+    "base: &b {name: x, snapshot-count: 7}\n<<: *b\ncors: [\"http://a\", \"*\"]\n",
+    "name: !!str 123\nmax-request-bytes: 1e3\nlog-level: |\n  debug\n---\nname: second\n",
+    "discovery-srv: example.com\ndiscovery-srv-name: c1\ninitial-advertise-peer-urls: http://infra0.example.com:2380\n",
+]
+
+FLAG_SEEDS = [
+    "--name\ninfra0\n--initial-advertise-peer-urls\nhttp://10.0.1.10:2380\n--listen-peer-urls\n"
+    "http://10.0.1.10:2380\n--listen-client-urls\nhttp://10.0.1.10:2379,http://127.0.0.1:2379\n"
+    "--advertise-client-urls\nhttp://10.0.1.10:2379\n--initial-cluster-token\netcd-cluster-1\n"
+    "--initial-cluster\ninfra0=http://10.0.1.10:2380,infra1=http://10.0.1.11:2380\n"
+    "--initial-cluster-state\nnew\n",
+    "-name=a\n-enable-v2\n--snapshot-count=0x10\n--heartbeat-interval\n0b101\n-election-timeout=1_000\n",
+    "--proxy\non\n--discovery\nhttps://discovery.etcd.io/3e86b59982e49066c5d813af1c2e2579cbf573de\n",
+    "--discovery-srv\nexample.com\n--discovery-srv-name=c1\n--discovery-fallback\nexit\n",
+    "--config-file\n/etc/kvraft.yml\n--name\nignored\n\nETCD_SNAPSHOT_COUNT=1\n\nname: fromfile\n",
+    "\nETCD_NAME=envname\nETCD_SNAPSHOT_COUNT=7\nETCD_ENABLE_V2=1\nETCD_FOO=abc\nPATH=/bin\n",
+    "--name\ny\n\nETCD_NAME=x\n",
+    "---bad\n",
+    "--help\n",
+    "--version\n--\nextra\n",
+    "-strict-reconfig-check=maybe\n-cors\nhttp://a,*\n--host-whitelist=a.example.com\n",
+    "--listen-client-urls\nhttps://127.0.0.1:2379\n--advertise-client-urls\nhttp://127.0.0.1:2379\n",
+    "--initial-cluster\na=http://[::1]:2380,b=unix://x\n--name\na\n--initial-advertise-peer-urls\nhttp://[::1]:2380\n",
+    "--max-request-bytes\n18446744073709551616\n--quota-backend-bytes=-1\n--log-level\ndebug\n",
+]
+
+
+def flag_names():
+    import re
+    with open(os.path.join(ROOT, "server", "config", "flags.cc")) as f:
+        return sorted(set(re.findall(r'[A-Za-z]+\("([a-z0-9-]+)"', f.read())))
+
+
+def write_dict(target, tokens):
+    path = os.path.join(ROOT, "fuzz", target + ".dict")
+    with open(path, "w") as f:
+        f.write("# libFuzzer dictionary for %s (written by fuzz/seeds.py)\n" % target)
+        for t in tokens:
+            # libFuzzer's escapes: \\, \" and \xNN only
+            f.write('"%s"\n' % "".join(c if " " <= c <= "~" and c not in '\\"' else
+                                         ("\\" + c if c in '\\"' else "\\x%02x" % ord(c)) for c in t))
+
+
+def config_dicts():
+    names = flag_names()
+    write_dict("flags", ["--" + n for n in names] + ["-" + n + "=" for n in names] +
+               ["ETCD_" + n.upper().replace("-", "_") + "=" for n in names] +
+               ["http://", "https://", "unix://", "127.0.0.1:2379", "[::1]:2380", "0x", "0b", "0o", "_", ","])
+    write_dict("yaml_config", [n + ": " for n in names] +
+               ["client-transport-security:", "peer-transport-security:", "\n  ", "---", "- ", "&a", "*a",
+                "<<: ", "!!str", "!!int", "{", "}", "[", "]", "|", ">", "'", "\"", "yes", "no", "~", "null",
+                "0x", "1e3", ".inf", "http://", "https://"])
+
+
 GENERATORS = {
     "keys_parse": lambda: keys_parse_seeds(scenario_requests()),
     "form": lambda: form_seeds(scenario_requests()),
@@ -282,6 +414,8 @@ GENERATORS = {
     "http_request": lambda: http_request_seeds(scenario_requests()),
     "peer_message": peer_message_seeds,
     "store_snapshot": lambda: [store_snapshot(v) for v in range(3)],
+    "yaml_config": lambda: YAML_SEEDS,
+    "flags": lambda: FLAG_SEEDS,
 }
 
 
@@ -289,6 +423,7 @@ def main():
     names = sys.argv[1:] or sorted(GENERATORS)
     for name in names:
         write(name, GENERATORS[name]())
+    config_dicts()
 
 
 if __name__ == "__main__":
