@@ -396,7 +396,7 @@ def write_dict(target, tokens):
                                          ("\\" + c if c in '\\"' else "\\x%02x" % ord(c)) for c in t))
 
 
-def config_dicts():
+def write_dicts():
     names = flag_names()
     write_dict("flags", ["--" + n for n in names] + ["-" + n + "=" for n in names] +
                ["ETCD_" + n.upper().replace("-", "_") + "=" for n in names] +
@@ -405,6 +405,36 @@ def config_dicts():
                ["client-transport-security:", "peer-transport-security:", "\n  ", "---", "- ", "&a", "*a",
                 "<<: ", "!!str", "!!int", "{", "}", "[", "]", "|", ">", "'", "\"", "yes", "no", "~", "null",
                 "0x", "1e3", ".inf", "http://", "https://"])
+    write_dict("members_json", JSON_TOKENS)
+
+
+# ---- Member lists (answers of etcd 3.4 and kvraft, the proxy's file, /0 attributes) ----
+
+MEMBERS_JSON_SEEDS = [
+    "cdf818194e3a8c32\n[{\"id\":10276657743932975437,\"peerURLs\":[\"http://localhost:2380\"],"
+    "\"name\":\"default\",\"clientURLs\":[\"http://localhost:2379\"]}]",
+    "cdf818194e3a8c32\n[{\"id\":10276657743932975437,\"peerURLs\":[\"http://10.0.1.10:2380\"],\"name\":\"infra0\","
+    "\"clientURLs\":[\"http://10.0.1.10:2379\"]},{\"id\":10501334649042878790,\"peerURLs\":"
+    "[\"http://10.0.1.11:2380\"]}]",
+    "\n{\"members\":[{\"id\":\"8e9e05c52164694d\",\"name\":\"default\",\"peerURLs\":[\"http://localhost:2380\"],"
+    "\"clientURLs\":[\"http://localhost:2379\"]},{\"id\":\"91bc3c398fb3c146\",\"name\":\"\",\"peerURLs\":"
+    "[\"http://127.0.0.1:22380\"],\"clientURLs\":[]}]}",
+    "\n{\"id\":\"fd422379fda50e48\",\"name\":\"\",\"peerURLs\":[\"http://127.0.0.1:32380\"],\"clientURLs\":[]}",
+    "\n{\"message\":\"Member permanently removed: 8e9e05c52164694d\"}",
+    "\n{\"PeerURLs\":[\"http://127.0.0.1:2380\",\"http://127.0.0.1:22380\"]}",
+    "\n{\"peerurls\":null,\"Other\":1}",
+    "\n{\"peerURLs\":[\"http://127.0.0.1:2380\"]}",
+    "\n{\"name\":\"default\",\"clientURLs\":[\"http://127.0.0.1:2379\"]}",
+    "\n{\"peerURLs\": [\"http://a:1\",]}",
+    "\n[1,2",
+    "\n{\"name\":\"\\ud800\\u00e9\\n\",\"clientURLs\":[1e999,true,null,\"x\"]}",
+    "\n" + "[" * 100 + "]" * 100,
+    "0\n[{\"id\":1}]",
+]
+
+JSON_TOKENS = ["{", "}", "[", "]", ",", ":", "\"", "true", "false", "null", "-0", "1e999", "\\u00", "\\ud800",
+               "\"id\":", "\"name\":", "\"peerURLs\":", "\"clientURLs\":", "\"members\":", "\"PeerURLs\":",
+               "\"message\":", "\"http://127.0.0.1:2380\"", "18446744073709551615"]
 
 
 GENERATORS = {
@@ -416,6 +446,7 @@ GENERATORS = {
     "store_snapshot": lambda: [store_snapshot(v) for v in range(3)],
     "yaml_config": lambda: YAML_SEEDS,
     "flags": lambda: FLAG_SEEDS,
+    "members_json": lambda: MEMBERS_JSON_SEEDS,
 }
 
 
@@ -423,7 +454,7 @@ def main():
     names = sys.argv[1:] or sorted(GENERATORS)
     for name in names:
         write(name, GENERATORS[name]())
-    config_dicts()
+    write_dicts()
 
 
 if __name__ == "__main__":

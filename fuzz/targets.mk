@@ -3,7 +3,8 @@
 # takes only the objects a target needs). Only these are compiled, so a cold
 # `make fuzz` does not build the whole server; a missing source shows up as an
 # undefined symbol when a target links.
-FUZZ_TARGETS := form go_path keys_parse peer_message store_snapshot yaml_config flags
+FUZZ_TARGETS := form go_path keys_parse peer_message store_snapshot yaml_config flags \
+                members_json
 
 FUZZ_LIB_SRCS := $(wildcard common/*.cc) $(wildcard server/store/*.cc) \
                  server/http/request.cc \
@@ -11,4 +12,6 @@ FUZZ_LIB_SRCS := $(wildcard common/*.cc) $(wildcard server/store/*.cc) \
                  server/etcdserver/apply.cc server/etcdserver/request.cc \
                  server/etcdserver/conf_change.cc server/etcdserver/membership.cc \
                  server/raft/messages.cc server/transport/codec.cc \
-                 $(wildcard server/config/*.cc)
+                 $(wildcard server/config/*.cc) \
+                 server/transport/remote_cluster.cc server/proxy/cluster_file.cc server/api/go_json.cc \
+                 cli/members.cc

@@ -27,7 +27,11 @@ common::Result<std::vector<std::string>> ReadClusterFile(const std::string& prox
   }
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  return ParseClusterFile(text.str(), path);
+}
+
+common::Result<std::vector<std::string>> ParseClusterFile(const std::string& text, const std::string& path) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   // Go's json.Unmarshal into {PeerURLs []string}: unknown keys are ignored,
   // the key matches case-insensitively, null leaves the list empty.
   if (!j.is_object()) return common::Status::Corruption("cluster file " + path + " is not a JSON object");
