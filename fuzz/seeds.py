@@ -406,6 +406,10 @@ def write_dicts():
                 "<<: ", "!!str", "!!int", "{", "}", "[", "]", "|", ">", "'", "\"", "yes", "no", "~", "null",
                 "0x", "1e3", ".inf", "http://", "https://"])
     write_dict("members_json", JSON_TOKENS)
+    write_dict("discovery_answer", JSON_TOKENS + ["\"action\":", "\"node\":", "\"nodes\":", "\"key\":",
+                                                 "\"value\":", "\"createdIndex\":", "\"modifiedIndex\":",
+                                                 "\"errorCode\":", "\"cause\":", "\"index\":", "_config",
+                                                 "/_etcd/registry/tok/"])
 
 
 # ---- Member lists (answers of etcd 3.4 and kvraft, the proxy's file, /0 attributes) ----
@@ -437,6 +441,40 @@ JSON_TOKENS = ["{", "}", "[", "]", ",", ":", "\"", "true", "false", "null", "-0"
                "\"message\":", "\"http://127.0.0.1:2380\"", "18446744073709551615"]
 
 
+# ---- Discovery service answers (etcd 3.4's, as the discovery unit tests fake them) ----
+
+def discovery_seeds():
+    tok = "/_etcd/registry/tok"
+    ids = ["8e9e05c52164694d", "91bc3c398fb3c146", "fd422379fda50e48"]
+    regs = [{"key": "%s/%s" % (tok, i), "value": "infra%d=http://10.0.1.1%d:2380" % (n, n),
+             "modifiedIndex": 6 + n, "createdIndex": 6 + n} for n, i in enumerate(ids)]
+    config = {"key": tok + "/_config", "dir": True, "modifiedIndex": 4, "createdIndex": 4}
+    listing = {"action": "get", "node": {"key": tok, "dir": True, "nodes": [config] + regs[::-1],
+                                         "modifiedIndex": 4, "createdIndex": 4}}
+    size = {"action": "get", "node": {"key": tok + "/_config/size", "value": "3", "modifiedIndex": 5,
+                                      "createdIndex": 5}}
+    create = {"action": "create", "node": regs[0]}
+    watch = {"action": "set", "node": regs[2], "prevNode": regs[1]}
+    missing = {"errorCode": 100, "message": "Key not found", "cause": tok + "/_config", "index": 5}
+    exists = {"errorCode": 105, "message": "Key already exists", "cause": regs[0]["key"], "index": 9}
+    odd = {"errorCode": 300, "message": ["raft", {"internal": 1}], "cause": None, "index": "x"}
+    d = json.dumps
+    return [
+        "200\n9\n3\n%s\n%s" % (ids[0], d(listing)),
+        "200\n9\n2\n%s\n%s" % (ids[2], d(listing)),
+        "200\n9\n3\n\n%s" % d(listing),
+        "200\n5\n3\n%s\n%s" % (ids[0], d(size)),
+        "201\n6\n1\n%s\n%s" % (ids[0], d(create)),
+        "200\n8\n3\n%s\n%s" % (ids[0], d(watch)),
+        "404\n5\n\n\n%s" % d(missing),
+        "412\n9\n\n\n%s" % d(exists),
+        "400\n\n\n\n%s" % d(odd),
+        "500\n\n\n\n",
+        "200\n9\n3\n\n",
+        "200\n18446744073709551615\n3\n\n{\"node\":{\"nodes\":[{\"value\":\"a=http://[::1]:1,a=unix://b\"}]}}",
+    ]
+
+
 GENERATORS = {
     "keys_parse": lambda: keys_parse_seeds(scenario_requests()),
     "form": lambda: form_seeds(scenario_requests()),
@@ -447,6 +485,7 @@ GENERATORS = {
     "yaml_config": lambda: YAML_SEEDS,
     "flags": lambda: FLAG_SEEDS,
     "members_json": lambda: MEMBERS_JSON_SEEDS,
+    "discovery_answer": discovery_seeds,
 }
 
 
