@@ -60,12 +60,25 @@ Result<DiscoveryAnswer> ParseDiscoveryAnswer(const HttpResponse& r, const std::s
       return Status::InvalidArgument(kDiscoveryInvalidJson);
     }
     a.error_code = j["errorCode"].get<int>();
-    auto text = [&](const char* k) {
-      if (!j.contains(k)) return std::string();
-      return j[k].is_string() ? j[k].get<std::string>() : j[k].dump();
+    // Go's json.Unmarshal into etcd's client.Error: a message or cause that
+    // is not a string, or an index that is not a uint64, fails it (and is
+    // never printed back: dumping a deeply nested value overflowed the stack).
+    // (References, not copies: copying a nested value recurses as deep.)
+    static const nlohmann::json kAbsent;
+    auto field = [&](const char* k) -> const nlohmann::json& {
+      auto it = j.find(k);
+      return it == j.end() ? kAbsent : *it;
     };
-    a.error = std::to_string(a.error_code) + ": " + text("message") + " (" + text("cause") + ") [" +
-              text("index") + "]";
+    const nlohmann::json& message = field("message");
+    const nlohmann::json& cause = field("cause");
+    const nlohmann::json& index = field("index");
+    if ((!message.is_null() && !message.is_string()) || (!cause.is_null() && !cause.is_string()) ||
+        (!index.is_null() && !index.is_number_unsigned())) {
+      return Status::InvalidArgument(kDiscoveryInvalidJson);
+    }
+    auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : std::string(); };
+    a.error = std::to_string(a.error_code) + ": " + text(message) + " (" + text(cause) + ") [" +
+              std::to_string(index.is_null() ? 0 : index.get<uint64_t>()) + "]";
     return a;
   }
   if (r.body.empty()) {
