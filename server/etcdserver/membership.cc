@@ -23,7 +23,10 @@ std::vector<std::string> StringList(const nlohmann::json& j, const char* key) {
 nlohmann::json ParseObject(const std::optional<std::string>& value) {
   if (!value) return nlohmann::json::object();
   nlohmann::json j = nlohmann::json::parse(*value, nullptr, false);
-  return j.is_object() ? j : nlohmann::json::object();
+  // Moved out, not copied: a copy recurses as deep as the document nests,
+  // and a value 200k levels deep overflowed the stack.
+  if (!j.is_object()) return nlohmann::json::object();
+  return j;
 }
 
 }  // namespace

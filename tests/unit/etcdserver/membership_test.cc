@@ -36,6 +36,21 @@ TEST_SUITE("etcdserver") {
           "\"clientURLs\":[]}");
   }
 
+  TEST_CASE("attributes nested half a million levels deep are read without exhausting the stack") {
+    // Found while fuzzing member JSON: reading the attributes copied the
+    // parsed document, recursing once per level.
+    const std::string deep = std::string(500000, '[') + std::string(500000, ']');
+    store::Store st;
+    const uint64_t id = 0x8e9e05c52164694d;
+    st.Set(etcdserver::RaftAttributesPath(id), false, "{\"peerURLs\":[\"http://a:2380\"],\"x\":" + deep + "}", {});
+    st.Set(etcdserver::AttributesPath(id), false, "{\"name\":\"m\",\"clientURLs\":" + deep + "}", {});
+    auto members = etcdserver::ReadMembers(st);
+    REQUIRE(members.size() == 1);
+    CHECK(members[0].name == "m");
+    CHECK(members[0].peer_urls == std::vector<std::string>{"http://a:2380"});
+    CHECK(members[0].client_urls.empty());
+  }
+
   TEST_CASE("member JSON escapes as Go does") {
     etcdserver::Member m{0x10, "a<b>&\xff", {"http://x:1"}, {}};
     CHECK(etcdserver::MemberJson(m) ==
