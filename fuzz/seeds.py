@@ -475,6 +475,48 @@ def discovery_seeds():
     ]
 
 
+# ---- DNS answers to SRV queries (as dnsmasq sends them in tests/integration/test_dns_srv.py) ----
+
+def dns_name(name, pointers=None):
+    out = b""
+    labels = name.split(".")
+    for i in range(len(labels)):
+        rest = ".".join(labels[i:])
+        if pointers is not None and rest in pointers:
+            return out + (0xC000 | pointers[rest]).to_bytes(2, "big")
+        out += bytes([len(labels[i])]) + labels[i].encode()
+    return out + b"\x00"
+
+
+def srv_answer(qname, records, compress=True, rcode=0, txid=0x1234):
+    header = txid.to_bytes(2, "big") + (0x8180 | rcode).to_bytes(2, "big")
+    header += (1).to_bytes(2, "big") + len(records).to_bytes(2, "big") + b"\x00\x00\x00\x00"
+    question = dns_name(qname) + (33).to_bytes(2, "big") + (1).to_bytes(2, "big")
+    msg = header + question
+    pointers = {qname: 12} if compress else None
+    for prio, weight, port, target in records:
+        rdata = prio.to_bytes(2, "big") + weight.to_bytes(2, "big") + port.to_bytes(2, "big")
+        rdata += dns_name(target, pointers if compress else None)
+        msg += (b"\xc0\x0c" if compress else dns_name(qname)) + (33).to_bytes(2, "big") + (1).to_bytes(2, "big")
+        msg += (0).to_bytes(4, "big") + len(rdata).to_bytes(2, "big") + rdata
+    return msg
+
+
+def srv_seeds():
+    q = "_etcd-server._tcp.example.com"
+    three = [(0, 0, 2380, "infra%d.example.com" % i) for i in range(3)]
+    return [
+        srv_answer(q, three),
+        srv_answer(q, three[::-1], compress=False),
+        srv_answer(q, [(10, 5, 2380, "infra0.example.com"), (0, 60, 12380, "10.0.1.11"),
+                       (0, 40, 2380, "infra2.example.com."), (65535, 65535, 65535, "a")]),
+        srv_answer(q, [(0, 0, 2380, "infra0.example.com"), (0, 0, 2380, "infra0.example.com")]),
+        srv_answer(q, []),
+        srv_answer(q, [], rcode=3),
+        srv_answer("_etcd-client._tcp.example.com", [(0, 0, 2379, "infra0.example.com")]),
+    ]
+
+
 GENERATORS = {
     "keys_parse": lambda: keys_parse_seeds(scenario_requests()),
     "form": lambda: form_seeds(scenario_requests()),
@@ -486,6 +528,7 @@ GENERATORS = {
     "flags": lambda: FLAG_SEEDS,
     "members_json": lambda: MEMBERS_JSON_SEEDS,
     "discovery_answer": discovery_seeds,
+    "srv_answer": srv_seeds,
 }
 
 

@@ -4,7 +4,7 @@
 # `make fuzz` does not build the whole server; a missing source shows up as an
 # undefined symbol when a target links.
 FUZZ_TARGETS := form go_path keys_parse peer_message store_snapshot yaml_config flags \
-                members_json discovery_answer
+                members_json discovery_answer srv_answer
 
 FUZZ_LIB_SRCS := $(wildcard common/*.cc) $(wildcard server/store/*.cc) \
                  server/http/request.cc \
