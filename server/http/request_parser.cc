@@ -47,7 +47,10 @@ void RequestParser::Begin() {
 }
 
 RequestParser::Event RequestParser::Parse(boost::beast::flat_buffer& in) {
-  if (!parser_) Begin();
+  if (!parser_) {
+    if (in.size() == 0) return Event::kNeedMore;
+    Begin();
+  }
   boost::beast::error_code ec;
   while (in.size() > 0 && !parser_->is_done()) {
     std::size_t used = parser_->put(in.data(), ec);

@@ -37,7 +37,7 @@ class RequestParser {
 
   // Whether a request has begun (bytes of it were parsed, or Begin was called).
   bool started() const { return parser_.has_value(); }
-  // Starts the next request (Parse does it too when needed).
+  // Starts the next request (Parse does it too once it has bytes).
   void Begin();
   // Drops the request being read (the connection is closing).
   void Reset() { parser_.reset(); }
