@@ -8,7 +8,7 @@
 #   make asan       ASan+UBSan build in build/asan, then the test suite against it
 #   make bench      kvraft vs real etcd 3.4, as ratios
 #   make fuzz       libFuzzer targets (clang, ASan+UBSan) in build/fuzz, each run
-#                   for FUZZ_SECONDS (default 60) or FUZZ_RUNS executions;
+#                   for FUZZ_SECONDS (default 60) and/or FUZZ_RUNS executions;
 #                   FUZZ_ONLY="form go_path" picks targets (README: Fuzzing)
 
 MAKEFLAGS += --no-builtin-rules
@@ -133,7 +133,7 @@ FUZZ_CXX ?= clang++
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CXXFLAGS := -std=c++17 -O1 -gline-tables-only -Wall -Wextra -Werror -I. $(FUZZ_SAN) $(BOOST_FLAGS) \
                  -fsanitize=fuzzer-no-link $(shell pkg-config --cflags cpp-httplib 2>/dev/null) -pthread
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?=
 FUZZ_RUNS ?=
 FUZZ_ONLY ?=
 include fuzz/targets.mk

@@ -406,6 +406,21 @@ def write_dicts():
                 "<<: ", "!!str", "!!int", "{", "}", "[", "]", "|", ">", "'", "\"", "yes", "no", "~", "null",
                 "0x", "1e3", ".inf", "http://", "https://"])
     write_dict("members_json", JSON_TOKENS)
+    params = ["value=", "ttl=", "dir=true", "prevExist=false", "prevValue=", "prevIndex=", "recursive=true",
+              "sorted=true", "wait=true", "waitIndex=", "quorum=true", "stream=true", "refresh=true",
+              "noValueOnSuccess=true", "&", ";", "%", "%zz", "%00", "%2F", "+", "="]
+    write_dict("form", params + ["application/x-www-form-urlencoded", "multipart/form-data", "; charset=",
+                                 "PUT", "POST", "PATCH", "GET"])
+    write_dict("keys_parse", params + ["/v2/keys/", "/../", "/./", "//", "?", "application/x-www-form-urlencoded",
+                                       "PUT", "POST", "DELETE", "HEAD", "GET"])
+    write_dict("go_path", ["/", "//", "/./", "/../", "..", "%2F", "%2e", "%00", "%ff", "%", "?", "+", "#",
+                           "/v2/keys", "GET", "HEAD", "\xc3\xa9"])
+    write_dict("http_request", ["\r\n", "\r\n\r\n", " HTTP/1.1\r\n", " HTTP/1.0\r\n", "GET ", "PUT ",
+                                "POST ", "DELETE ", "HEAD ", "OPTIONS ", "Host: ", "Content-Length: ",
+                                "Transfer-Encoding: chunked\r\n", "Transfer-Encoding: gzip, chunked\r\n",
+                                "Connection: close\r\n", "Connection: keep-alive\r\n",
+                                "Expect: 100-continue\r\n", "Content-Type: application/x-www-form-urlencoded\r\n",
+                                "0\r\n\r\n", ";ext=1", "Trailer: ", "http://", "/v2/keys/", "?", "%", " \t"])
     write_dict("discovery_answer", JSON_TOKENS + ["\"action\":", "\"node\":", "\"nodes\":", "\"key\":",
                                                  "\"value\":", "\"createdIndex\":", "\"modifiedIndex\":",
                                                  "\"errorCode\":", "\"cause\":", "\"index\":", "_config",
