@@ -6,6 +6,7 @@
 //
 // The bytes are fed twice, as reads of up to 16 KB (the server's read size)
 // and in small pieces; both must yield the same requests and the same end.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -65,6 +66,7 @@ std::string Summary(const http::Request& req, const http::wire::Framing& framing
 // Reads `bytes` as a Session does, `piece` bytes at a time at most.
 Outcome Feed(std::string_view bytes, size_t piece) {
   const http::ServerOptions options;
+  // The size of a Session's buffer: a head at its limit plus 64 KB of pipelined bytes.
   boost::beast::flat_buffer in(options.max_header_bytes + http::internal::kHeaderSlack + 64 * 1024);
   RequestParser parser(options);
   Outcome out;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora in fuzz/corpus/<target>/ (run from anywhere; the
-files are committed, this only regenerates them). Seeds are real-looking
+"""Writes the seed corpora in fuzz/corpus/<target>/ and the dictionaries
+fuzz/<target>.dict (run from anywhere; the files are committed, this only
+regenerates them). Seeds are real-looking
 inputs: the requests of the conformance scenarios (tests/conformance), the
 examples of the unit tests, and encodings of typical peer messages and store
 snapshots. File names are a hash of the content, so reruns change nothing.
@@ -23,7 +24,8 @@ MAX_SEEDS = 100  # per target: enough variety, small repository
 def write(target, seeds):
     out = os.path.join(CORPUS, target)
     os.makedirs(out, exist_ok=True)
-    # Generated seeds are named by hash; crash reproducers (crash-*) stay.
+    # Generated seeds are named by hash; inputs kept by hand (crash-*,
+    # deep-nesting-*) stay.
     for old in glob.glob(os.path.join(out, "[0-9a-f]" * 16)):
         os.remove(old)
     unique = []
@@ -31,7 +33,7 @@ def write(target, seeds):
         b = s.encode() if isinstance(s, str) else bytes(s)
         if b not in unique:
             unique.append(b)
-    # Hand-written seeds come last and are all kept; the rest evenly spaced.
+    # The last 10 (the hand-written ones) are all kept; the rest evenly spaced.
     if len(unique) > MAX_SEEDS:
         unique = [unique[i * len(unique) // MAX_SEEDS] for i in range(MAX_SEEDS - 10)] + unique[-10:]
     for b in unique:
