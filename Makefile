@@ -127,7 +127,8 @@ bench: all
 
 # libFuzzer targets, built with clang apart from the g++ build. Objects get
 # -fsanitize=fuzzer-no-link (coverage without libFuzzer's main); the project
-# sources fuzz/targets.mk names go into one archive the targets link.
+# sources fuzz/targets.mk names go into one (thin: two files may share a
+# name) archive the targets link.
 FUZZ_BUILD := build/fuzz
 FUZZ_CXX ?= clang++
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -145,7 +146,7 @@ $(FUZZ_BUILD)/obj/%.o: %.cc
 
 $(FUZZ_BUILD)/libkvraft.a: $(call fuzz_obj,$(FUZZ_LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcsT $@ $^
 
 $(FUZZ_BUILD)/bin/%_fuzz: $(FUZZ_BUILD)/obj/fuzz/%_fuzz.o $(FUZZ_BUILD)/libkvraft.a
 	@mkdir -p $(@D)
