@@ -22,7 +22,9 @@ std::vector<std::string> Strings(const nlohmann::json& j, const char* key) {
   return out;
 }
 
-common::Result<RemoteCluster> Parse(const std::string& cluster_header, const std::string& body) {
+}  // namespace
+
+common::Result<RemoteCluster> ParseRemoteCluster(const std::string& cluster_header, const std::string& body) {
   auto id = common::ParseId(cluster_header);
   if (!id.ok() || *id == 0) return common::Status::InvalidArgument("bad X-Etcd-Cluster-Id \"" + cluster_header + "\"");
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
@@ -41,8 +43,6 @@ common::Result<RemoteCluster> Parse(const std::string& cluster_header, const std
   if (rc.members.empty()) return common::Status::InvalidArgument("members answer lists no member");
   return rc;
 }
-
-}  // namespace
 
 common::Result<RemoteCluster> FetchRemoteCluster(const std::vector<std::string>& peer_urls,
                                                  std::chrono::milliseconds timeout) {
@@ -68,7 +68,7 @@ common::Result<RemoteCluster> FetchRemoteCluster(const std::vector<std::string>&
     } else if (res->status != 200) {
       why = "status " + std::to_string(res->status);
     } else {
-      auto rc = Parse(res->get_header_value("X-Etcd-Cluster-Id"), body);
+      auto rc = ParseRemoteCluster(res->get_header_value("X-Etcd-Cluster-Id"), body);
       if (rc.ok()) return rc;
       why = rc.status().message();
     }

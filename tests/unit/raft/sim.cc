@@ -32,8 +32,7 @@ void SimStats::Add(const SimStats& o) {
 }
 
 Simulation::Simulation(uint64_t seed)
-    : seed_(seed),
-      rng_(seed * 0x2545F4914F6CDD1DULL + 7),
+    : rng_(seed * 0x2545F4914F6CDD1DULL + 7),
       disk_rng_(seed * 0x9E3779B97F4A7C15ULL + 11) {
   trace_ = std::getenv("KVRAFT_SIM_TRACE") != nullptr;
   size_t n = rng_.Chance(50) ? 3 : 5;
