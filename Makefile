@@ -7,6 +7,9 @@
 #   make run        a local member on 127.0.0.1:2379 / :2380
 #   make asan       ASan+UBSan build in build/asan, then the test suite against it
 #   make bench      kvraft vs real etcd 3.4, as ratios
+#   make soak       SOAK_MINUTES (default 10) of mixed load, restarts and a
+#                   replacement on a 3-member cluster; fails on growth that
+#                   does not level off (not part of make test)
 
 MAKEFLAGS += --no-builtin-rules
 JOBS ?= $(shell nproc)
@@ -46,7 +49,7 @@ ifneq ($(wildcard cli/main.cc),)
 BINARIES += $(BIN)/kvraftctl
 endif
 
-.PHONY: all deps build test unit run asan bench sim clean
+.PHONY: all deps build test unit run asan bench sim soak clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -118,6 +121,14 @@ sim: deps
 
 bench: all
 	@bench/run.sh
+
+# Samples, chart, summary and the members' logs go to $(BUILD)/soak.
+# SOAK_ARGS: more flags for tests/soak/run.py (--rate, --interval, --snapshot-count).
+SOAK_MINUTES ?= 10
+soak: deps
+	@$(MAKE) --no-print-directory $(SUBMAKE_J) $(BIN)/kvraft
+	@KVRAFT_BIN=$(abspath $(BIN)/kvraft) /usr/bin/python3 tests/soak/run.py \
+	  --minutes $(SOAK_MINUTES) --out $(BUILD)/soak $(SOAK_ARGS)
 
 clean:
 	rm -rf build
