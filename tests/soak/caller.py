@@ -70,7 +70,7 @@ class Caller:
         if r.status >= 500:
             j = r.json()
             if isinstance(j, dict) and j.get("errorCode") == 300:
-                return None, "500 errorCode 300"
+                return None, "500 errorCode 300: %s" % j.get("cause", "")
             self.st.unexpected("5xx without errorCode 300", "%s %s -> %d %r"
                                % (method, target, r.status, r.body[:200]))
             return None, "other 5xx"
@@ -89,8 +89,11 @@ class Caller:
             # A refused connection never reached the server: no doubt about its outcome.
             if why != "connection refused":
                 unknown += 1
-            self.st.count("retried (%s, %s)" % (
-                why, "during a disruption" if self.st.disrupted() else "outside disruptions"))
+            if self.st.disrupted():
+                self.st.count("retried (%s, during a disruption)" % why)
+            else:
+                self.st.count("retried (%s, outside disruptions)" % why,
+                              example="%s %s on %s" % (method, target, m.name))
             if time.monotonic() > deadline:
                 raise Unavailable("%s %s: no answer but transient failures for %.0fs (last: %s)"
                                   % (method, target, DEADLINE, why))

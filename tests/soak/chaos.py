@@ -20,7 +20,7 @@ import threading
 import time
 
 from harness import TestFailure, http
-from test_cluster import add_member, leader_of, remove_member
+from test_cluster import leader_of
 
 KINDS = ("kill -9", "SIGTERM", "replace")
 START_TIMEOUT = 60.0
@@ -41,6 +41,7 @@ class Chaos(threading.Thread):
         self.victims = st.members[1:]
         self.error = None
         self.busy = None  # the member being disrupted
+        self.step = ""   # what the disruption is doing, for its error
 
     def spawn(self, m):
         with self.st.lock:
@@ -67,42 +68,80 @@ class Chaos(threading.Thread):
                                       % (m.name, timeout, m.log_tail()))
                 time.sleep(0.2)
 
-    def member_id(self, m):
-        r = http("GET", self.witness.url + "/v2/members", timeout=5)
-        for x in r.json()["members"]:
-            if m.peer_url in x["peerURLs"]:
-                return x["id"]
-        raise TestFailure("%s (%s) is not a member: %s" % (m.name, m.peer_url, r.body[:300]))
+    def members(self):
+        """{peer URL: id} from the witness, retried through elections."""
+        r = self.member_change(lambda: http("GET", self.witness.url + "/v2/members", timeout=10),
+                               (200,), "GET /v2/members")
+        return {u: x["id"] for x in r.json()["members"] for u in x["peerURLs"]}
+
+    def member_change(self, request, done, what, settled=None):
+        """Sends a member request until its answer is one of `done`, for up to
+        START_TIMEOUT. A timeout, a refused connection or a 5xx (no leader
+        yet, or the strict reconfiguration check) is retried, as a client
+        would; settled(), when given, tells after such an unknown outcome
+        whether the change has been made already."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                r = request()
+                if r.status in done:
+                    return r
+                why = "%d %r" % (r.status, r.body[:200])
+                if r.status < 500:
+                    raise TestFailure("%s: %s" % (what, why))
+            except OSError as e:
+                why = repr(e)
+            self.st.count("member change retried (%s)" % why.split(" ", 1)[0])
+            if settled is not None:
+                try:
+                    if settled():
+                        return None
+                except (OSError, ValueError, KeyError):
+                    pass
+            if time.monotonic() > deadline:
+                raise TestFailure("%s: no success in %.0fs (last: %s)" % (what, START_TIMEOUT, why))
+            time.sleep(0.5)
 
     def kill9(self, m):
+        self.step = "killing it"
         m.kill9()
         time.sleep(random.uniform(1, 5))
+        self.step = "starting it again"
         self.start_member(m)
 
     def sigterm(self, m):
+        self.step = "stopping it"
         code = m.stop(timeout=15)
         if code != 0:
             self.st.unexpected("exit code after SIGTERM", "%s exited with %s" % (m.name, code))
         time.sleep(random.uniform(1, 3))
+        self.step = "starting it again"
         self.start_member(m)
 
     def replace(self, m):
-        mid = self.member_id(m)
-        r = remove_member(self.witness, mid)
-        if r.status != 204:
-            raise TestFailure("DELETE /v2/members/%s: %d %r" % (mid, r.status, r.body[:300]))
+        self.step = "finding its id"
+        mid = self.members()[m.peer_url]
+        self.step = "removing it"
+        self.member_change(lambda: http("DELETE", self.witness.url + "/v2/members/" + mid, timeout=15),
+                           (204, 410), "DELETE /v2/members/" + mid,
+                           settled=lambda: m.peer_url not in self.members())
+        self.step = "waiting for it to exit"
         code = m.wait_exit(30)
         if code != 0:
             self.st.unexpected("exit of a removed member", "%s: exit code %s" % (m.name, code))
             m.kill9()
         shutil.rmtree(m.data_dir, ignore_errors=True)
-        r = add_member(self.witness, m.peer_url)
-        if r.status != 201:
-            raise TestFailure("POST /v2/members %s: %d %r" % (m.peer_url, r.status, r.body[:300]))
+        self.step = "adding it back"
+        body = json.dumps({"peerURLs": [m.peer_url]})
+        self.member_change(lambda: http("POST", self.witness.url + "/v2/members", body=body, timeout=15,
+                                        headers={"Content-Type": "application/json"}),
+                           (201, 409), "POST /v2/members",
+                           settled=lambda: m.peer_url in self.members())
         m.extra_args = self.base_args + ["--initial-cluster-token", self.token,
                                          "--initial-cluster-state", "existing"]
+        self.step = "starting it with a wiped data dir"
         self.start_member(m)
-        return "new id " + json.loads(r.body)["id"]
+        return "new id " + self.members()[m.peer_url]
 
     def victim(self, kind, turn):
         if kind == "kill -9":
@@ -129,13 +168,10 @@ class Chaos(threading.Thread):
     def run(self):
         try:
             self._run()
-        except TestFailure as e:
-            if not self.st.closing:
-                self.error = str(e)
-                self.st.unexpected("disruption failed", str(e))
         except Exception as e:  # noqa: BLE001: reported, never silent
-            self.error = repr(e)
-            self.st.unexpected("disruption failed", repr(e))
+            if not self.st.closing:
+                self.error = "%s (while %s)" % (e if isinstance(e, TestFailure) else repr(e), self.step)
+                self.st.unexpected("disruption failed", self.error)
 
     def _run(self):
         turn = 0
@@ -152,6 +188,7 @@ class Chaos(threading.Thread):
             w = self.st.begin_window("%s %s" % (kind, m.name))
             t, began = time.monotonic(), self.st.now()
             detail = getattr(self, {"kill -9": "kill9", "SIGTERM": "sigterm", "replace": "replace"}[kind])(m)
+            self.step = "waiting for every member to be healthy"
             self.wait_healthy()
             self.st.end_window(w)
             self.busy = None

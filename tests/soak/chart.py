@@ -7,7 +7,7 @@ matplotlib.use("Agg")  # no display
 import matplotlib.pyplot as plt  # noqa: E402
 
 PANELS = (("rss_mb", "RSS (MB)"), ("threads", "threads"),
-          ("fds", "open files (dashed: not client connections)"), ("close_wait", "client conns in CLOSE_WAIT"),
+          ("fds", "open files (dashed: not client connections)"), ("dead_conns", "client conns closed by the client, open in the server"),
           ("sqlite_mb", "SQLite db + WAL (MB)"), ("p99_ms", "p99 of the load's requests per interval (ms, log)"))
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red")
 

@@ -26,12 +26,17 @@ Tolerances:
 - threads: 2. The thread count is fixed by the configuration.
 - fds_other (open files that are not client connections: the database,
   WAL, log, peers, listeners): 8. They should not change at all.
-- close_wait (client connections the client closed and the server has not):
-  20. A member that never notices a vanished watcher piles these up.
-- fds (all of them): 25% or 64, as they follow the watchers on that member.
+- dead_conns (client connections the client closed or reset and the server
+  has not closed: CLOSE_WAIT, CLOSE): 20. A member that never notices a
+  vanished watcher piles these up.
 - sqlite_mb (db + WAL): 25% or 4 MB. The key space is bounded and the log is
   compacted after each snapshot (--snapshot-count), so freed pages are
   reused and the WAL is checkpointed.
+fds_other and dead_conns are every open file but the live client
+connections, whose number is the soak's own doing: the watchers are spread
+at random over the members and crowd onto two of them while the third
+restarts, so the total moves by hundreds with no leak (it is charted, not
+judged).
 """
 
 import statistics
@@ -42,8 +47,7 @@ RULES = {  # metric: (relative, absolute)
     "rss_mb": (0.10, 8.0),
     "threads": (0.0, 2),
     "fds_other": (0.0, 8),
-    "close_wait": (0.0, 20),
-    "fds": (0.25, 64),
+    "dead_conns": (0.0, 20),
     "sqlite_mb": (0.25, 4.0),
 }
 

@@ -117,6 +117,7 @@ def summary(st, load, watchers, verdicts, rows, check_lines, failures, args):
     for name, n in sorted(st.tally.counts.items()):
         if not name.startswith("UNEXPECTED"):
             out.append("  %7d  %s" % (n, name))
+            out.extend("             e.g. " + e for e in st.tally.examples.get(name, []))
     out.append("")
     out.append("growth (last life of each member; median of the middle third -> last third, "
                "limit, peak; see growth.py):")
@@ -170,6 +171,7 @@ def main():
 
     st = None
     failures = []
+    printed = False
     try:
         base_args = ["--snapshot-count", str(args.snapshot_count)]
         print("soak: starting 3 members (%s)" % harness.KVRAFT_BIN, flush=True)
@@ -193,9 +195,12 @@ def main():
             failures.append("sampler: " + sampler.error)
 
         check_lines = []
-        check_lines += check_writes(st, load.book)
-        check_lines += check_cas(st, load.book)
-        check_lines += check_queues(st, load.book)
+        try:
+            check_lines += check_writes(st, load.book)
+            check_lines += check_cas(st, load.book)
+            check_lines += check_queues(st, load.book)
+        except (OSError, ValueError, KeyError) as e:
+            failures.append("the final reads failed: %r" % e)
         check_lines.append("TTL keys: %d checked gone after their ttl" % load.book.ttl_checked)
         check_lines += check_watchers(st, load.book, watchers.sessions)
         shutdown(st, args.out)
@@ -225,17 +230,19 @@ def main():
         with open(os.path.join(args.out, "summary.txt"), "w") as f:
             f.write("\n".join(text) + "\n")
         print("\n".join(text), flush=True)
+        printed = True
         print("soak: samples.csv, events.csv, soak.png, summary.txt and logs/ in %s" % args.out)
     except KeyboardInterrupt as e:
         failures.append("interrupted (%s)" % (e or "Ctrl-C"))
         print("soak: interrupted; stopping the members", file=sys.stderr, flush=True)
     except harness.TestFailure as e:
         failures.append(str(e))
-        print("SOAK FAILED: %s" % e, flush=True)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the cleanup finish
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         shutdown(st, args.out)
+    if failures and not printed:
+        print("SOAK FAILED:\n  " + "\n  ".join(failures), flush=True)
     sys.exit(1 if failures else 0)
 
 

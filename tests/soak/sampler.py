@@ -1,7 +1,8 @@
 """Samples every member each `interval` seconds, in a thread, into a CSV
 written as it goes (a soak stopped early still leaves its data):
-RSS, threads, open files, of which accepted client connections and those in
-CLOSE_WAIT (the client has gone, the server has not closed), the SQLite
+RSS, threads, open files, of which accepted client connections and the dead
+ones among them (the client closed or reset it, the server has not closed
+its end: CLOSE_WAIT or CLOSE), the SQLite
 files (db and WAL), and the p50/p99 of the load's requests to that member
 in the interval, until the load ends. `life` counts the member's starts (a restart or a
 replacement begins a new life).
@@ -12,9 +13,9 @@ import os
 import threading
 
 FIELDS = ("t", "member", "life", "pid", "rss_mb", "threads", "fds", "client_conns",
-          "close_wait", "fds_other", "db_mb", "wal_mb", "sqlite_mb", "requests",
+          "dead_conns", "fds_other", "db_mb", "wal_mb", "sqlite_mb", "requests",
           "p50_ms", "p99_ms", "loadavg")
-TCP_CLOSE_WAIT = "08"
+TCP_LIVE = ("01", "0A")  # ESTABLISHED, LISTEN
 
 
 def percentile(values, p):
@@ -50,8 +51,8 @@ def tcp_sockets():
 
 
 def fd_counts(pid, client_port, sockets):
-    """(all open fds, accepted client connections, of which in CLOSE_WAIT)."""
-    fds = conns = close_wait = 0
+    """(all open fds, accepted client connections, of which dead)."""
+    fds = conns = dead = 0
     d = "/proc/%d/fd" % pid
     for name in os.listdir(d):
         fds += 1
@@ -65,8 +66,8 @@ def fd_counts(pid, client_port, sockets):
             # listening socket too, counted here: one, constant).
             if port == client_port:
                 conns += 1
-                close_wait += state == TCP_CLOSE_WAIT
-    return fds, conns, close_wait
+                dead += state not in TCP_LIVE
+    return fds, conns, dead
 
 
 def file_mb(path):
@@ -95,7 +96,7 @@ class Sampler(threading.Thread):
                 continue
             try:
                 status = proc_status(proc.pid)
-                fds, conns, close_wait = fd_counts(proc.pid, m.client_port, sockets)
+                fds, conns, dead = fd_counts(proc.pid, m.client_port, sockets)
             except OSError:
                 continue  # it ended while being read
             db = os.path.join(m.data_dir, "member", "kvraft.db")
@@ -104,7 +105,7 @@ class Sampler(threading.Thread):
             rows.append({
                 "t": t, "member": m.name, "life": m.starts, "pid": proc.pid,
                 "rss_mb": round(status["VmRSS"] / 1024.0, 2), "threads": status["Threads"],
-                "fds": fds, "client_conns": conns, "close_wait": close_wait,
+                "fds": fds, "client_conns": conns, "dead_conns": dead,
                 "fds_other": fds - conns,
                 "db_mb": round(file_mb(db), 3), "wal_mb": round(file_mb(db + "-wal"), 3),
                 "sqlite_mb": round(file_mb(db) + file_mb(db + "-wal"), 3),

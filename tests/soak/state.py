@@ -19,9 +19,12 @@ class Tally:
     def __init__(self):
         self.counts = collections.Counter()
         self.unexpected = collections.OrderedDict()  # name -> [examples]
+        self.examples = {}  # name -> [examples] of some expected outcomes
 
-    def add(self, name, n=1):
+    def add(self, name, n=1, example=None):
         self.counts[name] += n
+        if example is not None and len(self.examples.setdefault(name, [])) < 3:
+            self.examples[name].append(example)
 
     def add_unexpected(self, name, example):
         self.counts["UNEXPECTED " + name] += 1
@@ -71,9 +74,9 @@ class State:
         with self.lock:
             self.events.append((round(self.now() if t is None else t, 1), what, member, detail))
 
-    def count(self, name, n=1):
+    def count(self, name, n=1, example=None):
         with self.lock:
-            self.tally.add(name, n)
+            self.tally.add(name, n, None if example is None else "t=%.1fs %s" % (self.now(), example))
 
     def unexpected(self, name, example):
         with self.lock:
