@@ -6,14 +6,19 @@ import matplotlib
 matplotlib.use("Agg")  # no display
 import matplotlib.pyplot as plt  # noqa: E402
 
-PANELS = (("rss_mb", "RSS (MB)"), ("threads", "threads"),
-          ("fds", "open files (dashed: not client connections)"), ("dead_conns", "client conns closed by the client, open in the server"),
-          ("sqlite_mb", "SQLite db + WAL (MB)"), ("p99_ms", "p99 of the load's requests per interval (ms, log)"))
+PANELS = (("rss_mb", "RSS (MB)"),
+          ("threads", "threads"),
+          ("fds", "open files (dashed: not client connections)"),
+          ("dead_conns", "client conns closed by the client, open in the server"),
+          ("sqlite_mb", "SQLite db + WAL (MB)"),
+          ("cpu_pct", "CPU (% of a core)"),
+          ("p99_ms", "p99 of the load's requests per interval (ms, log)"),
+          ("loadavg", "machine load (1-min loadavg, 2 cores)"))
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red")
 
 
 def draw(rows, events, members, path, title):
-    fig, axes = plt.subplots(3, 2, figsize=(14, 10), sharex=True)
+    fig, axes = plt.subplots(4, 2, figsize=(14, 13), sharex=True)
     for ax, (metric, label) in zip(axes.flat, PANELS):
         for i, m in enumerate(members):
             mine = [r for r in rows if r["member"] == m and r[metric] != ""]

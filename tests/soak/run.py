@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import csv
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -97,8 +98,12 @@ def summary(st, load, watchers, verdicts, rows, check_lines, failures, args):
     if loads:
         out.append("machine load (1-min loadavg, 2 cores): median %.1f, max %.1f"
                    % (sorted(loads)[len(loads) // 2], max(loads)))
+    cpu = [r["cpu_pct"] for r in rows if r["cpu_pct"] != ""]
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    out.append("CPU: members median %.0f%% of a core each, the soak's client %.0f%%"
+               % (percentile(cpu, 50) or 0, 100 * (me.ru_utime + me.ru_stime) / max(1.0, st.now())))
     ops = load.book.ops
-    out.append("requests done: %s (%d in all, %.0f/s)" % (
+    out.append("operations (of 1-2 requests each): %s (%d in all, %.0f/s)" % (
         ", ".join("%s %d" % kv for kv in sorted(ops.items())), sum(ops.values()),
         sum(ops.values()) / max(1.0, st.duration)))
     if lat_all:

@@ -4,7 +4,7 @@ RSS, threads, open files, of which accepted client connections and the dead
 ones among them (the client closed or reset it, the server has not closed
 its end: CLOSE_WAIT or CLOSE), the SQLite
 files (db and WAL), and the p50/p99 of the load's requests to that member
-in the interval, until the load ends. `life` counts the member's starts (a restart or a
+in the interval, and its CPU use (% of one core), until the load ends. `life` counts the member's starts (a restart or a
 replacement begins a new life).
 """
 
@@ -13,7 +13,7 @@ import os
 import threading
 
 FIELDS = ("t", "member", "life", "pid", "rss_mb", "threads", "fds", "client_conns",
-          "dead_conns", "fds_other", "db_mb", "wal_mb", "sqlite_mb", "requests",
+          "dead_conns", "fds_other", "db_mb", "wal_mb", "sqlite_mb", "cpu_pct", "requests",
           "p50_ms", "p99_ms", "loadavg")
 TCP_LIVE = ("01", "0A")  # ESTABLISHED, LISTEN
 
@@ -33,6 +33,13 @@ def proc_status(pid):
             if k in ("VmRSS", "Threads"):
                 out[k] = int(v.split()[0])
     return out
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tcp_sockets():
@@ -83,6 +90,7 @@ class Sampler(threading.Thread):
         self.st, self.interval, self.path = st, interval, path
         self.rows = []
         self.error = None
+        self.cpu = {}  # pid -> (CPU seconds, time) at the last sample
 
     def sample(self, latencies):
         sockets = tcp_sockets()
@@ -97,18 +105,22 @@ class Sampler(threading.Thread):
             try:
                 status = proc_status(proc.pid)
                 fds, conns, dead = fd_counts(proc.pid, m.client_port, sockets)
+                cpu = cpu_seconds(proc.pid)
             except OSError:
                 continue  # it ended while being read
             db = os.path.join(m.data_dir, "member", "kvraft.db")
             lat = latencies.get(m.name, [])
             p50, p99 = percentile(lat, 50), percentile(lat, 99)
+            prev = self.cpu.get(proc.pid)
+            self.cpu[proc.pid] = (cpu, t)
+            cpu_pct = round(100 * (cpu - prev[0]) / (t - prev[1]), 1) if prev and t > prev[1] else ""
             rows.append({
                 "t": t, "member": m.name, "life": m.starts, "pid": proc.pid,
                 "rss_mb": round(status["VmRSS"] / 1024.0, 2), "threads": status["Threads"],
                 "fds": fds, "client_conns": conns, "dead_conns": dead,
                 "fds_other": fds - conns,
                 "db_mb": round(file_mb(db), 3), "wal_mb": round(file_mb(db + "-wal"), 3),
-                "sqlite_mb": round(file_mb(db) + file_mb(db + "-wal"), 3),
+                "sqlite_mb": round(file_mb(db) + file_mb(db + "-wal"), 3), "cpu_pct": cpu_pct,
                 "requests": len(lat),
                 "p50_ms": round(p50 * 1000, 2) if p50 is not None else "",
                 "p99_ms": round(p99 * 1000, 2) if p99 is not None else "",

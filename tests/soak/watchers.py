@@ -12,6 +12,7 @@ Each session's record (what it asked from, what it got, how it ended) is
 checked against the acknowledged writes at the end (checks.py).
 """
 
+import array
 import asyncio
 import random
 import time
@@ -40,7 +41,7 @@ class Session:
     def __init__(self, kind, prefix, ranges, member, w0):
         self.kind, self.prefix, self.ranges, self.member = kind, prefix, ranges, member
         self.w0 = w0              # first index asked for (None: "from now")
-        self.received = []        # modifiedIndex of each event, in arrival order
+        self.received = array.array("q")  # modifiedIndex of each event, in arrival order
         self.end_t = None
         self.end = None           # "hung up", "dropped", "refused", "cleared", "bad"
 
