@@ -66,7 +66,7 @@ class Caller:
         except (OSError, HttpError) as e:
             return None, "connection lost (%s)" % type(e).__name__
         self.st.latency(member.name, time.monotonic() - start)
-        self.st.note_index(r.headers)
+        self.st.note_headers(r.headers)
         if r.status >= 500:
             j = r.json()
             if isinstance(j, dict) and j.get("errorCode") == 300:
@@ -89,11 +89,7 @@ class Caller:
             # A refused connection never reached the server: no doubt about its outcome.
             if why != "connection refused":
                 unknown += 1
-            if self.st.disrupted():
-                self.st.count("retried (%s, during a disruption)" % why)
-            else:
-                self.st.count("retried (%s, outside disruptions)" % why,
-                              example="%s %s on %s" % (method, target, m.name))
+            self.st.failed("request retried after %s" % why, "%s %s on %s" % (method, target, m.name))
             if time.monotonic() > deadline:
                 raise Unavailable("%s %s: no answer but transient failures for %.0fs (last: %s)"
                                   % (method, target, DEADLINE, why))

@@ -121,7 +121,7 @@ def check_watchers(st, book, sessions):
         got = set(s.received)
         last = max(got) if got else s.w0 - 1
         horizon = None
-        if s.end == "hung up" and not st.disrupted(s.end_t):
+        if s.end == "hung up" and not st.expected(s.end_t):
             horizon = s.end_t - WATCH_LAG
         missed = []
         for r in (range(RANGES) if s.ranges is None else s.ranges):

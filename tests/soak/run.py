@@ -109,6 +109,10 @@ def summary(st, load, watchers, verdicts, rows, check_lines, failures, args):
     if lat_all:
         out.append("p99 per member and interval: median %.1f ms, worst %.1f ms"
                    % (percentile(lat_all, 50), max(lat_all)))
+    spontaneous = [(t, term) for t, term in st.elections if not st.planned(t)]
+    out.append("leader elections seen (rises of X-Raft-Term): %d, %d of them outside the planned "
+               "disruptions%s" % (len(st.elections), len(spontaneous), "".join(
+                   " (term %d at %.0fs)" % (term, t) for t, term in spontaneous[:10])))
     out.append("")
     out.append("disruptions:")
     for t, what, member, detail in st.events:
@@ -122,7 +126,6 @@ def summary(st, load, watchers, verdicts, rows, check_lines, failures, args):
     for name, n in sorted(st.tally.counts.items()):
         if not name.startswith("UNEXPECTED"):
             out.append("  %7d  %s" % (n, name))
-            out.extend("             e.g. " + e for e in st.tally.examples.get(name, []))
     out.append("")
     out.append("growth (last life of each member; median of the middle third -> last third, "
                "limit, peak; see growth.py):")
@@ -209,6 +212,7 @@ def main():
         check_lines.append("TTL keys: %d checked gone after their ttl" % load.book.ttl_checked)
         check_lines += check_watchers(st, load.book, watchers.sessions)
         shutdown(st, args.out)
+        st.judge_failures()
         for crash in harness.crash_reports():
             st.unexpected("member crashed or hung", crash)
         for name, examples in st.tally.unexpected.items():

@@ -71,11 +71,7 @@ class Watchers:
     def ended(self, s, why, detail=""):
         s.end, s.end_t = why, self.st.now()
         if why in ("dropped", "refused"):
-            if self.st.disrupted():
-                self.st.count("watch %s (a member restarting)" % why)
-            else:
-                self.st.unexpected("watch %s outside a disruption" % why, "%s on %s %s"
-                                   % (s.prefix, s.member, detail))
+            self.st.failed("watch " + why, "%s on %s %s" % (s.prefix, s.member, detail))
         elif why == "cleared":
             self.st.count("watch answered 401 (index cleared)")
         self.sessions.append(s)
@@ -95,7 +91,7 @@ class Watchers:
                 return self.ended(s, "refused")
             except (OSError, HttpError) as e:
                 return self.ended(s, "dropped", repr(e))
-            self.st.note_index(r.headers)
+            self.st.note_headers(r.headers)
             j = r.json() or {}
             if r.status == 200:
                 if s.w0 is None:  # "from now": the index the watch began at
