@@ -130,9 +130,10 @@ class Conn:
             await asyncio.wait_for(self._send("GET", target, None, None), timeout)
             status, hdrs = await asyncio.wait_for(self._head(), timeout)
             on_head(status, hdrs)
-            if "chunked" not in hdrs.get("transfer-encoding", "").lower():
-                body = await asyncio.wait_for(self.reader.read(), timeout)
-                yield json.loads(body)
+            if "chunked" not in hdrs.get("transfer-encoding", "").lower():  # an error answer
+                n = hdrs.get("content-length", "")
+                read = self.reader.readexactly(int(n)) if n.isdigit() else self.reader.read()
+                yield json.loads(await asyncio.wait_for(read, timeout))
                 return
             buf = b""
             async for chunk in self._chunks():

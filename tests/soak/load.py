@@ -1,7 +1,7 @@
 """The soak's mixed load, as asyncio coroutines, and the record each keeps
 for the checks at the end (checks.py).
 
-Kinds (share of SOAK_RATE requests per second):
+Kinds (share of the --rate operations per second):
 - writes: PUT /soak/kv/rRRR/kJJJJ = "<seq>:<padding>"; a bounded key space
   (RANGES x KEYS_PER_RANGE keys), each key owned by one writer, so the last
   acknowledged seq of every key is known;

@@ -78,10 +78,10 @@ class Watchers:
 
     async def long_poll(self, conn, s, deadline):
         w = s.w0
-        while True:
+        for _ in range(100000):  # and until its deadline
             left = deadline - time.monotonic()
             if left <= 0:
-                return self.ended(s, "hung up")
+                break
             q = "?wait=true&recursive=true" + ("&waitIndex=%d" % w if w else "")
             try:
                 r = await conn.request("GET", "/v2/keys" + s.prefix + q, timeout=left)
@@ -105,6 +105,7 @@ class Watchers:
             else:
                 self.st.unexpected("unexpected answer to a watch", "%d %r" % (r.status, r.body[:200]))
                 return self.ended(s, "bad")
+        return self.ended(s, "hung up")
 
     async def stream(self, conn, s, deadline):
         """A stream from now: as in etcd, one from a waitIndex still in the
