@@ -92,7 +92,7 @@ class State:
             if self.expected(t):
                 self.count(name + (" (a member restarting)" if self.planned(t) else " (a leader election)"))
             else:
-                self.unexpected(name + " on a healthy cluster", "t=%.1fs %s" % (t, example))
+                self.unexpected(name + " on a healthy cluster", example, t)
 
     def begin_window(self, what):
         with self.lock:
@@ -111,9 +111,9 @@ class State:
         with self.lock:
             self.tally.add(name, n)
 
-    def unexpected(self, name, example):
+    def unexpected(self, name, example, t=None):
         with self.lock:
-            self.tally.add_unexpected(name, "t=%.1fs %s" % (self.now(), example))
+            self.tally.add_unexpected(name, "t=%.1fs %s" % (self.now() if t is None else t, example))
 
     def latency(self, member, seconds):
         with self.lock:
