@@ -10,6 +10,9 @@
 #   make fuzz       libFuzzer targets (clang, ASan+UBSan) in build/fuzz, each run
 #                   for FUZZ_SECONDS (default 60) and/or FUZZ_RUNS executions;
 #                   FUZZ_ONLY="form go_path" picks targets (README: Fuzzing)
+#   make soak       SOAK_MINUTES (default 10) of mixed load, restarts and a
+#                   replacement on a 3-member cluster; fails on growth that
+#                   does not level off (not part of make test)
 
 MAKEFLAGS += --no-builtin-rules
 JOBS ?= $(shell nproc)
@@ -52,7 +55,7 @@ ifneq ($(wildcard cli/main.cc),)
 BINARIES += $(BIN)/kvraftctl
 endif
 
-.PHONY: all deps build test unit run asan bench sim fuzz fuzz-build clean
+.PHONY: all deps build test unit run asan bench sim fuzz fuzz-build soak clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -159,6 +162,14 @@ fuzz-build: $(patsubst %,$(FUZZ_BUILD)/bin/%_fuzz,$(or $(FUZZ_ONLY),$(FUZZ_TARGE
 fuzz: deps
 	@$(MAKE) --no-print-directory $(SUBMAKE_J) fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) fuzz/run.sh $(FUZZ_BUILD) $(or $(FUZZ_ONLY),$(FUZZ_TARGETS))
+
+# Samples, chart, summary and the members' logs go to $(BUILD)/soak.
+# SOAK_ARGS: more flags for tests/soak/run.py (--rate, --interval, --snapshot-count).
+SOAK_MINUTES ?= 10
+soak: deps
+	@$(MAKE) --no-print-directory $(SUBMAKE_J) $(BIN)/kvraft
+	@KVRAFT_BIN=$(abspath $(BIN)/kvraft) /usr/bin/python3 tests/soak/run.py \
+	  --minutes $(SOAK_MINUTES) --out $(BUILD)/soak $(SOAK_ARGS)
 
 clean:
 	rm -rf build

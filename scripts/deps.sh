@@ -2,7 +2,8 @@
 # Installs the Debian packages kvraft builds and tests with, only those missing,
 # so that a second run is silent and takes well under a second.
 #
-#   scripts/deps.sh          build and test packages (make deps)
+#   scripts/deps.sh          build, test and soak packages (make deps; the soak's
+#                            chart needs python3-matplotlib)
 #   scripts/deps.sh build    build packages only (the Dockerfile's build stage)
 set -euo pipefail
 pkgs=(
@@ -15,6 +16,7 @@ if [ "${1:-}" != build ]; then
     etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base iproute2 nftables
     docker.io docker-compose systemd
     clang libclang-rt-14-dev   # make fuzz (libFuzzer's runtime is in libclang-rt)
+    python3-matplotlib
   )
 fi
 missing=()

@@ -406,7 +406,10 @@ void EtcdServer::RetryUnproposed() {
 
 void EtcdServer::StartReadRound() {
   if (reads_waiting_.empty() || leader_id_.load() == 0) return;
-  std::string ctx = std::to_string(next_read_ctx_++);
+  // The leader ignores a round whose context it already has pending, so the
+  // context must be unique cluster-wide: a request id (a per-member counter
+  // from 1 collided between members, and the later round timed out).
+  std::string ctx = std::to_string(next_request_id_.fetch_add(1));
   if (!node_->ReadIndex(ctx).ok()) return;  // retried on the next tick
   read_rounds_[ctx].reads = std::move(reads_waiting_);
   reads_waiting_.clear();

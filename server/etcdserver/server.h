@@ -223,7 +223,6 @@ class EtcdServer {
   std::deque<steady_clock_point> leader_writes_;  // when each write of entries as leader, not yet durable, began
   std::vector<PendingRead> reads_waiting_;               // not yet in a read round
   std::map<std::string, ReadBatch> read_rounds_;         // by read-index context
-  uint64_t next_read_ctx_ = 1;
   bool published_ = false;
   bool publish_in_flight_ = false;
   bool halted_ = false;  // a fatal error: the loop ends
