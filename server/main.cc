@@ -30,6 +30,7 @@
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
 #include "server/proxy/run.h"
+#include "server/storage/data_dir_lock.h"
 #include "server/storage/sqlite_storage.h"
 #include "server/store/store.h"
 #include "server/transport/remote_cluster.h"
@@ -209,11 +210,18 @@ int main(int argc, char** argv) {
 
   // Flags are checked before the data dir is made, so a mistyped command
   // leaves nothing behind.
+  // The data dir is locked before it is read, for as long as the member runs.
+  common::Result<std::unique_ptr<storage::DataDirLock>> lock = common::Status::NotFound("not locked yet");
+  auto open_storage = [&cfg, &lock]() -> common::Result<std::unique_ptr<storage::SqliteStorage>> {
+    if (!lock.ok()) lock = storage::DataDirLock::Acquire(cfg.data_dir);
+    if (!lock.ok()) return lock.status();
+    return storage::SqliteStorage::Open(cfg.data_dir);
+  };
   struct stat db {};
   common::Result<std::unique_ptr<storage::SqliteStorage>> storage =
       common::Status::NotFound("no data dir yet");
   if (::stat((cfg.data_dir + "/member/kvraft.db").c_str(), &db) == 0) {
-    storage = storage::SqliteStorage::Open(cfg.data_dir);
+    storage = open_storage();
     if (!storage.ok()) return Fail(storage.status().message());
   }
   const bool new_member = !storage.ok() || (*storage)->IsNew();
@@ -235,7 +243,7 @@ int main(int argc, char** argv) {
     s = RestartIdentity(cfg, (*storage)->meta(), &sc);
   }
   if (!s.ok()) return Fail(s.message());
-  if (!storage.ok()) storage = storage::SqliteStorage::Open(cfg.data_dir);
+  if (!storage.ok()) storage = open_storage();
   if (!storage.ok()) return Fail(storage.status().message());
   store::Store st;
   etcdserver::EtcdServer server(sc, st, **storage);
