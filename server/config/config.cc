@@ -251,9 +251,6 @@ Status Validate(const Config& c) {
   if (!s.ok()) return s;
   s = CheckNoTls(c);
   if (!s.ok()) return s;
-  if (c.force_new_cluster) {
-    return Status::InvalidArgument("--force-new-cluster is not supported by this build of kvraft");
-  }
   s = CheckHostUrls("--advertise-client-urls", c.advertise_client_urls);
   if (!s.ok()) return s;
   if (c.initial_cluster_state != "new" && c.initial_cluster_state != "existing") {

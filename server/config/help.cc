@@ -52,6 +52,7 @@ std::string HelpText() {
          "  --strict-reconfig-check 'true'\n    Refuse member changes that could lose the quorum.\n"
          "  --pre-vote 'true'\n    Run raft's pre-vote phase before elections (etcd 3.4 defaults to false).\n"
          "  --enable-v2 'false'\n    Accepted for etcd compatibility; the v2 API is always served.\n"
+         "  --enable-snapshot-endpoint 'true'\n    Serve online backups (GET /kvraft/snapshot, `kvraftctl snapshot save`).\n"
          "\nSecurity (kvraft serves plain HTTP only):\n"
          "  --cert-file ''\n    Client TLS certificate (refused: no TLS yet).\n"
          "  --key-file ''\n    Client TLS key (refused: no TLS yet).\n"
@@ -87,7 +88,7 @@ std::string HelpText() {
          "  --proxy-write-timeout 5000\n    Write timeout in milliseconds (0: none).\n"
          "  --proxy-read-timeout 0\n    Read timeout in milliseconds (0: none).\n"
          "\nUnsafe:\n"
-         "  --force-new-cluster 'false'\n    Refused: not supported yet.\n"
+         "  --force-new-cluster 'false'\n    Force to create a new one-member cluster.\n"
          "\nOther etcd 3.4 flags (v3, gRPC, auth tokens, compaction, experimental-*) are accepted\n"
          "and have no effect. Every flag may also be set as ETCD_<FLAG_NAME> in the environment.\n";
 }

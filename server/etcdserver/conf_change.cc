@@ -28,6 +28,14 @@ std::optional<ConfChangeContext> ConfChangeContext::Decode(const std::string& by
   return ctx;
 }
 
+std::optional<DecodedConfChange> DecodeConfChangeEntry(const std::string& data) {
+  auto cc = raft::DecodeConfChange(data);
+  if (!cc.ok()) return std::nullopt;
+  auto ctx = ConfChangeContext::Decode(cc->context);
+  if (!ctx) return std::nullopt;
+  return DecodedConfChange{std::move(*cc), std::move(*ctx)};
+}
+
 Status CheckConfChange(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx) {
   // Id 0 is raft's "no node"; it can only come from a forged proposal.
   if (cc.node_id == raft::kNone) return Status::InvalidArgument("membership: invalid ID 0");

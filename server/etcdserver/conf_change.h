@@ -23,6 +23,14 @@ struct ConfChangeContext {
   static std::optional<ConfChangeContext> Decode(const std::string& bytes);
 };
 
+// A conf change entry's data: the change and its context; nullopt when
+// either does not decode.
+struct DecodedConfChange {
+  raft::ConfChange cc;
+  ConfChangeContext ctx;
+};
+std::optional<DecodedConfChange> DecodeConfChangeEntry(const std::string& data);
+
 // etcd's checks at apply time, against the membership in the store:
 // AlreadyExists "membership: ID exists" / "membership: peerURL exists",
 // NotFound "membership: member not found", and for a removed id

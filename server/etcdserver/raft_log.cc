@@ -1,5 +1,7 @@
 #include "server/etcdserver/raft_log.h"
 
+#include <algorithm>
+
 #include "common/bytes.h"
 #include "server/raft/validate.h"
 
@@ -113,6 +115,28 @@ Status RaftLog::Persist(const std::optional<raft::HardState>& hard_state,
 void RaftLog::DeferHardState(const raft::HardState& hard_state) {
   memory_.SetHardState(hard_state);
   latest_ = hard_state;
+}
+
+void RaftLog::CommitAll() {
+  raft::HardState hs = memory_.hard_state();
+  auto last = memory_.LastIndex();
+  if (last.ok()) hs.commit = std::max(hs.commit, *last);
+  DeferHardState(hs);
+}
+
+Status RaftLog::AppendCommitted(const std::vector<raft::Entry>& entries) {
+  if (entries.empty()) return Status::OK();
+  raft::HardState hs = memory_.hard_state();
+  hs.commit = entries.back().index;
+  storage::Write w;
+  for (const auto& e : entries) w.entries.push_back(ToDisk(e));
+  w.hard_state = storage::HardState{hs.term, hs.vote, hs.commit};
+  memory_.Append(entries);
+  memory_.SetHardState(hs);
+  written_ = latest_ = hs;
+  written_at_ = std::chrono::steady_clock::now();
+  writer_.Submit(std::move(w), [](const Status&) {});
+  return writer_.Drain();
 }
 
 std::optional<storage::HardState> RaftLog::HardStateToWrite(bool with_snapshot) {

@@ -53,6 +53,12 @@ class RaftLog {
   // the disk write is queued like Persist's.
   common::Status Snapshot(uint64_t index, const raft::ConfState& cs, std::string data, uint64_t keep,
                           Done done);
+  // --force-new-cluster, before the node starts: every entry in the log
+  // counts as committed (in memory: what a leader elected from this log
+  // would commit), then AppendCommitted puts `entries` after them,
+  // committed too, and returns once that is durable.
+  void CommitAll();
+  common::Status AppendCommitted(const std::vector<raft::Entry>& entries);
   // Waits until every queued write is durable; the first write error, if any.
   common::Status Drain() { return writer_.Drain(); }
 

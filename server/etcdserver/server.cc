@@ -9,6 +9,7 @@
 #include "common/time_format.h"
 #include "common/version.h"
 #include "server/etcdserver/snapshot_check.h"
+#include "server/etcdserver/standalone.h"
 
 namespace etcdserver {
 namespace {
@@ -98,6 +99,8 @@ Status EtcdServer::Start() {
   rc.pre_vote = config_.pre_vote;
   s = rc.Validate();
   if (!s.ok()) return s;
+  const bool force = !fresh && config_.force_new_cluster;
+  if (force) log_.CommitAll();
   node_ = std::make_unique<raft::RawNode>(rc);
   if (fresh && config_.new_cluster) {
     std::vector<raft::ConfChange> peers;
@@ -112,7 +115,10 @@ Status EtcdServer::Start() {
   if (halted_) return Status::Corruption("data dir " + config_.data_dir + ": cannot replay the raft log");
   s = log_.Drain();
   if (!s.ok()) return s;
-  if (!fresh) {
+  if (force) {
+    s = ForceNewCluster(rc);
+    if (!s.ok()) return s;
+  } else if (!fresh) {
     s = CheckIdentity();
     if (!s.ok()) return s;
   }
@@ -182,6 +188,41 @@ Status EtcdServer::CheckIdentity() {
     }
   }
   return Status::OK();
+}
+
+// Called with the whole log applied (CommitAll). A snapshot of that state
+// holds the membership the node starts from; the conf changes go into the
+// log after it as committed entries, applied by a node made anew as on a
+// restart. The data dir then names this member under the flags' name and
+// token, and is no longer a backup.
+Status EtcdServer::ForceNewCluster(const raft::Config& rc) {
+  const raft::ConfState cs = node_->raft().conf_state();
+  auto changes = StandaloneChanges(cs.voters, ReadMembers(store_), config_.member_id, config_.peer_urls);
+  KV_LOG(kInfo, "etcdserver") << "forcing restart of member " << common::FormatId(config_.member_id)
+                              << " in cluster " << common::FormatId(config_.cluster_id) << " at commit index "
+                              << applied_;
+  Status s;
+  if (applied_ > log_.snapshot_index()) {
+    s = log_.Snapshot(applied_, cs, store_.Save(), config_.snapshot_catchup_entries, [](const Status&) {});
+    if (s.ok()) s = log_.Drain();
+  }
+  if (s.ok()) s = log_.AppendCommitted(ConfChangeEntries(changes, node_->raft().term(), applied_ + 1));
+  if (!s.ok()) return Status(s.code(), "data dir " + config_.data_dir + ": " + s.message());
+  raft::Config fresh_rc = rc;
+  fresh_rc.applied = applied_;
+  node_ = std::make_unique<raft::RawNode>(fresh_rc);
+  while (node_->HasReady() && !halted_) ProcessReady();
+  if (halted_) return Status::Corruption("data dir " + config_.data_dir + ": cannot replay the raft log");
+  auto voters = node_->raft().conf_state().voters;
+  if (voters != std::vector<uint64_t>{config_.member_id}) {
+    return Status::InvalidArgument("--force-new-cluster: member " + common::FormatId(config_.member_id) +
+                                   " could not be made the only member (was it removed from its cluster?)");
+  }
+  auto meta = storage_.meta();
+  meta["name"] = config_.name;
+  meta["token"] = config_.cluster_token;
+  if (meta.count("backup_of")) meta["backup_of"] = "";
+  return storage_.SetMeta(meta);
 }
 
 bool EtcdServer::WaitPublished(std::chrono::milliseconds timeout) {
@@ -327,6 +368,28 @@ void EtcdServer::Propose(Request request, Callback done, std::chrono::millisecon
     }
   }
   Fail(done, kStopped);
+}
+
+void EtcdServer::TakeSnapshotPoint(SnapshotPointCallback done) {
+  Request barrier;  // a quorum read of a key that needs no permission
+  barrier.method = "GET";
+  barrier.path = kVersionPath;
+  barrier.quorum = true;
+  auto cb = std::make_shared<SnapshotPointCallback>(std::move(done));
+  Propose(std::move(barrier), [this, cb](Response resp) {
+    if (!resp.result.event && resp.result.error.code == store::kEcodeRaftInternal) {
+      return (*cb)(Status::Unavailable(resp.result.error.cause));
+    }
+    // On the loop thread, between two applies: a consistent pair.
+    auto term = log_.storage().Term(applied_);
+    SnapshotPoint point{applied_, term.ok() ? *term : term_.load(), store_.Index()};
+    // The writer's barrier: done once every entry up to the point is durable.
+    Status s = log_.Persist(std::nullopt, {}, raft::Snapshot{}, [cb, point](const Status& st) {
+      if (!st.ok()) return (*cb)(st);
+      (*cb)(point);
+    });
+    if (!s.ok()) (*cb)(s);
+  });
 }
 
 void EtcdServer::ProposeConfChange(raft::ConfChangeType type, uint64_t member_id,
@@ -647,34 +710,34 @@ void EtcdServer::ApplyEntry(const raft::Entry& entry) {
 }
 
 void EtcdServer::ApplyConfChangeEntry(const raft::Entry& entry) {
-  auto cc = raft::DecodeConfChange(entry.data);
-  std::optional<ConfChangeContext> ctx;
-  if (cc.ok()) ctx = ConfChangeContext::Decode(cc->context);
-  if (!cc.ok() || !ctx) {
+  auto decoded = DecodeConfChangeEntry(entry.data);
+  if (!decoded) {
     KV_LOG(kError, "etcdserver") << "undecodable conf change at index " << entry.index << ", skipped";
     return;
   }
-  Status s = CheckConfChange(store_, *cc, *ctx);
+  const raft::ConfChange& cc = decoded->cc;
+  const ConfChangeContext& ctx = decoded->ctx;
+  Status s = CheckConfChange(store_, cc, ctx);
   if (s.ok()) {
-    ApplyConfChangeToStore(store_, *cc, *ctx);
-    node_->ApplyConfChange(*cc);
-    if (cc->type == raft::ConfChangeType::kRemoveNode) transport_->MarkRemoved(cc->node_id);
+    ApplyConfChangeToStore(store_, cc, ctx);
+    node_->ApplyConfChange(cc);
+    if (cc.type == raft::ConfChangeType::kRemoveNode) transport_->MarkRemoved(cc.node_id);
     RefreshPeers();
     KV_LOG(kInfo, "etcdserver") << "applied conf change at index " << entry.index << ": "
-                                << (cc->type == raft::ConfChangeType::kAddNode      ? "added "
-                                    : cc->type == raft::ConfChangeType::kRemoveNode ? "removed "
+                                << (cc.type == raft::ConfChangeType::kAddNode      ? "added "
+                                    : cc.type == raft::ConfChangeType::kRemoveNode ? "removed "
                                                                                     : "updated ")
-                                << common::FormatId(cc->node_id);
+                                << common::FormatId(cc.node_id);
   } else {
     KV_LOG(kWarn, "etcdserver") << "refused conf change at index " << entry.index << ": " << s.message();
   }
-  auto it = waiters_.find(ctx->request_id);
+  auto it = waiters_.find(ctx.request_id);
   if (it != waiters_.end()) {
     StatusCallback done = std::move(it->second.conf_done);
     waiters_.erase(it);
     if (done) done(s);
   }
-  if (s.ok() && cc->type == raft::ConfChangeType::kRemoveNode && cc->node_id == config_.member_id) {
+  if (s.ok() && cc.type == raft::ConfChangeType::kRemoveNode && cc.node_id == config_.member_id) {
     KV_LOG(kWarn, "etcdserver") << "this member was removed from the cluster; stopping";
     removed_ = true;
     // As etcd, stop ten heartbeats later: the answer to the removal itself

@@ -65,6 +65,9 @@ struct ServerConfig {
   // joining an existing cluster lists the peers it can reach.
   std::map<uint64_t, std::vector<std::string>> initial_members;
   bool new_cluster = true;
+  // etcd's --force-new-cluster: a restarting member makes itself the only
+  // member (see standalone.h), keeping all data. No effect on a new member.
+  bool force_new_cluster = false;
   uint64_t snapshot_count = 100000;
   uint64_t snapshot_catchup_entries = 5000;  // kept after a snapshot for slow followers
   std::chrono::milliseconds heartbeat{100};
@@ -89,6 +92,15 @@ struct Response {
 };
 using Callback = std::function<void(Response)>;
 using StatusCallback = std::function<void(common::Status)>;
+
+// Where a consistent copy of this member's data may be cut (an online
+// backup): the applied raft index, its term, and the store index then.
+struct SnapshotPoint {
+  uint64_t raft_index = 0;
+  uint64_t raft_term = 0;
+  uint64_t store_index = 0;
+};
+using SnapshotPointCallback = std::function<void(common::Result<SnapshotPoint>)>;
 
 // What /v2/stats/self and /v2/stats/leader show.
 struct SelfStats {
@@ -126,6 +138,11 @@ class EtcdServer {
   // read index round, linearizably. `done` runs on the loop thread.
   // `timeout` bounds the wait (default: 5 s + 2 election timeouts, as etcd).
   void Propose(Request request, Callback done, std::chrono::milliseconds timeout = {});
+  // After a read index round (so every write acknowledged before the call
+  // is applied here), the point this member has applied, once every log
+  // entry up to it is on disk; or why not (no leader, timeout, stopped).
+  // `done` runs on a server thread and must not block.
+  void TakeSnapshotPoint(SnapshotPointCallback done);
   // A membership change; `done` gets OK once applied, or the reason.
   void ProposeConfChange(raft::ConfChangeType type, uint64_t member_id,
                          std::vector<std::string> peer_urls, StatusCallback done);
@@ -161,6 +178,7 @@ class EtcdServer {
   };
 
   common::Status CheckIdentity();
+  common::Status ForceNewCluster(const raft::Config& rc);
   common::Status Recover(bool* fresh);
   void Post(std::function<void()> task);
   // A batch from a peer that passed the transport's checks (on a peer I/O

@@ -59,11 +59,13 @@ def remove_member(via, mid):
 
 class Writers:
     """Threads that write /<prefix>/w<N>-<i> through the first member of
-    `targets()` that answers, recording every acknowledged write; each stops
-    after per_writer writes or max_seconds."""
+    `targets()` that answers, recording every acknowledged write (acked: key
+    -> value; acked_at: key -> (modifiedIndex, time of the answer)); each
+    stops after per_writer writes or max_seconds."""
 
     def __init__(self, targets, prefix, count=4, per_writer=5000, max_seconds=120):
         self.acked = {}
+        self.acked_at = {}
         self._targets, self._prefix, self._per_writer = targets, prefix, per_writer
         self._max_seconds = max_seconds
         self._stop = threading.Event()
@@ -85,6 +87,7 @@ class Writers:
                 if r.status in (200, 201):
                     with self._lock:
                         self.acked[key] = str(i)
+                        self.acked_at[key] = (r.json()["node"]["modifiedIndex"], time.time())
                     break
             i += 1
 

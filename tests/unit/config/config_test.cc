@@ -189,12 +189,12 @@ TEST_SUITE("config") {
     }
     // Refused when set: the help says so.
     for (const char* flag : {"cert-file", "key-file", "client-cert-auth", "trusted-ca-file", "auto-tls",
-                             "peer-cert-file", "peer-auto-tls", "cipher-suites", "force-new-cluster"}) {
+                             "peer-cert-file", "peer-auto-tls", "cipher-suites"}) {
       CHECK_MESSAGE(entry(flag).find("efused") != std::string::npos, entry(flag));
     }
   }
 
-  TEST_CASE("TLS settings and --force-new-cluster are refused, not silently ignored") {
+  TEST_CASE("TLS settings are refused, not silently ignored") {
     const std::string tls =
         ": TLS is not supported by this build of kvraft (serve plain HTTP, or put a TLS proxy in front)";
     CHECK(Err({"--cert-file", "/c.pem"}) == "--cert-file" + tls);
@@ -204,7 +204,7 @@ TEST_SUITE("config") {
     CHECK(Err({}, {{"ETCD_PEER_TRUSTED_CA_FILE", "/ca.pem"}}) == "--peer-trusted-ca-file" + tls);
     CHECK(Err({"--listen-client-urls", "https://127.0.0.1:2379", "--advertise-client-urls",
                "http://127.0.0.1:2379"}) == "https://127.0.0.1:2379: TLS is not supported by this build of kvraft");
-    CHECK(Err({"--force-new-cluster"}) == "--force-new-cluster is not supported by this build of kvraft");
+    CHECK(Ok({"--force-new-cluster"}).force_new_cluster);
     // A YAML file's TLS sections are read, and refused the same way.
     CHECK(Err({"--config-file", "/k.yml"}, {}, File("peer-transport-security:\n  key-file: /pk.pem\n")) ==
           "--peer-key-file" + tls);
