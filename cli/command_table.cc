@@ -1,4 +1,5 @@
 // The commands and flags of kvraftctl, with etcdctl v2's names and help texts.
+#include "cli/backup_commands.h"
 #include "cli/command.h"
 #include "cli/keys_commands.h"
 #include "cli/member_commands.h"
@@ -46,7 +47,34 @@ std::vector<Command> BuildCommands() {
       {"update", "update an existing member in the etcd cluster", "<memberID> <peerURLs>", "", {},
        MemberUpdateAction, {}},
   };
+  Command snapshot{"snapshot", "online backup: save a running member's data, restore it as a new cluster", "", "", {},
+                   nullptr, {}};
+  snapshot.subcommands = {
+      {"save", "stream a consistent snapshot from the first endpoint that answers into <file>", "<file>", "", {},
+       SnapshotSaveAction, {}},
+      {"restore", "make a new member's data dir from a snapshot file (runs kvraft)", "<file>", "",
+       {Value({"data-dir"}, FlagKind::kString, "", "--data-dir value",
+              "Path to the data directory (default: \"<name>.etcd\")"),
+        Value({"name"}, FlagKind::kString, "", "--name value", "Human-readable name for this member (default: \"default\")"),
+        Value({"initial-cluster"}, FlagKind::kString, "", "--initial-cluster value",
+              "Initial cluster configuration for restore bootstrap"),
+        Value({"initial-cluster-token"}, FlagKind::kString, "", "--initial-cluster-token value",
+              "Initial cluster token for the etcd cluster during restore bootstrap"),
+        Value({"initial-advertise-peer-urls"}, FlagKind::kString, "", "--initial-advertise-peer-urls value",
+              "List of this member's peer URLs to advertise to the rest of the cluster")},
+       SnapshotRestoreAction, {}},
+      {"status", "print what a snapshot file holds, once its checksum holds", "<file>", "", {}, SnapshotStatusAction,
+       {}},
+  };
   return {
+      {"backup", "backup an etcd directory", " ", "",
+       {Value({"data-dir"}, FlagKind::kString, "", "--data-dir value", "Path to the etcd data dir"),
+        Value({"wal-dir"}, FlagKind::kString, "", "--wal-dir value", "Path to the etcd wal dir"),
+        Value({"backup-dir"}, FlagKind::kString, "", "--backup-dir value", "Path to the backup dir"),
+        Value({"backup-wal-dir"}, FlagKind::kString, "", "--backup-wal-dir value", "Path to the backup wal dir"),
+        Bool({"with-v3"}, "--with-v3", "Backup v3 backend data")},
+       BackupAction, {}},
+      snapshot,
       {"cluster-health", "check the health of the etcd cluster", " ", "",
        {Bool({"forever", "f"}, "--forever, -f", "forever check the health every 10 second until CTRL+C")},
        ClusterHealthAction, {}},

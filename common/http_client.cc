@@ -33,8 +33,11 @@ Result<SplitUrl> SplitHttpUrl(const std::string& url) {
   return out;
 }
 
-Result<HttpResponse> HttpDo(const std::string& method, const std::string& url, const std::string& body,
-                            const std::string& content_type, const HttpOptions& options) {
+namespace {
+
+// HttpDo, with the body of a 200 answer going to `sink` when one is given.
+Result<HttpResponse> Send(const std::string& method, const std::string& url, const std::string& body,
+                          const std::string& content_type, const HttpOptions& options, const BodySink* sink) {
   Result<SplitUrl> split = SplitHttpUrl(url);
   if (!split.ok()) return split.status();
 
@@ -66,6 +69,21 @@ Result<HttpResponse> HttpDo(const std::string& method, const std::string& url, c
   for (const auto& [k, v] : options.headers) req.headers.emplace(k, v);
   if (!content_type.empty()) req.headers.emplace("Content-Type", content_type);
   req.body = body;
+  std::string error_body;
+  if (sink) {
+    int status = 0;
+    req.response_handler = [&status](const httplib::Response& r) {
+      status = r.status;
+      return true;
+    };
+    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+      if (status != 200) {
+        error_body.append(data, n);
+        return true;
+      }
+      return (*sink)(std::string_view(data, n));
+    };
+  }
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
   if (!client.send(req, res, error)) {
@@ -73,9 +91,21 @@ Result<HttpResponse> HttpDo(const std::string& method, const std::string& url, c
   }
   HttpResponse out;
   out.status = res.status;
-  out.body = std::move(res.body);
+  out.body = sink ? std::move(error_body) : std::move(res.body);
   for (auto& [k, v] : res.headers) out.headers.emplace_back(k, v);
   return out;
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpDo(const std::string& method, const std::string& url, const std::string& body,
+                            const std::string& content_type, const HttpOptions& options) {
+  return Send(method, url, body, content_type, options, nullptr);
+}
+
+Result<HttpResponse> HttpDoStreaming(const std::string& method, const std::string& url, const HttpOptions& options,
+                                     const BodySink& sink) {
+  return Send(method, url, "", "", options, &sink);
 }
 
 std::string QueryEscape(const std::string& s) {

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,6 +52,14 @@ Result<SplitUrl> SplitHttpUrl(const std::string& url);
 // whatever its status code, is a response.
 Result<HttpResponse> HttpDo(const std::string& method, const std::string& url, const std::string& body = "",
                             const std::string& content_type = "", const HttpOptions& options = {});
+
+// HttpDo for an answer too large to hold: the body of a 200 answer goes to
+// `sink` piece by piece as it arrives (returning false aborts the transfer,
+// an error); that of any other answer is read into the response. options.timeout
+// bounds each read, not the whole transfer.
+using BodySink = std::function<bool(std::string_view)>;
+Result<HttpResponse> HttpDoStreaming(const std::string& method, const std::string& url, const HttpOptions& options,
+                                     const BodySink& sink);
 
 // Percent-encodes s for a query value or form field (Go's url.QueryEscape).
 std::string QueryEscape(const std::string& s);

@@ -9,7 +9,7 @@ namespace {
 const std::set<std::string>& BoolFlags() {
   static const std::set<std::string> kFlags = {
       "initial-election-tick-advance", "enable-pprof", "force-new-cluster",
-      "strict-reconfig-check", "enable-v2", "pre-vote", "client-cert-auth", "auto-tls",
+      "strict-reconfig-check", "enable-v2", "enable-snapshot-endpoint", "pre-vote", "client-cert-auth", "auto-tls",
       "peer-client-cert-auth", "peer-auto-tls", "debug", "unsafe-no-fsync",
       "experimental-initial-corrupt-check", "experimental-enable-lease-checkpoint",
       "experimental-peer-skip-client-san-verification", "version", "cluster-active-size",

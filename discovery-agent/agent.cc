@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "common/exec.h"
 #include "common/log.h"
 #include "discovery-agent/env_file.h"
 #include "discovery-agent/plan.h"
@@ -29,30 +30,14 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// kvraft beside this binary, which is how the image and build/bin lay them out.
-std::string DefaultServerPath() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0) return "kvraft";
-  std::string self(buf, static_cast<size_t>(n));
-  return self.substr(0, self.rfind('/') + 1) + "kvraft";
-}
-
 // Replaces this process with the server; returns only on failure.
 int ExecServer(const std::string& path, const std::vector<std::string>& args, const Environment& env) {
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> argv = {const_cast<char*>(path.c_str())};
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const std::string& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  std::string line;
-  for (char* a : argv) if (a) line += (line.empty() ? "" : " ") + std::string(a);
+  std::string line = path;
+  for (const std::string& a : args) line += " " + a;
   KV_LOG(kInfo, "agent") << "exec " << line;
-  ::execve(path.c_str(), argv.data(), envp.data());
-  return Fail("cannot exec the server " + path + ": " + std::strerror(errno));
+  return Fail(common::ExecProgram(path, args, env_strings).message());
 }
 
 Result<Bootstrap> FindBootstrap(const Settings& s, std::chrono::milliseconds timeout) {
@@ -78,7 +63,7 @@ int RunAgent(const std::vector<std::string>& args, const Environment& env) {
     return 0;
   }
   const AgentOptions& opt = inv->agent;
-  const std::string server = opt.exec_path.empty() ? DefaultServerPath() : opt.exec_path;
+  const std::string server = opt.exec_path.empty() ? common::BesideThisProgram("kvraft") : opt.exec_path;
   Result<Settings> settings = ReadSettings(*inv);
   if (!settings.ok()) return Fail(settings.status().message());
   const Settings& s = *settings;

@@ -29,6 +29,7 @@
 #include "server/config/initial_cluster.h"
 #include "server/etcdserver/server.h"
 #include "server/http/http.h"
+#include "server/offline/tools.h"
 #include "server/proxy/run.h"
 #include "server/storage/data_dir_lock.h"
 #include "server/storage/sqlite_storage.h"
@@ -141,6 +142,11 @@ common::Status RestartIdentity(const config::Config& cfg, const std::map<std::st
   if (!member.ok() || !cluster.ok()) {
     return common::Status::Corruption("data dir " + cfg.data_dir + " has no valid member identity");
   }
+  if (!field("backup_of").empty() && !cfg.force_new_cluster) {
+    return common::Status::InvalidArgument("data dir " + cfg.data_dir + " is a backup of member " +
+                                           field("backup_of") +
+                                           ": start it with --force-new-cluster to make it a new cluster");
+  }
   out->member_id = *member;
   out->cluster_id = *cluster;
   out->cluster_token = cfg.discovery.empty() ? cfg.initial_cluster_token : cfg.discovery;
@@ -159,6 +165,7 @@ common::Status RestartIdentity(const config::Config& cfg, const std::map<std::st
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (offline::IsTool(args)) return offline::RunTool(args);
   auto loaded = config::Load(args, Environment(), config::ReadFileFromDisk);
   if (!loaded.ok()) {
     if (config::IsUsageError(args)) {
@@ -192,6 +199,7 @@ int main(int argc, char** argv) {
   sc.election = std::chrono::milliseconds(cfg.election_timeout_ms);
   sc.pre_vote = cfg.pre_vote;
   sc.strict_reconfig_check = cfg.strict_reconfig_check;
+  sc.force_new_cluster = cfg.force_new_cluster;
   sc.on_removed = [] { kill(getpid(), SIGTERM); };
   // A member that cannot write its log stops too, and says so by its status.
   static std::atomic<bool> halted{false};
@@ -251,7 +259,8 @@ int main(int argc, char** argv) {
   http::ServerOptions options;
   options.max_body_bytes = cfg.max_request_bytes;
   api::WatchDispatcher watches;
-  api::Context ctx{server, st, watches};
+  api::SnapshotService snapshots(server, cfg.data_dir, cfg.enable_snapshot_endpoint);
+  api::Context ctx{server, st, watches, &snapshots};
   auto client = http::Server::Listen(HostPorts(cfg.listen_client_urls), api::MakeClientHandler(ctx), options);
   if (!client.ok()) return Fail(client.status().message());
   http::ServerOptions peer_options = options;

@@ -2,6 +2,7 @@
 // handlers hold no state of their own beyond the watch dispatcher.
 #pragma once
 
+#include "server/api/snapshot_service.h"
 #include "server/api/watch_dispatcher.h"
 #include "server/etcdserver/server.h"
 #include "server/store/store.h"
@@ -12,6 +13,7 @@ struct Context {
   etcdserver::EtcdServer& server;
   store::Store& store;
   WatchDispatcher& watches;
+  SnapshotService* snapshots = nullptr;  // GET /kvraft/snapshot; none: 404
 };
 
 }  // namespace api

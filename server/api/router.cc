@@ -44,6 +44,7 @@ void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::E
   if (path == "/v2/machines") return HandleMachines(ctx, req, ex);
   if (path == "/version") return HandleVersion(ctx, req, ex);
   if (path == "/health") return HandleHealth(ctx, req, ex);
+  if (path == "/kvraft/snapshot" && ctx.snapshots) return ctx.snapshots->Handle(req, ex);
   http::Response r = NotFound(path);
   AddCors(&r.headers);
   ex->Reply(std::move(r));

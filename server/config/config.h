@@ -79,6 +79,7 @@ struct Config {
   std::string discovery_proxy;
   bool strict_reconfig_check = true;
   bool enable_v2 = false;  // accepted for compatibility: kvraft always serves v2
+  bool enable_snapshot_endpoint = true;  // GET /kvraft/snapshot (online backups)
   bool pre_vote = true;  // etcd 3.5's default (3.4: false): a returning member must not disrupt
 
   // v2 proxy.

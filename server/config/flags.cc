@@ -205,6 +205,7 @@ std::vector<FlagSpec> BuildFlags() {
       Str("discovery-proxy", &Config::discovery_proxy),
       Bool("strict-reconfig-check", &Config::strict_reconfig_check),
       Bool("enable-v2", &Config::enable_v2),
+      Bool("enable-snapshot-endpoint", &Config::enable_snapshot_endpoint),
       Bool("pre-vote", &Config::pre_vote),
       // v2 proxy.
       Enum("proxy", &Config::proxy, {"off", "readonly", "on"}),

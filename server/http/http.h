@@ -62,6 +62,12 @@ class Exchange {
   virtual void StartStream(int status, Headers headers) = 0;
   virtual void Write(std::string chunk) = 0;  // sent and flushed as one chunk
   virtual void End() = 0;
+  // `cb` runs once, on an I/O thread, when every byte written so far has
+  // gone to the socket: a producer of a large stream writes its next piece
+  // then, so no more than one piece waits in memory. It never runs if the
+  // client goes first (OnClientGone fires instead). Implementations without
+  // a send queue run it at once.
+  virtual void WhenSent(std::function<void()> cb) { cb(); }
   // `cb` runs once, on an I/O thread, if the client closes the connection
   // before the exchange ended (as in Go, a client that only shut down its
   // sending side counts as gone, though an answer still reaches it), or when

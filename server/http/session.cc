@@ -273,6 +273,15 @@ void Session::End(std::uint64_t id) {
   FinishExchange();
 }
 
+void Session::WhenSent(std::uint64_t id, std::function<void()> cb) {
+  if (!Current(id) || state_ == State::kClosed) return;
+  if (writing_ || !pending_.empty()) {
+    after_sent_.push_back(std::move(cb));
+    return;
+  }
+  cb();
+}
+
 void Session::SetOnClientGone(std::uint64_t id, std::function<void()> cb) {
   if (id != exchange_id_) return;
   // The client may have left before this call arrived: a post made by the
@@ -337,6 +346,7 @@ void Session::Close() {
   on_client_gone_ = nullptr;
   parser_.Reset();
   pending_.clear();
+  after_sent_.clear();
   beast::error_code ignored;
   io_->socket.close(ignored);
   io_->timer.cancel();
@@ -383,9 +393,12 @@ void Session::OnWrite(const beast::error_code& ec) {
   }
   if (!pending_.empty()) {
     DoWrite();
-  } else if (state_ == State::kClosing) {
-    Linger();
+    return;
   }
+  std::vector<std::function<void()>> sent;
+  sent.swap(after_sent_);
+  for (auto& cb : sent) cb();
+  if (state_ == State::kClosing) Linger();
 }
 
 // All answers are out: end our side, then wait briefly for the client's end
@@ -498,6 +511,10 @@ void ExchangeImpl::Write(std::string chunk) {
 void ExchangeImpl::End() {
   finished_ = true;
   Post([](Session& s, std::uint64_t id) { s.End(id); });
+}
+
+void ExchangeImpl::WhenSent(std::function<void()> cb) {
+  Post([cb = std::move(cb)](Session& s, std::uint64_t id) mutable { s.WhenSent(id, std::move(cb)); });
 }
 
 void ExchangeImpl::OnClientGone(std::function<void()> cb) {

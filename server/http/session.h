@@ -72,6 +72,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void StartStream(std::uint64_t id, int status, Headers headers);
   void Write(std::uint64_t id, std::string chunk);
   void End(std::uint64_t id);
+  void WhenSent(std::uint64_t id, std::function<void()> cb);
   void SetOnClientGone(std::uint64_t id, std::function<void()> cb);
   void Abandon(std::uint64_t id);  // the handler dropped an unfinished exchange
 
@@ -150,6 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // strings of inflight_ stay untouched until it completes.
   std::vector<std::string> pending_;
   std::vector<std::string> inflight_;
+  std::vector<std::function<void()>> after_sent_;  // WhenSent callbacks, run once both are empty
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
 
@@ -171,6 +173,7 @@ class ExchangeImpl : public Exchange {
   void StartStream(int status, Headers headers) override;
   void Write(std::string chunk) override;
   void End() override;
+  void WhenSent(std::function<void()> cb) override;
   void OnClientGone(std::function<void()> cb) override;
 
  private:
