@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/member_id.h"
 #include "common/signals.h"
+#include "common/version.h"
 #include "server/api/context.h"
 #include "server/api/peer_handler.h"
 #include "server/api/router.h"
@@ -161,6 +162,27 @@ common::Status RestartIdentity(const config::Config& cfg, const std::map<std::st
 }
 
 
+// etcd's lines about the configuration a member starts with (embed's), in
+// its words and order.
+void LogStartConfig(const config::Config& cfg, bool initialized) {
+  if (initialized) {
+    KV_LOG(kInfo, "etcdmain") << "the server is already initialized as member before, starting as etcd member...";
+  }
+  KV_LOG(kInfo, "embed") << "name = " << cfg.name;
+  if (cfg.force_new_cluster) KV_LOG(kInfo, "embed") << "force new cluster";
+  KV_LOG(kInfo, "embed") << "data dir = " << cfg.data_dir;
+  KV_LOG(kInfo, "embed") << "member dir = " << cfg.data_dir << "/member";
+  KV_LOG(kInfo, "embed") << "heartbeat = " << cfg.heartbeat_interval_ms << "ms";
+  KV_LOG(kInfo, "embed") << "election = " << cfg.election_timeout_ms << "ms";
+  KV_LOG(kInfo, "embed") << "snapshot count = " << cfg.snapshot_count;
+  if (!cfg.discovery.empty()) KV_LOG(kInfo, "embed") << "discovery URL= " << cfg.discovery;
+  KV_LOG(kInfo, "embed") << "advertise client URLs = " << common::JoinUrls(cfg.advertise_client_urls);
+  if (initialized) {  // sic: etcd 3.4 prints these for a member that has data
+    KV_LOG(kInfo, "embed") << "initial advertise peer URLs = " << common::JoinUrls(cfg.initial_advertise_peer_urls);
+    KV_LOG(kInfo, "embed") << "initial cluster = ";
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,6 +209,8 @@ int main(int argc, char** argv) {
   }
   common::LogLevel level;
   if (common::ParseLogLevel(cfg.debug ? "debug" : cfg.log_level, &level)) common::SetLogLevel(level);
+  KV_LOG(kInfo, "etcdmain") << "kvraft Version: " << common::kKvraftVersion;
+  KV_LOG(kInfo, "etcdmain") << "etcd API Version: " << common::kServerVersion;
   for (const auto& notice : cfg.notices) KV_LOG(kInfo, "etcdmain") << notice;
   etcdserver::ServerConfig sc;
   sc.name = cfg.name;
@@ -233,6 +257,7 @@ int main(int argc, char** argv) {
     if (!storage.ok()) return Fail(storage.status().message());
   }
   const bool new_member = !storage.ok() || (*storage)->IsNew();
+  LogStartConfig(cfg, !new_member);
   auto stop_pending = [&stop_signals] { return common::AnyPending(stop_signals); };
   common::Status s;
   if (new_member) {
@@ -271,6 +296,7 @@ int main(int argc, char** argv) {
   s = server.Start();
   if (!s.ok()) return Fail(s.message());
   (*peer)->Start();
+  for (const auto& u : cfg.listen_peer_urls) KV_LOG(kInfo, "embed") << "listening for peers on " << u.host_port;
   // As etcd, serve clients only once this member has published itself to the
   // cluster (which needs a quorum); a stop signal meanwhile still stops it.
   int sig = 0;
@@ -280,13 +306,22 @@ int main(int argc, char** argv) {
     sig = sigtimedwait(&stop_signals, nullptr, &poll_signal);
     if (sig > 0) break;
   }
-  if (sig <= 0) (*client)->Start();
+  if (sig <= 0) {
+    (*client)->Start();
+    KV_LOG(kInfo, "embed") << "ready to serve client requests";
+    for (const auto& u : cfg.listen_client_urls) {
+      KV_LOG(kInfo, "embed") << "serving insecure client requests on " << u.host_port
+                             << ", this is strongly discouraged!";
+    }
+  }
   KV_LOG(kInfo, "etcdmain") << "member " << cfg.name << " (" << common::FormatId(sc.member_id)
                             << ") serving clients on " << common::JoinUrls(cfg.listen_client_urls)
                             << ", peers on " << common::JoinUrls(cfg.listen_peer_urls);
 
   if (sig <= 0) sigwait(&stop_signals, &sig);
   KV_LOG(kInfo, "etcdmain") << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", stopping";
+  KV_LOG(kInfo, "pkg/osutil") << "received " << (sig == SIGTERM ? "terminated" : "interrupt")
+                              << " signal, shutting down...";
   // Clients first; the peer listener stays up while a leader hands over.
   (*client)->Stop();
   server.Stop();

@@ -8,6 +8,7 @@
 #include "common/thread_name.h"
 #include "common/time_format.h"
 #include "common/version.h"
+#include "server/etcdserver/milestones.h"
 #include "server/etcdserver/snapshot_check.h"
 #include "server/etcdserver/standalone.h"
 
@@ -81,6 +82,7 @@ Status EtcdServer::Start() {
     Post([this] {
       if (removed_) return;
       KV_LOG(kWarn, "etcdserver") << "a peer says this member was removed from the cluster; stopping";
+      milestones::RemovedFromCluster();
       removed_ = true;
       if (config_.on_removed) config_.on_removed();
     });
@@ -100,6 +102,13 @@ Status EtcdServer::Start() {
   s = rc.Validate();
   if (!s.ok()) return s;
   const bool force = !fresh && config_.force_new_cluster;
+  if (fresh) {
+    milestones::StartingMember(config_.member_id, config_.cluster_id);
+  } else if (!force) {
+    auto initial = log_.storage().InitialState();
+    milestones::RestartingMember(config_.member_id, config_.cluster_id,
+                                 initial.ok() ? initial->hard_state.commit : 0);
+  }
   if (force) log_.CommitAll();
   node_ = std::make_unique<raft::RawNode>(rc);
   if (fresh && config_.new_cluster) {
@@ -128,6 +137,7 @@ Status EtcdServer::Start() {
   next_tick_ = steady_clock::now() + config_.heartbeat;
   next_sync_ = steady_clock::now() + config_.sync_interval;
   // Logged before the loop runs: applied_ is the loop's from then on.
+  milestones::StartingServer(cluster_version_);
   KV_LOG(kInfo, "etcdserver") << (fresh ? "started new member " : "restarted member ")
                               << common::FormatId(config_.member_id) << " of cluster "
                               << common::FormatId(config_.cluster_id) << " at applied index " << applied_
@@ -153,6 +163,7 @@ Status EtcdServer::Recover(bool* fresh) {
     Status s = store_.Recover(snap->data);
     if (!s.ok()) return Status::Corruption("data dir " + config_.data_dir + ": snapshot: " + s.message());
     applied_ = snap->metadata.index;
+    NoteClusterVersion(true);
   }
   return Status::OK();
 }
@@ -272,9 +283,11 @@ void EtcdServer::TransferLeadershipBeforeStop() {
       }
     }
     if (best == 0) {
+      if (st.progress.size() == 1) milestones::SingleMemberNoTransfer();
       *no_target = true;
       return;
     }
+    milestones::LeadershipTransfer(config_.member_id, best);
     KV_LOG(kInfo, "etcdserver") << "stopping: transferring leadership to " << common::FormatId(best);
     node_->TransferLeadership(best);
   });
@@ -589,6 +602,7 @@ void EtcdServer::Tick() {
         if (!resp.result.event) return;
         published_ = true;
         published_flag_ = true;
+        milestones::Published(config_.name, config_.client_urls, config_.cluster_id);
       };
       ProposeNow(std::move(publish), on_published, steady_clock::now() + request_timeout_);
     }
@@ -611,6 +625,7 @@ void EtcdServer::LeaderDuties() {
   }
   auto version = store_.Peek(kVersionPath, false);
   if (!version.ok() || version.value().node.value != std::optional<std::string>(common::kClusterVersion)) {
+    milestones::SettingClusterVersion(cluster_version_, common::kClusterVersion);
     Request v;
     v.id = next_request_id_.fetch_add(1);
     v.method = "PUT";
@@ -622,6 +637,7 @@ void EtcdServer::LeaderDuties() {
 
 void EtcdServer::OnLeaderChange(uint64_t lead, bool leader) {
   if (lead != leader_id_.load()) {
+    milestones::LeaderChanged(config_.member_id, leader_id_.load(), lead, term_.load());
     std::lock_guard<std::mutex> lock(stats_mu_);
     leader_since_ = system_clock::now();
     KV_LOG(kInfo, "etcdserver") << common::FormatId(config_.member_id)
@@ -702,6 +718,7 @@ void EtcdServer::ApplyEntry(const raft::Entry& entry) {
     return;
   }
   ApplyResult result = ApplyRequest(store_, *request);
+  if (request->path == kVersionPath && result.event) NoteClusterVersion(false);
   auto it = waiters_.find(request->id);
   if (it == waiters_.end()) return;
   Callback done = std::move(it->second.done);
@@ -720,6 +737,13 @@ void EtcdServer::ApplyConfChangeEntry(const raft::Entry& entry) {
   Status s = CheckConfChange(store_, cc, ctx);
   if (s.ok()) {
     ApplyConfChangeToStore(store_, cc, ctx);
+    switch (cc.type) {
+      case raft::ConfChangeType::kAddNode: milestones::MemberAdded(cc.node_id, ctx.peer_urls, config_.cluster_id); break;
+      case raft::ConfChangeType::kUpdateNode:
+        milestones::MemberUpdated(cc.node_id, ctx.peer_urls, config_.cluster_id);
+        break;
+      case raft::ConfChangeType::kRemoveNode: milestones::MemberRemoved(cc.node_id, config_.cluster_id); break;
+    }
     node_->ApplyConfChange(cc);
     if (cc.type == raft::ConfChangeType::kRemoveNode) transport_->MarkRemoved(cc.node_id);
     RefreshPeers();
@@ -739,11 +763,21 @@ void EtcdServer::ApplyConfChangeEntry(const raft::Entry& entry) {
   }
   if (s.ok() && cc.type == raft::ConfChangeType::kRemoveNode && cc.node_id == config_.member_id) {
     KV_LOG(kWarn, "etcdserver") << "this member was removed from the cluster; stopping";
+    milestones::RemovedFromCluster();
     removed_ = true;
     // As etcd, stop ten heartbeats later: the answer to the removal itself
     // (when it came through this member) must get out first.
     removal_notice_at_ = steady_clock::now() + 10 * config_.heartbeat;
   }
+}
+
+// etcd's lines when the cluster version is first known or changes.
+void EtcdServer::NoteClusterVersion(bool from_store) {
+  auto v = store_.Peek(kVersionPath, false);
+  std::string version = v.ok() ? v.value().node.value.value_or("") : "";
+  if (version.empty() || version == cluster_version_) return;
+  milestones::ClusterVersionSet(cluster_version_, version, from_store);
+  cluster_version_ = version;
 }
 
 void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
@@ -754,6 +788,7 @@ void EtcdServer::RestoreSnapshot(const raft::Snapshot& snap) {
   }
   applied_ = snap.metadata.index;
   commit_index_ = std::max(commit_index_.load(), applied_);
+  NoteClusterVersion(true);
   RefreshPeers();
   KV_LOG(kInfo, "etcdserver") << "restored store from snapshot at index " << applied_;
 }

@@ -197,6 +197,7 @@ class EtcdServer {
   void ApplyEntry(const raft::Entry& entry);
   void ApplyConfChangeEntry(const raft::Entry& entry);
   void RestoreSnapshot(const raft::Snapshot& snap);
+  void NoteClusterVersion(bool from_store);
   void MaybeSnapshot();
   void OnLeaderChange(uint64_t lead, bool leader);
   void LeaderDuties();
@@ -242,6 +243,7 @@ class EtcdServer {
   std::vector<PendingRead> reads_waiting_;               // not yet in a read round
   std::map<std::string, ReadBatch> read_rounds_;         // by read-index context
   bool published_ = false;
+  std::string cluster_version_;  // as last applied ("" until known), for etcd's log lines
   bool publish_in_flight_ = false;
   bool halted_ = false;  // a fatal error: the loop ends
   std::optional<std::chrono::steady_clock::time_point> removal_notice_at_;  // on_removed due
