@@ -315,6 +315,11 @@ def bad_backups_and_targets_are_refused_and_nothing_is_overwritten():
     target.data_dir = other.data_dir
     refused_restore(good, target, "is not empty", "into a running member's data dir")
     check_eq(other.get("/mine").status, 200, "the member whose dir it was still answers")
+    # A second member on a running member's data dir is refused too.
+    twin = Server(name="other", data_dir=other.data_dir)
+    twin.spawn()
+    check_eq(twin.wait_exit(15), 1, "exit code of a second member on a data dir in use")
+    check("is in use by another kvraft process" in twin.log_text(), "it says why: %s" % twin.log_tail(2))
     other.stop()
     check_eq(other.restart().get("/mine").status, 200, "and keeps its data over a restart")
     # The endpoint: GET only; off with --enable-snapshot-endpoint=false.
