@@ -10,7 +10,8 @@
 // writer up. The copy is checksummed and streamed one piece at a time as the
 // client reads, then deleted.
 //
-// One snapshot at a time per member (another request gets 503); off with
+// One snapshot at a time per member (another request gets 503); a client
+// that reads nothing for 60 s loses it; off with
 // --enable-snapshot-endpoint=false (403). The copy needs as much free disk
 // in the data dir as the database takes. The work runs on one thread of its
 // own; Handle is called on an I/O thread and does not block.
@@ -34,7 +35,7 @@ class SnapshotService {
 
   void Handle(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
 
-  struct Worker;  // the thread and its queue; shared with running transfers
+  struct Worker;  // the thread, its queue and the transfer being sent
 
  private:
   void Cut(std::shared_ptr<http::Exchange> ex, std::string remote, int attempts_left);

@@ -4,6 +4,7 @@ backup` (offline, as etcdctl v2's) and `kvraftctl snapshot save/restore`
 directory, TTL and index as it was."""
 
 import os
+import socket
 import time
 
 from harness import REPO, Server, TestFailure, check, check_eq, http, log, run_cli, test
@@ -364,3 +365,31 @@ def another_clusters_backup_given_to_a_running_member_is_refused():
     for m in a[:2]:
         check_eq(m.get("/cluster").json()["node"]["value"], "a", "A's data on %s" % m.name)
     check_eq(a[0].put("/after", "v").status, 201, "A's two others still form a quorum")
+
+
+@test(timeout=120, targets=("kvraft",))
+def one_snapshot_at_a_time_and_a_client_that_leaves_frees_the_slot():
+    s = Server(name="big").start()
+    value = "x" * (1 << 20)
+    for i in range(24):  # a database larger than the socket buffers hold
+        check_eq(s.put("/big/k%d" % i, value, timeout=20).status, 201, "PUT of 1 MB")
+    sock = socket.create_connection(("127.0.0.1", s.client_port), timeout=30)
+    sock.sendall(b"GET /kvraft/snapshot HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = sock.recv(4096)
+    check(head.startswith(b"HTTP/1.1 200"), "the first snapshot streams: %r" % head[:80])
+    # It reads no more: the transfer stays open and holds the slot.
+    r = http("GET", s.url + "/kvraft/snapshot", timeout=30)
+    check_eq(r.status, 503, "a second snapshot meanwhile")
+    check("already" in r.body.decode(), "it says why: %r" % r.body)
+    check_eq(s.put("/big/during", "v").status, 201, "writes go on meanwhile")
+    sock.close()
+    deadline = time.time() + 20
+    while True:
+        path = os.path.join(s.tmp, "after.snap")
+        rc, out, err = ctl("--endpoints", s.url, "snapshot", "save", path)
+        if rc == 0 or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    check_eq(rc, 0, "a snapshot once the first client left (stderr: %s)" % err)
+    check_eq(snapshot_index(path), etcd_index(s), "the new snapshot's index: the latest write's")
+    check(not os.path.exists(os.path.join(s.data_dir, "member", "snapshot.tmp")), "no copy is left behind")
