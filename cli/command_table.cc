@@ -54,7 +54,7 @@ std::vector<Command> BuildCommands() {
        SnapshotSaveAction, {}},
       {"restore", "make a new member's data dir from a snapshot file (runs kvraft)", "<file>", "",
        {Value({"data-dir"}, FlagKind::kString, "", "--data-dir value",
-              "Path to the data directory (default: \"<name>.etcd\")"),
+              "Path to the data directory (default: \"<name>.kvraft\")"),
         Value({"name"}, FlagKind::kString, "", "--name value", "Human-readable name for this member (default: \"default\")"),
         Value({"initial-cluster"}, FlagKind::kString, "", "--initial-cluster value",
               "Initial cluster configuration for restore bootstrap"),
