@@ -165,6 +165,10 @@ Status Restore(const RestoreOptions& o) {
     if (!s.ok()) return Status(s.code(), o.file + ": " + s.message());
   }
   ReplaceMembers(st, *plan);
+  // The new cluster's log starts at a snapshot: at the file's raft index, or
+  // at the store's when that is ahead (a member receiving the snapshot later
+  // refuses one whose store is ahead of its raft index).
+  const uint64_t index = std::max(header->raft_index, st.Index());
 
   raft::ConfState cs;
   for (const auto& [id, member] : plan->members) cs.voters.push_back(id);
@@ -176,8 +180,8 @@ Status Restore(const RestoreOptions& o) {
                          {"name", cfg->name},
                          {"token", cfg->initial_cluster_token}});
     storage::Write w;
-    w.hard_state = storage::HardState{term, 0, header->raft_index};
-    w.snapshot = storage::SnapshotRecord{header->raft_index, term, etcdserver::EncodeConfState(cs), st.Save()};
+    w.hard_state = storage::HardState{term, 0, index};
+    w.snapshot = storage::SnapshotRecord{index, term, etcdserver::EncodeConfState(cs), st.Save()};
     if (s.ok()) s = (*out)->Save({w});
     if (!s.ok()) return s;
   }

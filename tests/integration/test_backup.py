@@ -224,6 +224,9 @@ def online_snapshot_under_load_restores_into_a_new_cluster():
     check_eq(restored[2].put("/after/restore", "v").status, 201, "a write to the restored cluster")
     check(int(restored[0].put("/after/restore2", "v").json()["node"]["modifiedIndex"]) > backup_index,
           "new writes get indexes after the backup's")
+    # It grows by member add: the new member catches up from the restored snapshot.
+    grown = grow(restored[0], ["r3"])
+    same_tree(grown[-1:], tree(restored[0], quorum=True), "a member added to the restored cluster")
     # The original cluster went on meanwhile, untouched.
     check_eq(leader.put("/after/original", "v").status, 201, "a write to the original cluster")
 
