@@ -241,8 +241,8 @@ int main(int argc, char** argv) {
   if (proxy::ShouldRun(cfg)) return proxy::Run(cfg, stop_signals);
 
   // Flags are checked before the data dir is made, so a mistyped command
-  // leaves nothing behind.
-  // The data dir is locked before it is read, for as long as the member runs.
+  // leaves nothing behind. The data dir is locked before it is read, for as
+  // long as the member runs.
   common::Result<std::unique_ptr<storage::DataDirLock>> lock = common::Status::NotFound("not locked yet");
   auto open_storage = [&cfg, &lock]() -> common::Result<std::unique_ptr<storage::SqliteStorage>> {
     if (!lock.ok()) lock = storage::DataDirLock::Acquire(cfg.data_dir);
