@@ -189,3 +189,30 @@ def forged_snapshot_uploads_are_refused_and_leave_nothing():
     check_eq(after["/kept/after"][0], "x", "the PUT after the attack survives the restart")
     del after["/kept/after"]
     check_eq(after, before, "keys and indexes after a restart")
+
+
+@test(timeout=90, targets=("kvraft",))
+def snapshot_whose_store_index_passed_its_raft_index_reaches_a_new_member():
+    """One SYNC entry expires many keys at once and moves the store index by
+    each of them, so a snapshot's store index can be past its raft index: a
+    new member must take such a snapshot, not refuse it."""
+    leader = start_cluster(1, args=SNAP_ARGS)[0]
+    for i in range(60):
+        check_eq(leader.put("/ttl/k%02d" % i, "v", ttl="1").status, 201, "PUT /ttl/k%02d" % i)
+    deadline = time.time() + 15
+    while leader.get("/ttl").json().get("node", {}).get("nodes") and time.time() < deadline:
+        time.sleep(0.2)
+    check(not leader.get("/ttl").json().get("node", {}).get("nodes"), "the ttl keys expired")
+    for i in range(45):  # enough entries for a snapshot after the expiry
+        check_eq(leader.put("/after/k%02d" % i, "a%d" % i).status, 201, "PUT /after/k%02d" % i)
+    store_index = int(leader.get("/after/k44").headers["x-etcd-index"])
+    raft_index = int(leader.get("/after/k44").headers["x-raft-index"])
+    check(store_index > raft_index, "store index %d past raft index %d" % (store_index, raft_index))
+
+    new = Server(name="infra1")
+    check_eq(add_member(leader, new.peer_url).status, 201, "POST /v2/members")
+    new.cluster = "%s=%s,%s=%s" % (leader.name, leader.peer_url, new.name, new.peer_url)
+    new.extra_args = ["--initial-cluster-token", TOKEN, "--initial-cluster-state", "existing"] + SNAP_ARGS
+    new.start(timeout=60)
+    wait_value(new, "/after/k44", "a44", timeout=30)
+    check_eq(nodes(new, "/after"), nodes(leader, "/after"), "the new member's keys")
