@@ -4,60 +4,59 @@
 // A connection handles one request at a time, which keeps pipelined answers in
 // order: bytes that arrive meanwhile are buffered (up to a bound) and parsed
 // when the current exchange ends. While an exchange is pending a read stays
-// armed, so a client that hangs up is noticed.
+// armed, so a client that hangs up is noticed; once the bound is reached the
+// kernel is asked instead. Every completion handler runs guarded: whatever it
+// throws closes its own connection, never the I/O thread.
 #include "server/http/session.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <exception>
 #include <utility>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/read_size.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "common/log.h"
 
 namespace http::internal {
 namespace {
 
-namespace bhttp = beast::http;
-
 // Go reads up to MaxHeaderBytes plus this slack before it answers 431.
 constexpr std::size_t kHeaderSlack = 4096;
-// Pipelined bytes buffered while an exchange is pending, and answer bytes
-// queued for a client that does not read: past these, stop reading / close.
+// Pipelined bytes buffered while an exchange is pending.
 constexpr std::size_t kMaxBufferedWhileBusy = 64 * 1024;
+// Answer bytes queued for a client that reads too slowly (a stream's chunks
+// pile up): past this, close. One answer alone may be larger.
 constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+// A pipelined request is taken up only once earlier answers are out to this.
+constexpr std::size_t kMaxBacklogForNextRequest = 1024 * 1024;
+// An answer body larger than this is written from its own string after the
+// head, not copied behind it.
+constexpr std::size_t kCopiedBodyBytes = 64 * 1024;
+// Buffers given to one write call.
+constexpr std::size_t kMaxWriteBuffers = 64;
 // Read buffers that grew for a large request shrink back past this.
 constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
 // How long a closing connection waits for the client to read the answer
 // before its unread input turns the close into a reset (Go waits 500 ms).
 constexpr std::chrono::milliseconds kLingerTime{500};
+// How often the kernel is asked whether a client we do not read from left.
+constexpr std::chrono::seconds kPausedCheckInterval{1};
 
 // The session whose handler this thread is running, if any (see CanRunNow).
 thread_local const Session* t_handler_session = nullptr;
 
-std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
-
-bool EqualsNoCase(beast::string_view a, std::string_view b) {
+bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// Splits a request-target into raw path and raw query; an absolute-form
-// target ("http://host/p?q") loses its scheme and authority, as in Go.
-void SplitTarget(beast::string_view target, Request* req) {
-  std::string_view t(target.data(), target.size());
-  if (t.rfind("http://", 0) == 0 || t.rfind("https://", 0) == 0) {
-    std::size_t authority = t.find("//") + 2;
-    std::size_t path = t.find_first_of("/?", authority);
-    t = path == std::string_view::npos ? std::string_view() : t.substr(path);
-  }
-  std::size_t q = t.find('?');
-  req->path = std::string(t.substr(0, q));
-  if (q != std::string_view::npos) req->query = std::string(t.substr(q + 1));
+std::chrono::steady_clock::time_point After(std::chrono::seconds timeout) {
+  return timeout.count() > 0 ? std::chrono::steady_clock::now() + timeout
+                             : std::chrono::steady_clock::time_point::max();
 }
 
 }  // namespace
@@ -83,32 +82,89 @@ Session::Session(tcp::socket socket, std::string remote_addr, std::shared_ptr<Hu
       handler_(handler),
       options_(options),
       remote_addr_(std::move(remote_addr)),
+      limits_{options->max_header_bytes + kHeaderSlack, options->max_header_fields,
+              options->max_request_line, options->max_body_bytes},
       in_(options->max_header_bytes + kHeaderSlack + kMaxBufferedWhileBusy) {
   auto executor = socket.get_executor();
   io_.emplace(Io{std::move(socket), asio::steady_timer(executor)});
   registration_ = hub_->sessions.end();
+  socket_counted_ = true;
+  ++hub_->open_sockets;
 }
 
 Session::~Session() {
+  if (socket_counted_) --hub_->open_sockets;
   std::lock_guard<std::mutex> lock(hub_->mu);
   if (registration_ != hub_->sessions.end()) hub_->sessions.erase(registration_);
 }
 
+template <typename Step>
+void Session::Guarded(const char* what, Step&& step) noexcept {
+  try {
+    step();
+  } catch (const std::exception& e) {
+    Abort(what, e.what());
+  } catch (...) {
+    Abort(what, "unknown exception");
+  }
+}
+
+void Session::Abort(const char* what, const char* error) noexcept {
+  try {
+    hub_->closed_log.Warn("http", std::string(what) + " for client " + remote_addr_ +
+                                      " failed: " + error + "; connection closed");
+    Close();
+  } catch (...) {
+    // Close failed half-way (in the client-gone callback): drop what is left.
+    on_client_gone_ = nullptr;
+    state_ = State::kClosed;
+    CloseSocket();
+  }
+}
+
 void Session::Start() {
-  NextRequest();
+  Guarded("start", [&] {
+    // The first request's head is due within read_header_timeout of the
+    // accept, as in Go: a connection that sends nothing is no idle one.
+    BeginRequest();
+    ParseBuffered();
+  });
+}
+
+void Session::Shutdown() {
+  Guarded("close", [&] { Close(); });
 }
 
 void Session::ReleaseIo() {
   on_client_gone_ = nullptr;
   io_.reset();
+  if (socket_counted_) {
+    socket_counted_ = false;
+    --hub_->open_sockets;
+  }
 }
 
 // ---- Reading and parsing ----
 
+void Session::BeginRequest() {
+  parser_.emplace(limits_);
+  header_done_ = false;
+  if (options_->read_header_timeout.count() > 0) SetDeadline(After(options_->read_header_timeout));
+}
+
 void Session::ArmRead() {
   if (reading_ || peer_eof_ || state_ == State::kClosed) return;
   if (in_.size() >= in_.max_size()) return;
-  if (state_ == State::kExchange && in_.size() >= kMaxBufferedWhileBusy) return;
+  if (state_ == State::kExchange && in_.size() >= kMaxBufferedWhileBusy) {
+    // Read again once the exchange ends; meanwhile the timer asks the kernel
+    // whether the client is still there.
+    if (!read_paused_) {
+      read_paused_ = true;
+      UpdateTimer();
+    }
+    return;
+  }
+  read_paused_ = false;
   reading_ = true;
   // Into a buffer of its own, not in_.prepare(): a pipelined request already
   // in in_ may be parsed (in_ consumed, reset or shrunk) while this read is
@@ -117,7 +173,7 @@ void Session::ArmRead() {
   io_->socket.async_read_some(
       asio::buffer(read_buf_.data(), room),
       [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
-        self->OnRead(ec, n);
+        self->Guarded("reading a request", [&] { self->OnRead(ec, n); });
       });
 }
 
@@ -162,50 +218,50 @@ void Session::OnRead(const beast::error_code& ec, std::size_t n) {
 }
 
 void Session::ParseBuffered() {
+  if (state_ == State::kClosed) return;
   if (!parser_) {
     if (in_.size() == 0 && !peer_eof_) {
       ArmRead();
       return;
     }
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(options_->max_header_bytes + kHeaderSlack, UINT32_MAX)));
-    parser_->body_limit(options_->max_body_bytes);
-    header_done_ = false;
-    if (options_->read_header_timeout.count() > 0) {
-      SetDeadline(Clock::now() + options_->read_header_timeout);
-    }
+    BeginRequest();
   }
-  beast::error_code ec;
-  while (in_.size() > 0 && !parser_->is_done()) {
-    std::size_t used = parser_->put(in_.data(), ec);
+  ParseError error = ParseError::kNone;
+  while (in_.size() > 0 && !parser_->done()) {
+    bool need_more = false;
+    std::size_t used = parser_->Put(in_.data(), &need_more, &error);
     in_.consume(used);
-    if (ec == bhttp::error::need_more) break;
-    if (ec == bhttp::error::body_limit) {
-      Dispatch(/*body_too_large=*/true);
-      return;
-    }
-    if (ec == bhttp::error::header_limit) {
-      FailRequest(wire::kHeaderTooLarge);
-      return;
-    }
-    if (ec == bhttp::error::bad_transfer_encoding) {
-      FailRequest(wire::kUnsupportedTransferEncoding);
-      return;
-    }
-    if (ec) {
-      FailRequest(wire::kBadRequest);
-      return;
-    }
-    if (!header_done_ && parser_->is_header_done() && !OnHeaderDone()) return;
+    if (error != ParseError::kNone || need_more) break;
+    if (!header_done_ && parser_->header_done() && !OnHeaderDone()) return;
     if (used == 0) break;
   }
-  if (parser_->is_done()) {
+  switch (error) {
+    case ParseError::kNone:
+      break;
+    case ParseError::kBodyTooLarge:
+      Dispatch(/*body_too_large=*/true);
+      return;
+    case ParseError::kHeaderTooLarge:
+      FailRequest(wire::kHeaderTooLarge);
+      return;
+    case ParseError::kUriTooLong:
+      FailRequest(wire::kUriTooLong);
+      return;
+    case ParseError::kBadTransferEncoding:
+      FailRequest(wire::kUnsupportedTransferEncoding);
+      return;
+    case ParseError::kBadRequest:
+      FailRequest(wire::kBadRequest);
+      return;
+  }
+  if (parser_->done()) {
     Dispatch(/*body_too_large=*/false);
     return;
   }
-  if (!header_done_ && in_.size() >= in_.max_size()) {
-    FailRequest(wire::kHeaderTooLarge);
+  if (in_.size() >= in_.max_size()) {
+    // One element does not fit the buffer: the head (Beast's own limit
+    // usually says so first), a chunk's size line or the trailers.
+    FailRequest(header_done_ ? wire::kBadRequest : wire::kHeaderTooLarge);
     return;
   }
   if (peer_eof_) {
@@ -221,45 +277,36 @@ void Session::ParseBuffered() {
 // was refused.
 bool Session::OnHeaderDone() {
   header_done_ = true;
-  const auto& msg = parser_->get();
-  if (msg.version() >= 11) {
-    std::size_t hosts = msg.count(bhttp::field::host);
-    if (hosts == 0) {
+  if (parser_->version() >= 11) {
+    if (parser_->host_fields() == 0) {
       FailRequest(wire::kMissingHost);
       return false;
     }
-    if (hosts > 1) {
+    if (parser_->host_fields() > 1) {
       FailRequest(wire::kTooManyHosts);
       return false;
     }
   }
-  if (parser_->is_done()) return true;
+  if (parser_->done()) return true;
   // The body is read now, so a client waiting for "100 Continue" gets it.
-  if (msg.version() >= 11 && EqualsNoCase(msg[bhttp::field::expect], "100-continue")) {
+  if (parser_->version() >= 11 &&
+      EqualsNoCase(parser_->request().Header("Expect"), "100-continue")) {
     Enqueue(std::string(wire::kContinue));
   }
-  SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
-                                                 : Clock::time_point::max());
+  SetDeadline(After(options_->idle_timeout));
   return true;
 }
 
 void Session::Dispatch(bool body_too_large) {
-  auto& msg = parser_->get();
-  Request req;
-  req.method = ToString(msg.method_string());
-  SplitTarget(msg.target(), &req);
-  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
-  for (const auto& field : msg) {
-    req.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
-  }
-  if (!body_too_large) req.body = std::move(msg.body());
+  Request req = std::move(parser_->request());
+  if (body_too_large) req.body.clear();  // what a chunked body brought so far
   req.body_too_large = body_too_large;
   req.remote_addr = remote_addr_;
 
-  framing_.http10 = msg.version() < 11;
+  framing_.http10 = parser_->version() < 11;
   framing_.head = req.method == "HEAD";
   // The unread rest of a too-large body makes the connection unusable.
-  framing_.keep_alive = msg.keep_alive() && !body_too_large;
+  framing_.keep_alive = !body_too_large && parser_->keep_alive();
   parser_.reset();
 
   state_ = State::kExchange;
@@ -274,7 +321,7 @@ void Session::Dispatch(bool body_too_large) {
   } catch (const std::exception& e) {
     t_handler_session = outer;
     next_request_due_ = false;
-    KV_LOG(kError, "http") << "handler threw: " << e.what();
+    KV_LOG(kError, "http") << "handler threw for client " << remote_addr_ << ": " << e.what();
     Close();
     return;
   }
@@ -285,10 +332,12 @@ void Session::Dispatch(bool body_too_large) {
     // recursion.
     next_request_due_ = false;
     if (in_.size() == 0) {
-      NextRequest();
+      ResumeAfterExchange();
     } else {
       asio::post(executor(), [self = shared_from_this()] {
-        if (self->state_ != State::kClosed) self->NextRequest();
+        self->Guarded("reading a request", [&] {
+          if (self->state_ != State::kClosed) self->ResumeAfterExchange();
+        });
       });
     }
     return;
@@ -321,8 +370,8 @@ bool Session::Current(std::uint64_t id) const {
 
 void Session::Reply(std::uint64_t id, Response response) {
   if (!Current(id) || exchange_ != ExchangeState::kPending) return;
-  Enqueue(wire::FormatReply(response, framing_));
-  FinishExchange();
+  EnqueueReply(std::move(response));
+  if (state_ != State::kClosed) FinishExchange();
 }
 
 void Session::ReplyWith(std::uint64_t id, const std::function<Response()>& build) {
@@ -346,7 +395,7 @@ void Session::Write(std::uint64_t id, std::string chunk) {
 
 void Session::End(std::uint64_t id) {
   if (!Current(id) || exchange_ != ExchangeState::kStreaming) return;
-  if (chunked_) Enqueue(std::string(wire::kLastChunk));
+  if (chunked_ && !Enqueue(std::string(wire::kLastChunk))) return;
   FinishExchange();
 }
 
@@ -395,15 +444,42 @@ void Session::FinishExchange() {
     next_request_due_ = true;  // Dispatch goes on once the handler returns
     return;
   }
+  ResumeAfterExchange();
+}
+
+// A client that does not read its answers gets no more of them: a pipelined
+// request waits until the earlier answers are mostly out (OnWrite resumes).
+void Session::ResumeAfterExchange() {
+  if (queued_bytes_ > kMaxBacklogForNextRequest) {
+    awaiting_drain_ = true;
+    return;
+  }
   NextRequest();
 }
 
 void Session::NextRequest() {
+  if (state_ == State::kClosed) return;
+  awaiting_drain_ = false;
   state_ = State::kReading;
+  read_paused_ = false;
   if (in_.size() == 0 && in_.capacity() > kKeptBufferCapacity) in_.shrink_to_fit();
-  SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
-                                                 : Clock::time_point::max());
+  SetDeadline(After(options_->idle_timeout));
   ParseBuffered();
+}
+
+// A client whose pipelined bytes filled the buffer is not read from, so its
+// hang-up would go unseen: the kernel knows whether it sent an end of stream
+// (as good as gone, as for a read) or reset the connection.
+void Session::CheckPausedClient() {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  if (getsockopt(io_->socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return;
+  if (info.tcpi_state == TCP_ESTABLISHED) return;
+  if (info.tcpi_state == TCP_CLOSE_WAIT) {
+    ClientGone();
+    return;
+  }
+  Close();
 }
 
 void Session::Close() {
@@ -414,53 +490,108 @@ void Session::Close() {
   on_client_gone_ = nullptr;
   parser_.reset();
   pending_.clear();
+  in_.consume(in_.size());  // pipelined requests end with the connection
+  awaiting_drain_ = false;
+  read_paused_ = false;
+  CloseSocket();
+}
+
+void Session::CloseSocket() {
+  if (!io_) return;
   beast::error_code ignored;
   io_->socket.close(ignored);
   io_->timer.cancel();
+  if (socket_counted_) {
+    socket_counted_ = false;
+    --hub_->open_sockets;
+  }
 }
 
 // ---- Writing ----
 
-void Session::Enqueue(std::string bytes) {
-  if (state_ == State::kClosed || bytes.empty()) return;
+bool Session::Enqueue(std::string bytes) {
+  if (state_ == State::kClosed) return false;
+  if (bytes.empty()) return true;
+  if (queued_bytes_ >= kMaxQueuedBytes) {
+    hub_->closed_log.Warn("http", "client " + remote_addr_ +
+                                      " does not read its answers; connection closed");
+    Close();
+    return false;
+  }
   queued_bytes_ += bytes.size();
-  if (queued_bytes_ > kMaxQueuedBytes) {
-    KV_LOG(kWarn, "http") << "client " << remote_addr_ << " does not read its answers; closing";
-    Close();
-    return;
-  }
   pending_.push_back(std::move(bytes));
-  if (!writing_) DoWrite();
+  if (!writing_) {
+    writing_ = true;
+    write_deadline_ = After(options_->write_timeout);
+    UpdateTimer();
+    DoWrite();
+  }
+  return true;
 }
 
-void Session::DoWrite() {
-  writing_ = true;
-  inflight_.swap(pending_);
-  auto done = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-    self->OnWrite(ec);
-  };
-  if (inflight_.size() == 1) {
-    asio::async_write(io_->socket, asio::buffer(inflight_[0]), std::move(done));
+void Session::EnqueueReply(Response response) {
+  if (response.body.size() <= kCopiedBodyBytes || !wire::SendsBody(response.status, framing_)) {
+    Enqueue(wire::FormatReply(response, framing_));
     return;
   }
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(inflight_.size());
-  for (const auto& s : inflight_) buffers.push_back(asio::buffer(s));
-  asio::async_write(io_->socket, buffers, std::move(done));
+  if (Enqueue(wire::FormatReplyHead(response, framing_))) Enqueue(std::move(response.body));
 }
 
-void Session::OnWrite(const beast::error_code& ec) {
-  writing_ = false;
-  for (const auto& s : inflight_) queued_bytes_ -= s.size();
-  inflight_.clear();
-  if (state_ == State::kClosed) return;
+// Writes what it can of inflight_ (refilled from pending_ once all written);
+// each call that makes progress moves the write deadline.
+void Session::DoWrite() {
+  if (write_index_ == inflight_.size()) {
+    inflight_.clear();
+    inflight_.swap(pending_);
+    write_index_ = 0;
+    write_offset_ = 0;
+  }
+  write_buffers_.clear();
+  for (std::size_t i = write_index_; i < inflight_.size() && write_buffers_.size() < kMaxWriteBuffers;
+       ++i) {
+    std::size_t offset = i == write_index_ ? write_offset_ : 0;
+    write_buffers_.push_back(asio::buffer(inflight_[i].data() + offset, inflight_[i].size() - offset));
+  }
+  io_->socket.async_write_some(
+      write_buffers_, [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
+        self->Guarded("writing an answer", [&] { self->OnWrite(ec, n); });
+      });
+}
+
+void Session::OnWrite(const beast::error_code& ec, std::size_t n) {
+  queued_bytes_ -= std::min(n, queued_bytes_);
+  while (n > 0 && write_index_ < inflight_.size()) {
+    std::size_t left = inflight_[write_index_].size() - write_offset_;
+    if (n < left) {
+      write_offset_ += n;
+      break;
+    }
+    n -= left;
+    ++write_index_;
+    write_offset_ = 0;
+  }
+  if (state_ == State::kClosed) {
+    writing_ = false;
+    return;
+  }
   if (ec) {
+    writing_ = false;
     Close();
     return;
   }
-  if (!pending_.empty()) {
+  if (write_index_ < inflight_.size() || !pending_.empty()) {
+    write_deadline_ = After(options_->write_timeout);
     DoWrite();
-  } else if (state_ == State::kClosing) {
+  } else {
+    writing_ = false;
+    write_deadline_ = Clock::time_point::max();
+    inflight_.clear();
+    write_index_ = 0;
+    write_offset_ = 0;
+  }
+  if (awaiting_drain_ && queued_bytes_ <= kMaxBacklogForNextRequest) {
+    NextRequest();
+  } else if (!writing_ && state_ == State::kClosing) {
     Linger();
   }
 }
@@ -480,37 +611,56 @@ void Session::Linger() {
 }
 
 // ---- Deadlines ----
-// One timer per connection. It fires at most every read_header_timeout and
-// compares against deadline_, so moving a deadline later costs nothing.
+// One timer per connection, armed for the earliest of: the read deadline
+// (request head, body, idle, linger), the write deadline while answers are
+// being written, and the next check of a client that is not read from.
+// Moving a deadline later costs nothing: the timer fires, finds nothing due
+// and re-arms.
 
 void Session::SetDeadline(Clock::time_point deadline) {
   deadline_ = deadline;
-  if (deadline == Clock::time_point::max()) return;
-  if (timer_armed_ && timer_expiry_ <= deadline) return;
-  ArmTimer();
+  UpdateTimer();
 }
 
-void Session::ArmTimer() {
-  auto expiry = deadline_;
-  if (options_->read_header_timeout.count() > 0) {
-    expiry = std::min(expiry, Clock::now() + options_->read_header_timeout);
-  }
-  timer_expiry_ = expiry;
+void Session::UpdateTimer() {
+  if (!io_) return;
+  Clock::time_point next = deadline_;
+  if (writing_) next = std::min(next, write_deadline_);
+  if (read_paused_) next = std::min(next, Clock::now() + kPausedCheckInterval);
+  if (next == Clock::time_point::max()) return;
+  if (timer_armed_ && timer_expiry_ <= next) return;
+  timer_expiry_ = next;
   timer_armed_ = true;
-  io_->timer.expires_at(expiry);
-  io_->timer.async_wait(
-      [self = shared_from_this()](const beast::error_code& ec) { self->OnTimer(ec); });
+  io_->timer.expires_at(next);
+  io_->timer.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+    self->Guarded("a connection's timer", [&] { self->OnTimer(ec); });
+  });
 }
 
 void Session::OnTimer(const beast::error_code& ec) {
   if (ec == asio::error::operation_aborted) return;  // re-armed or closed
   timer_armed_ = false;
-  if (state_ == State::kClosed || deadline_ == Clock::time_point::max()) return;
-  if (Clock::now() >= deadline_) {
+  if (state_ == State::kClosed) return;
+  const Clock::time_point now = Clock::now();
+  if (writing_ && now >= write_deadline_) {
+    hub_->closed_log.Warn("http", "client " + remote_addr_ + " took no answer bytes for " +
+                                      std::to_string(options_->write_timeout.count()) +
+                                      "s; connection closed");
+    // A reset, so the kernel drops the unsent bytes at once too.
+    beast::error_code ignored;
+    io_->socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    Close();
+    return;
+  }
+  if (now >= deadline_) {
     Close();  // a slow request head, an idle connection, or a lingering close
     return;
   }
-  ArmTimer();
+  if (read_paused_) {
+    CheckPausedClient();
+    if (state_ == State::kClosed) return;
+  }
+  UpdateTimer();
 }
 
 void Session::PostInOrder(std::function<void(Session&)> op) {
@@ -527,7 +677,9 @@ void Session::RunQueuedOps() {
     running_ops_.swap(ops_);
     ops_posted_ = false;
   }
-  for (auto& op : running_ops_) op(*this);
+  Guarded("answering a request", [&] {
+    for (auto& op : running_ops_) op(*this);
+  });
   running_ops_.clear();  // keeps its capacity for the next swap
 }
 
