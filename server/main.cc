@@ -254,6 +254,7 @@ int main(int argc, char** argv) {
   http::ServerOptions peer_options = options;
   peer_options.max_body_bytes = 64 << 20;  // raft batches and snapshots (etcd allows 64 MiB)
   peer_options.max_connections = kPeerConnections;
+  peer_options.body_budget_bytes = 512 << 20;  // a few bodies of the largest size at once
   auto peer = http::Server::Listen(HostPorts(cfg.listen_peer_urls), api::MakePeerHandler(ctx), peer_options);
   if (!peer.ok()) return Fail(peer.status().message());
 

@@ -96,6 +96,11 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};
   // Open connections at most; one more is answered 503 and closed. Zero: no cap.
   std::size_t max_connections = 0;
+  // Bytes of bodies still arriving, summed over all connections: a request
+  // whose body is incomplete when this is exceeded gets 503 and its
+  // connection closes (slowly sent bodies cannot pile up). Requests that
+  // arrive whole are never refused for it. Zero: no budget.
+  std::size_t body_budget_bytes = 256 << 20;
 };
 
 // Raises the soft open-files limit to the hard one, and returns `wanted`

@@ -94,6 +94,7 @@ Session::Session(tcp::socket socket, std::string remote_addr, std::shared_ptr<Hu
 
 Session::~Session() {
   if (socket_counted_) --hub_->open_sockets;
+  hub_->arriving_body_bytes -= counted_body_;
   std::lock_guard<std::mutex> lock(hub_->mu);
   if (registration_ != hub_->sessions.end()) hub_->sessions.erase(registration_);
 }
@@ -258,6 +259,12 @@ void Session::ParseBuffered() {
     Dispatch(/*body_too_large=*/false);
     return;
   }
+  if (!CountArrivingBody()) {
+    hub_->closed_log.Warn("http", "refused the body of a request from " + remote_addr_ +
+                                      ": too many request bodies arriving");
+    FailRequest(wire::kTooManyBodies);
+    return;
+  }
   if (in_.size() >= in_.max_size()) {
     // One element does not fit the buffer: the head (Beast's own limit
     // usually says so first), a chunk's size line or the trailers.
@@ -297,7 +304,23 @@ bool Session::OnHeaderDone() {
   return true;
 }
 
+// Counts what the current request's body holds so far against the budget
+// shared by all connections; false when the budget is exceeded.
+bool Session::CountArrivingBody() {
+  const std::size_t held = parser_->request().body.size();
+  if (held <= counted_body_) return true;
+  const std::size_t total = hub_->arriving_body_bytes += held - counted_body_;
+  counted_body_ = held;
+  return options_->body_budget_bytes == 0 || total <= options_->body_budget_bytes;
+}
+
+void Session::UncountArrivingBody() {
+  hub_->arriving_body_bytes -= counted_body_;
+  counted_body_ = 0;
+}
+
 void Session::Dispatch(bool body_too_large) {
+  UncountArrivingBody();
   Request req = std::move(parser_->request());
   if (body_too_large) req.body.clear();  // what a chunked body brought so far
   req.body_too_large = body_too_large;
@@ -357,6 +380,7 @@ bool Session::CanRunNow() {
 }
 
 void Session::FailRequest(std::string_view public_error) {
+  UncountArrivingBody();
   parser_.reset();
   state_ = State::kClosing;
   Enqueue(wire::FormatError(public_error));
@@ -488,6 +512,7 @@ void Session::Close() {
   state_ = State::kClosed;
   exchange_ = ExchangeState::kNone;
   on_client_gone_ = nullptr;
+  UncountArrivingBody();
   parser_.reset();
   pending_.clear();
   in_.consume(in_.size());  // pipelined requests end with the connection

@@ -45,6 +45,7 @@ struct Hub {
   bool stopped = false;                         // guarded by mu
   std::list<std::weak_ptr<Session>> sessions;   // guarded by mu; live sessions
   std::atomic<std::size_t> open_sockets{0};     // sessions whose socket is open
+  std::atomic<std::size_t> arriving_body_bytes{0};  // see body_budget_bytes
   // Connections closed for misbehaving (timeouts, errors) and refused ones.
   LogLimiter closed_log{std::chrono::seconds(10)};
   LogLimiter refused_log{std::chrono::seconds(10)};
@@ -127,6 +128,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ClientGone();
   bool Current(std::uint64_t id) const;
   void CheckPausedClient();
+  bool CountArrivingBody();
+  void UncountArrivingBody();
 
   bool Enqueue(std::string bytes);
   void EnqueueReply(Response response);
@@ -157,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool read_paused_ = false;      // no read: pipelined bytes filled the buffer
   bool peer_eof_ = false;         // the client shut down its sending side
   bool socket_counted_ = false;   // counted in hub_->open_sockets
+  std::size_t counted_body_ = 0;  // counted in hub_->arriving_body_bytes
 
   std::uint64_t exchange_id_ = 0;
   ExchangeState exchange_ = ExchangeState::kNone;

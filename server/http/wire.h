@@ -59,6 +59,8 @@ inline constexpr std::string_view kHeaderTooLarge = "431 Request Header Fields T
 inline constexpr std::string_view kUriTooLong = "414 Request URI Too Long";
 inline constexpr std::string_view kTooManyConnections =
     "503 Service Unavailable: too many open connections";
+inline constexpr std::string_view kTooManyBodies =
+    "503 Service Unavailable: too many request bodies arriving";
 inline constexpr std::string_view kUnsupportedTransferEncoding = "501 Unsupported transfer encoding";
 
 inline constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -303,6 +303,34 @@ TEST_CASE("hostile: connections over the cap get a 503 and are closed; others go
   CHECK(WaitFor([&] { return StillServes(ts.port); }, 5s));
 }
 
+TEST_CASE("hostile: slowly sent bodies cannot hold more than the body budget") {
+  ServerOptions options;
+  options.body_budget_bytes = 1000;
+  TestServer ts([](Request req, std::shared_ptr<Exchange> ex) { ex->Reply(Text(req.body)); }, options);
+  auto put = [](std::size_t length) {
+    return "PUT /k HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+  };
+  RawClient first(ts.port);
+  first.Send(put(800) + std::string(600, 'a'));
+  std::this_thread::sleep_for(200ms);
+  RawClient second(ts.port);  // 600 + 500 arriving: over the budget
+  second.Send(put(800) + std::string(500, 'b'));
+  CHECK(second.ReadToClose() ==
+        "HTTP/1.1 503 Service Unavailable: too many request bodies arriving\r\nContent-Type: "
+        "text/plain; charset=utf-8\r\nConnection: close\r\n\r\n503 Service Unavailable: too "
+        "many request bodies arriving");
+  RawClient whole(ts.port);  // a request that arrives whole is served
+  whole.Send(put(900) + std::string(900, 'c'));
+  CHECK(MaskDate(whole.ReadResponse()) == Answer(std::string(900, 'c')));
+  first.Send(std::string(200, 'a'));  // the first one completes
+  CHECK(MaskDate(first.ReadResponse()) == Answer(std::string(800, 'a')));
+  RawClient third(ts.port);  // and its bytes count no more
+  third.Send(put(800) + std::string(700, 'd'));
+  std::this_thread::sleep_for(100ms);
+  third.Send(std::string(100, 'd'));
+  CHECK(MaskDate(third.ReadResponse()) == Answer(std::string(800, 'd')));
+}
+
 TEST_CASE("hostile: a new connection that sends nothing is closed after the header timeout") {
   ServerOptions options;
   options.read_header_timeout = 1s;
