@@ -595,12 +595,11 @@ void Session::OnWrite(const beast::error_code& ec, std::size_t n) {
     ++write_index_;
     write_offset_ = 0;
   }
-  if (state_ == State::kClosed) {
+  if (state_ == State::kClosed || ec) {
     writing_ = false;
-    return;
-  }
-  if (ec) {
-    writing_ = false;
+    inflight_.clear();  // no write refers to them any more
+    write_index_ = 0;
+    write_offset_ = 0;
     Close();
     return;
   }
