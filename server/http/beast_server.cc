@@ -147,12 +147,14 @@ class ServerImpl final : public Server {
 
   common::Result<tcp::endpoint> Resolve(const std::string& host_port);
   void Accept(Listener* listener);
+  void AcceptLater(Listener* listener);
   void OnAccepted(tcp::socket socket);
   std::vector<std::shared_ptr<Session>> LiveSessions();
 
   Handler handler_;
   ServerOptions options_;
   std::shared_ptr<Hub> hub_ = std::make_shared<Hub>();
+  LogLimiter accept_log_{std::chrono::seconds(10)};
   // Declared before what runs on them, so they are destroyed last.
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
@@ -249,21 +251,27 @@ void ServerImpl::Accept(Listener* listener) {
   listener->acceptor.async_accept(
       target, [this, listener](const boost::system::error_code& ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) return;
-        if (ec) {
-          KV_LOG(kWarn, "http") << "accept on " << listener->name << ": " << ec.message();
-          listener->backoff.expires_after(kAcceptBackoff);
-          listener->backoff.async_wait([this, listener](const boost::system::error_code& e) {
-            if (!e) Accept(listener);
-          });
-          return;
-        }
         try {
+          if (ec) {
+            // Out of descriptors, say: the backlog keeps the connections.
+            accept_log_.Warn("http", "accept on " + listener->name + ": " + ec.message());
+            AcceptLater(listener);
+            return;
+          }
           OnAccepted(std::move(socket));
+          Accept(listener);
         } catch (const std::exception& e) {
-          KV_LOG(kError, "http") << "accept on " << listener->name << ": " << e.what();
+          accept_log_.Warn("http", "accept on " + listener->name + ": " + e.what());
+          AcceptLater(listener);
         }
-        Accept(listener);
       });
+}
+
+void ServerImpl::AcceptLater(Listener* listener) {
+  listener->backoff.expires_after(kAcceptBackoff);
+  listener->backoff.async_wait([this, listener](const boost::system::error_code& e) {
+    if (!e) Accept(listener);
+  });
 }
 
 void ServerImpl::OnAccepted(tcp::socket socket) {

@@ -50,6 +50,18 @@ constexpr std::chrono::seconds kPausedCheckInterval{1};
 // The session whose handler this thread is running, if any (see CanRunNow).
 thread_local const Session* t_handler_session = nullptr;
 
+// Sets t_handler_session for a handler call, however the call ends.
+class HandlerScope {
+ public:
+  explicit HandlerScope(const Session* s) : outer_(std::exchange(t_handler_session, s)) {}
+  ~HandlerScope() { t_handler_session = outer_; }
+  HandlerScope(const HandlerScope&) = delete;
+  HandlerScope& operator=(const HandlerScope&) = delete;
+
+ private:
+  const Session* outer_;
+};
+
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -338,17 +350,23 @@ void Session::Dispatch(bool body_too_large) {
   chunked_ = false;
   SetDeadline(Clock::time_point::max());
   auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), ++exchange_id_);
-  const Session* outer = std::exchange(t_handler_session, this);
-  try {
-    (*handler_)(std::move(req), std::move(exchange));
-  } catch (const std::exception& e) {
-    t_handler_session = outer;
+  std::optional<std::string> threw;
+  {
+    HandlerScope scope(this);
+    try {
+      (*handler_)(std::move(req), std::move(exchange));
+    } catch (const std::exception& e) {
+      threw = e.what();
+    } catch (...) {
+      threw = "unknown exception";
+    }
+  }
+  if (threw) {
     next_request_due_ = false;
-    KV_LOG(kError, "http") << "handler threw for client " << remote_addr_ << ": " << e.what();
+    KV_LOG(kError, "http") << "handler threw for client " << remote_addr_ << ": " << *threw;
     Close();
     return;
   }
-  t_handler_session = outer;
   if (next_request_due_) {
     // Answered within the handler. A buffered (pipelined) request is taken
     // up through the executor, so that a long pipeline is not served by

@@ -28,8 +28,11 @@ class Backend {
   Backend() { port_ = server_.bind_to_any_port("127.0.0.1"); }
   ~Backend() { Stop(); }
   httplib::Server& server() { return server_; }
+  // Returns once it accepts: httplib's stop() before that is lost, and the
+  // listening thread would never end.
   void Start() {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(10ms);
   }
   void Stop() {
     server_.stop();
