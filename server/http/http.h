@@ -83,9 +83,11 @@ struct ServerOptions {
   // Each field costs a copy; this bounds what a head of tiny fields costs.
   // Trailer fields count too. Zero: no limit.
   std::size_t max_header_fields = 1000;
-  // Request line with its CRLF; etcd's client port resets longer ones. Zero:
-  // only max_header_bytes.
-  std::size_t max_request_line = 4096;
+  // Request line with its CRLF: room for any key within the store's limits,
+  // percent-encoded, with its query. (etcd resets a connection whose first
+  // line is over 4096 bytes, and serves longer ones on later requests.)
+  // Zero: only max_header_bytes.
+  std::size_t max_request_line = 16 * 1024;
   // A connection that has not sent a complete request head within this time
   // is closed (slow-loris protection); so is a new one that sends nothing.
   // Idle keep-alive connections after idle_timeout. Zero disables either.
