@@ -1,5 +1,6 @@
 // The HTTP request parser the servers use (server/http/request_parser.cc:
-// Beast's parser under the server's limits and Go's refusals), then what
+// Beast's basic_parser with our own field store under the server's limits,
+// and Go's refusals), then what
 // every request meets first: Request helpers, path decoding and the mux
 // redirect, and the answer's bytes (server/http/wire.cc). Input: the bytes a
 // client sends on one connection, pipelined requests included.
@@ -8,6 +9,7 @@
 // and in small pieces; both must yield the same requests and the same end.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 
 namespace {
 
+using http::internal::ParseLimits;
 using http::internal::RequestParser;
 
 // What one connection's bytes came to: the requests, then how it ended.
@@ -63,22 +66,25 @@ std::string Summary(const http::Request& req, const http::wire::Framing& framing
   return s + "\n\n" + req.body;
 }
 
-// Reads `bytes` as a Session does, `piece` bytes at a time at most.
+// Reads `bytes` as a Session does (a parser per request, begun once a byte
+// of it is buffered), `piece` bytes at a time at most.
 Outcome Feed(std::string_view bytes, size_t piece) {
   const http::ServerOptions options;
   // The size of a Session's buffer: a head at its limit plus 64 KB of pipelined bytes.
   boost::beast::flat_buffer in(options.max_header_bytes + http::internal::kHeaderSlack + 64 * 1024);
-  RequestParser parser(options);
+  std::optional<RequestParser> parser;
   Outcome out;
   while (true) {
-    const RequestParser::Event event = parser.Parse(in);
+    if (!parser && in.size() > 0) parser.emplace(ParseLimits::For(options));
+    const RequestParser::Event event = parser ? parser->Parse(in) : RequestParser::Event::kNeedMore;
     if (event == RequestParser::Event::kHead) {
-      if (parser.ExpectsContinue()) out.requests.push_back("100-continue");
+      if (parser->ExpectsContinue()) out.requests.push_back("100-continue");
       continue;
     }
     if (event == RequestParser::Event::kDone || event == RequestParser::Event::kTooLarge) {
       http::wire::Framing framing;
-      http::Request req = parser.Take(event == RequestParser::Event::kTooLarge, "127.0.0.1:41000", &framing);
+      http::Request req = parser->Take(event == RequestParser::Event::kTooLarge, "127.0.0.1:41000", &framing);
+      parser.reset();
       Answer(req, framing);
       out.requests.push_back(Summary(req, framing));
       if (!framing.keep_alive) {
@@ -88,11 +94,11 @@ Outcome Feed(std::string_view bytes, size_t piece) {
       continue;
     }
     if (event == RequestParser::Event::kRefused) {
-      out.end = "refused: " + std::string(parser.Refusal());
+      out.end = "refused: " + std::string(parser->Refusal());
       return out;
     }
     if (bytes.empty()) {
-      out.end = parser.started() ? "eof in a request" : "eof";
+      out.end = parser ? "eof in a request" : "eof";
       return out;
     }
     const size_t n = std::min({piece, bytes.size(), in.max_size() - in.size()});

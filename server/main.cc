@@ -281,8 +281,13 @@ int main(int argc, char** argv) {
   store::Store st;
   etcdserver::EtcdServer server(sc, st, **storage);
 
+  // The peer listener's cap plus other files stay free of client connections.
+  constexpr size_t kPeerConnections = 1024;
+  constexpr size_t kOtherFiles = 1024;
   http::ServerOptions options;
   options.max_body_bytes = cfg.max_request_bytes;
+  options.max_connections =
+      http::CapToOpenFiles(cfg.max_client_connections, kPeerConnections + kOtherFiles, "max-client-connections");
   api::WatchDispatcher watches;
   api::SnapshotService snapshots(server, cfg.data_dir, cfg.enable_snapshot_endpoint);
   api::Context ctx{server, st, watches, &snapshots};
@@ -290,6 +295,8 @@ int main(int argc, char** argv) {
   if (!client.ok()) return Fail(client.status().message());
   http::ServerOptions peer_options = options;
   peer_options.max_body_bytes = 64 << 20;  // raft batches and snapshots (etcd allows 64 MiB)
+  peer_options.max_connections = kPeerConnections;
+  peer_options.body_budget_bytes = 512 << 20;  // a few bodies of the largest size at once
   auto peer = http::Server::Listen(HostPorts(cfg.listen_peer_urls), api::MakePeerHandler(ctx), peer_options);
   if (!peer.ok()) return Fail(peer.status().message());
 

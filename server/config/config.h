@@ -61,6 +61,9 @@ struct Config {
   int64_t quota_backend_bytes = 0;
   uint64_t max_txn_ops = 128;
   uint64_t max_request_bytes = 1572864;
+  // kvraft's own: client connections open at once (peers and files keep the
+  // rest of the open-files limit).
+  uint64_t max_client_connections = 16000;
   std::vector<std::string> cors{"*"};            // "*" or URLs, sorted, unique
   std::vector<std::string> host_whitelist{"*"};  // sorted, unique
   bool enable_pprof = false;
@@ -89,6 +92,7 @@ struct Config {
   uint64_t proxy_dial_timeout_ms = 1000;
   uint64_t proxy_write_timeout_ms = 5000;
   uint64_t proxy_read_timeout_ms = 0;
+  uint64_t proxy_max_watches = 1024;  // kvraft's own: watches forwarded at once
 
   // Security (stored as given; see security.md).
   TlsInfo client_tls;

@@ -188,6 +188,7 @@ std::vector<FlagSpec> BuildFlags() {
       Int("quota-backend-bytes", &Config::quota_backend_bytes),
       Uint("max-txn-ops", &Config::max_txn_ops),
       Uint("max-request-bytes", &Config::max_request_bytes),
+      Uint("max-client-connections", &Config::max_client_connections),
       Cors(),
       List("host-whitelist", &Config::host_whitelist),
       Bool("enable-pprof", &Config::enable_pprof),
@@ -214,6 +215,7 @@ std::vector<FlagSpec> BuildFlags() {
       Uint("proxy-dial-timeout", &Config::proxy_dial_timeout_ms),
       Uint("proxy-write-timeout", &Config::proxy_write_timeout_ms),
       Uint("proxy-read-timeout", &Config::proxy_read_timeout_ms),
+      Uint("proxy-max-watches", &Config::proxy_max_watches),
       // Security.
       TlsStr("cert-file", &Config::client_tls, &TlsInfo::cert_file),
       TlsStr("key-file", &Config::client_tls, &TlsInfo::key_file),

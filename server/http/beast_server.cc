@@ -4,8 +4,12 @@
 // Threads: Listen, Start, Stop and Ports are called by the owner (not from a
 // handler). Each I/O thread runs its own io_context; a connection stays on
 // the one it was given, so its code needs no locks.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
+#include <array>
 #include <cctype>
 #include <cstdlib>
 #include <mutex>
@@ -20,6 +24,7 @@
 #include "common/thread_name.h"
 #include "server/http/http.h"
 #include "server/http/session.h"
+#include "server/http/wire.h"
 
 namespace http {
 namespace {
@@ -31,16 +36,47 @@ namespace asio = boost::asio;
 
 // After a failed accept (say, out of file descriptors) wait before retrying.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
+// TCP keep-alive probes, as Go's listeners send them (net.ListenConfig's
+// 15 s default): a client that vanished without a word is noticed within
+// minutes, and its watches and socket are freed.
+constexpr int kKeepAliveSeconds = 15;
 
 // Connections need one descriptor each; the soft limit is often far below
-// the hard one.
-void RaiseOpenFileLimit() {
+// the hard one. Returns the soft limit then in force (0 if unknown).
+rlim_t RaiseOpenFileLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur >= limit.rlim_max) return limit.rlim_cur;
+  rlim_t before = limit.rlim_cur;
   limit.rlim_cur = limit.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
     KV_LOG(kWarn, "http") << "cannot raise the open-files limit";
+    return before;
   }
+  return limit.rlim_cur;
+}
+
+void EnableKeepAlive(tcp::socket& socket) {
+  boost::system::error_code ec;
+  socket.set_option(asio::socket_base::keep_alive(true), ec);
+  if (ec) return;
+  int seconds = kKeepAliveSeconds;
+  setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &seconds, sizeof(seconds));
+  setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &seconds, sizeof(seconds));
+}
+
+// Over the connection cap: a best-effort 503 without blocking, what the
+// client already sent read away (so the close does not turn into a reset
+// that could discard the answer), then the close.
+void Refuse(tcp::socket socket) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  static const std::string kAnswer = wire::FormatError(wire::kTooManyConnections);
+  socket.write_some(asio::buffer(kAnswer), ec);
+  std::array<char, 4096> sink;
+  for (int i = 0; i < 4 && !ec; ++i) socket.read_some(asio::buffer(sink), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 
 // Go prints system errors in lower case: "bind: address already in use".
@@ -111,12 +147,14 @@ class ServerImpl final : public Server {
 
   common::Result<tcp::endpoint> Resolve(const std::string& host_port);
   void Accept(Listener* listener);
+  void AcceptLater(Listener* listener);
   void OnAccepted(tcp::socket socket);
   std::vector<std::shared_ptr<Session>> LiveSessions();
 
   Handler handler_;
   ServerOptions options_;
   std::shared_ptr<Hub> hub_ = std::make_shared<Hub>();
+  LogLimiter accept_log_{std::chrono::seconds(10)};
   // Declared before what runs on them, so they are destroyed last.
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
@@ -192,7 +230,18 @@ void ServerImpl::Start() {
   for (size_t i = 0; i < contexts_.size(); ++i) {
     threads_.emplace_back([ctx = contexts_[i].get(), name = prefix + std::to_string(i)] {
       common::SetThreadName(name);
-      ctx->run();
+      // Sessions catch what their handlers throw; this is the last resort
+      // for anything else, so that the thread and its connections go on.
+      while (true) {
+        try {
+          ctx->run();
+          return;
+        } catch (const std::exception& e) {
+          KV_LOG(kError, "http") << "I/O thread " << name << ": " << e.what();
+        } catch (...) {
+          KV_LOG(kError, "http") << "I/O thread " << name << ": unknown exception";
+        }
+      }
     });
   }
 }
@@ -202,24 +251,43 @@ void ServerImpl::Accept(Listener* listener) {
   listener->acceptor.async_accept(
       target, [this, listener](const boost::system::error_code& ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) return;
-        if (ec) {
-          KV_LOG(kWarn, "http") << "accept on " << listener->name << ": " << ec.message();
-          listener->backoff.expires_after(kAcceptBackoff);
-          listener->backoff.async_wait([this, listener](const boost::system::error_code& e) {
-            if (!e) Accept(listener);
-          });
-          return;
+        try {
+          if (ec) {
+            // Out of descriptors, say: the backlog keeps the connections.
+            accept_log_.Warn("http", "accept on " + listener->name + ": " + ec.message());
+            AcceptLater(listener);
+            return;
+          }
+          OnAccepted(std::move(socket));
+          Accept(listener);
+        } catch (const std::exception& e) {
+          accept_log_.Warn("http", "accept on " + listener->name + ": " + e.what());
+          AcceptLater(listener);
         }
-        OnAccepted(std::move(socket));
-        Accept(listener);
       });
+}
+
+void ServerImpl::AcceptLater(Listener* listener) {
+  listener->backoff.expires_after(kAcceptBackoff);
+  listener->backoff.async_wait([this, listener](const boost::system::error_code& e) {
+    if (!e) Accept(listener);
+  });
 }
 
 void ServerImpl::OnAccepted(tcp::socket socket) {
   boost::system::error_code ec;
-  socket.set_option(tcp::no_delay(true), ec);
   auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
+  // Accepts run on one thread, so the count cannot pass the cap in between.
+  if (options_.max_connections > 0 && hub_->open_sockets.load() >= options_.max_connections) {
+    hub_->refused_log.Warn("http", "refused a connection from " + EndpointString(peer) + ": " +
+                                       std::to_string(options_.max_connections) +
+                                       " connections open already");
+    Refuse(std::move(socket));
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  EnableKeepAlive(socket);
   auto session =
       Session::Create(std::move(socket), EndpointString(peer), hub_, &handler_, &options_);
   if (session) asio::post(session->executor(), [session] { session->Start(); });
@@ -251,7 +319,7 @@ void ServerImpl::Stop() {
     });
   }
   for (auto& session : LiveSessions()) {
-    asio::post(session->executor(), [session] { session->Close(); });
+    asio::post(session->executor(), [session] { session->Shutdown(); });
   }
   // Each io_context runs out of work once its sockets are closed.
   guards_.clear();
@@ -265,6 +333,17 @@ void ServerImpl::Stop() {
 }
 
 }  // namespace
+
+std::size_t CapToOpenFiles(std::size_t wanted, std::size_t reserved, const std::string& flag) {
+  rlim_t limit = RaiseOpenFileLimit();
+  if (limit == 0 || limit == RLIM_INFINITY || wanted == 0) return wanted;
+  std::size_t room = limit > reserved + 1 ? static_cast<std::size_t>(limit) - reserved : 1;
+  if (wanted <= room) return wanted;
+  KV_LOG(kWarn, "http") << "--" << flag << " " << wanted << " lowered to " << room
+                        << ": the open-files limit is " << limit << " and " << reserved
+                        << " descriptors stay free for peers and files";
+  return room;
+}
 
 common::Result<std::unique_ptr<Server>> Server::Listen(const std::vector<std::string>& host_ports,
                                                        Handler handler, ServerOptions options) {

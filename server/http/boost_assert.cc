@@ -4,9 +4,10 @@
 // Boost 1.74's Beast asserts n >= 5 in parse_chunk_header when a chunked
 // body's last chunk was read and 3 or 4 bytes of it are buffered, which
 // happens when the last chunk and its final CRLF arrive in separate reads
-// (any client can do it). The code after it handles those bytes correctly by
-// asking for more; Beast fixed the assertion upstream (boostorg/beast pull
-// request 2861, Boost 1.86).
+// (any client can do it; server/http/request_parser.cc derives from that
+// parser). The code after it handles those bytes correctly by asking for
+// more; Beast fixed the assertion upstream (boostorg/beast pull request 2861,
+// Boost 1.86).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

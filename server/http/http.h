@@ -80,16 +80,41 @@ using Handler = std::function<void(Request, std::shared_ptr<Exchange>)>;
 // Go's http.Error: status, "text/plain; charset=utf-8", nosniff, text + "\n".
 Response TextError(int status, const std::string& text);
 
+// Limits a client cannot get past. A request over a head limit gets Go's
+// fixed answer (431, or 414 for the request line) and the connection closes.
 struct ServerOptions {
   int threads = 2;                              // I/O threads
   std::size_t max_body_bytes = 1536 * 1024;     // --max-request-bytes
   std::size_t max_header_bytes = 1 << 20;       // Go's DefaultMaxHeaderBytes (+4 KB slack, as Go)
+  // Each field costs a copy; this bounds what a head of tiny fields costs.
+  // Trailer fields count too. Zero: no limit.
+  std::size_t max_header_fields = 1000;
+  // Request line with its CRLF: room for any key within the store's limits,
+  // percent-encoded, with its query. (etcd resets a connection whose first
+  // line is over 4096 bytes, and serves longer ones on later requests.)
+  // Zero: only max_header_bytes.
+  std::size_t max_request_line = 16 * 1024;
   // A connection that has not sent a complete request head within this time
-  // is closed (slow-loris protection). Idle keep-alive connections too. Zero
-  // disables either.
+  // is closed (slow-loris protection); so is a new one that sends nothing.
+  // Idle keep-alive connections after idle_timeout. Zero disables either.
   std::chrono::seconds read_header_timeout{30};
   std::chrono::seconds idle_timeout{300};
+  // An answer of which the client accepts no byte for this long closes the
+  // connection. Zero: no limit.
+  std::chrono::seconds write_timeout{30};
+  // Open connections at most; one more is answered 503 and closed. Zero: no cap.
+  std::size_t max_connections = 0;
+  // Bytes of bodies still arriving, summed over all connections: a request
+  // whose body is incomplete when this is exceeded gets 503 and its
+  // connection closes (slowly sent bodies cannot pile up). Requests that
+  // arrive whole are never refused for it. Zero: no budget.
+  std::size_t body_budget_bytes = 256 << 20;
 };
+
+// Raises the soft open-files limit to the hard one, and returns `wanted`
+// lowered (with a warning naming `flag`) so that `reserved` descriptors stay
+// free for everything else.
+std::size_t CapToOpenFiles(std::size_t wanted, std::size_t reserved, const std::string& flag);
 
 // An event-driven HTTP/1.1 server (keep-alive, pipelining, chunked streams).
 class Server {
@@ -99,7 +124,8 @@ class Server {
   // port in use is reported here, as Go words it ("listen tcp 127.0.0.1:2379:
   // bind: address already in use"); serving starts with Start(). A name
   // listens on its first IPv4 address; "" as host means all addresses. Also
-  // raises the process's soft open-files limit to the hard limit.
+  // raises the process's soft open-files limit to the hard limit. Accepted
+  // connections get TCP keep-alive, so clients that vanished are noticed.
   static common::Result<std::unique_ptr<Server>> Listen(
       const std::vector<std::string>& host_ports, Handler handler, ServerOptions options);
   virtual void Start() = 0;   // starts the I/O threads; returns at once

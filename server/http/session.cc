@@ -4,34 +4,65 @@
 // A connection handles one request at a time, which keeps pipelined answers in
 // order: bytes that arrive meanwhile are buffered (up to a bound) and parsed
 // when the current exchange ends. While an exchange is pending a read stays
-// armed, so a client that hangs up is noticed.
+// armed, so a client that hangs up is noticed; once the bound is reached the
+// kernel is asked instead. Every completion handler runs guarded: whatever it
+// throws closes its own connection, never the I/O thread.
 #include "server/http/session.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <exception>
 #include <utility>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/read_size.hpp>
 
 #include "common/log.h"
 
 namespace http::internal {
 namespace {
 
-// Pipelined bytes buffered while an exchange is pending, and answer bytes
-// queued for a client that does not read: past these, stop reading / close.
+// Pipelined bytes buffered while an exchange is pending.
 constexpr std::size_t kMaxBufferedWhileBusy = 64 * 1024;
+// Answer bytes queued for a client that reads too slowly (a stream's chunks
+// pile up): past this, close. One answer alone may be larger.
 constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+// A pipelined request is taken up only once earlier answers are out to this.
+constexpr std::size_t kMaxBacklogForNextRequest = 1024 * 1024;
+// An answer body larger than this is written from its own string after the
+// head, not copied behind it.
+constexpr std::size_t kCopiedBodyBytes = 64 * 1024;
+// Buffers given to one write call.
+constexpr std::size_t kMaxWriteBuffers = 64;
 // Read buffers that grew for a large request shrink back past this.
 constexpr std::size_t kKeptBufferCapacity = 64 * 1024;
 // How long a closing connection waits for the client to read the answer
 // before its unread input turns the close into a reset (Go waits 500 ms).
 constexpr std::chrono::milliseconds kLingerTime{500};
+// How often the kernel is asked whether a client we do not read from left.
+constexpr std::chrono::seconds kPausedCheckInterval{1};
 
 // The session whose handler this thread is running, if any (see CanRunNow).
 thread_local const Session* t_handler_session = nullptr;
+
+// Sets t_handler_session for a handler call, however the call ends.
+class HandlerScope {
+ public:
+  explicit HandlerScope(const Session* s) : outer_(std::exchange(t_handler_session, s)) {}
+  ~HandlerScope() { t_handler_session = outer_; }
+  HandlerScope(const HandlerScope&) = delete;
+  HandlerScope& operator=(const HandlerScope&) = delete;
+
+ private:
+  const Session* outer_;
+};
+
+std::chrono::steady_clock::time_point After(std::chrono::seconds timeout) {
+  return timeout.count() > 0 ? std::chrono::steady_clock::now() + timeout
+                             : std::chrono::steady_clock::time_point::max();
+}
 
 }  // namespace
 
@@ -56,33 +87,88 @@ Session::Session(tcp::socket socket, std::string remote_addr, std::shared_ptr<Hu
       handler_(handler),
       options_(options),
       remote_addr_(std::move(remote_addr)),
-      in_(options->max_header_bytes + kHeaderSlack + kMaxBufferedWhileBusy),
-      parser_(*options) {
+      limits_(ParseLimits::For(*options)),
+      in_(options->max_header_bytes + kHeaderSlack + kMaxBufferedWhileBusy) {
   auto executor = socket.get_executor();
   io_.emplace(Io{std::move(socket), asio::steady_timer(executor)});
   registration_ = hub_->sessions.end();
+  socket_counted_ = true;
+  ++hub_->open_sockets;
 }
 
 Session::~Session() {
+  if (socket_counted_) --hub_->open_sockets;
+  hub_->arriving_body_bytes -= counted_body_;
   std::lock_guard<std::mutex> lock(hub_->mu);
   if (registration_ != hub_->sessions.end()) hub_->sessions.erase(registration_);
 }
 
+template <typename Step>
+void Session::Guarded(const char* what, Step&& step) noexcept {
+  try {
+    step();
+  } catch (const std::exception& e) {
+    Abort(what, e.what());
+  } catch (...) {
+    Abort(what, "unknown exception");
+  }
+}
+
+void Session::Abort(const char* what, const char* error) noexcept {
+  try {
+    hub_->closed_log.Warn("http", std::string(what) + " for client " + remote_addr_ +
+                                      " failed: " + error + "; connection closed");
+    Close();
+  } catch (...) {
+    // Close failed half-way (in the client-gone callback): drop what is left.
+    on_client_gone_ = nullptr;
+    state_ = State::kClosed;
+    CloseSocket();
+  }
+}
+
 void Session::Start() {
-  NextRequest();
+  Guarded("start", [&] {
+    // The first request's head is due within read_header_timeout of the
+    // accept, as in Go: a connection that sends nothing is no idle one.
+    BeginRequest();
+    ParseBuffered();
+  });
+}
+
+void Session::Shutdown() {
+  Guarded("close", [&] { Close(); });
 }
 
 void Session::ReleaseIo() {
   on_client_gone_ = nullptr;
   io_.reset();
+  if (socket_counted_) {
+    socket_counted_ = false;
+    --hub_->open_sockets;
+  }
 }
 
 // ---- Reading and parsing ----
 
+void Session::BeginRequest() {
+  parser_.emplace(limits_);
+  if (options_->read_header_timeout.count() > 0) SetDeadline(After(options_->read_header_timeout));
+}
+
 void Session::ArmRead() {
   if (reading_ || peer_eof_ || state_ == State::kClosed) return;
   if (in_.size() >= in_.max_size()) return;
-  if (state_ == State::kExchange && in_.size() >= kMaxBufferedWhileBusy) return;
+  if (state_ == State::kExchange && in_.size() >= kMaxBufferedWhileBusy) {
+    // Read again once the exchange ends; meanwhile the timer asks the kernel
+    // whether the client is still there.
+    if (!read_paused_) {
+      read_paused_ = true;
+      UpdateTimer();
+    }
+    return;
+  }
+  read_paused_ = false;
   reading_ = true;
   // Into a buffer of its own, not in_.prepare(): a pipelined request already
   // in in_ may be parsed (in_ consumed, reset or shrunk) while this read is
@@ -91,7 +177,7 @@ void Session::ArmRead() {
   io_->socket.async_read_some(
       asio::buffer(read_buf_.data(), room),
       [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
-        self->OnRead(ec, n);
+        self->Guarded("reading a request", [&] { self->OnRead(ec, n); });
       });
 }
 
@@ -136,18 +222,16 @@ void Session::OnRead(const beast::error_code& ec, std::size_t n) {
 }
 
 void Session::ParseBuffered() {
-  if (!parser_.started()) {
+  if (state_ == State::kClosed) return;
+  if (!parser_) {
     if (in_.size() == 0 && !peer_eof_) {
       ArmRead();
       return;
     }
-    parser_.Begin();
-    if (options_->read_header_timeout.count() > 0) {
-      SetDeadline(Clock::now() + options_->read_header_timeout);
-    }
+    BeginRequest();
   }
   while (true) {
-    switch (parser_.Parse(in_)) {
+    switch (parser_->Parse(in_)) {
       case RequestParser::Event::kNeedMore:
         break;
       case RequestParser::Event::kHead:
@@ -160,10 +244,16 @@ void Session::ParseBuffered() {
         Dispatch(/*body_too_large=*/true);
         return;
       case RequestParser::Event::kRefused:
-        FailRequest(parser_.Refusal());
+        FailRequest(parser_->Refusal());
         return;
     }
     break;
+  }
+  if (!CountArrivingBody()) {
+    hub_->closed_log.Warn("http", "refused the body of a request from " + remote_addr_ +
+                                      ": too many request bodies arriving");
+    FailRequest(wire::kTooManyBodies);
+    return;
   }
   if (peer_eof_) {
     // The client left mid-request (or between requests): nothing to answer.
@@ -177,13 +267,29 @@ void Session::ParseBuffered() {
 // The head of a request was accepted; its body is read now.
 void Session::OnHead() {
   // A client waiting for "100 Continue" gets it.
-  if (parser_.ExpectsContinue()) Enqueue(std::string(wire::kContinue));
-  SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
-                                                 : Clock::time_point::max());
+  if (parser_->ExpectsContinue()) Enqueue(std::string(wire::kContinue));
+  SetDeadline(After(options_->idle_timeout));
+}
+
+// Counts what the current request's body holds so far against the budget
+// shared by all connections; false when the budget is exceeded.
+bool Session::CountArrivingBody() {
+  const std::size_t held = parser_->request().body.size();
+  if (held <= counted_body_) return true;
+  const std::size_t total = hub_->arriving_body_bytes += held - counted_body_;
+  counted_body_ = held;
+  return options_->body_budget_bytes == 0 || total <= options_->body_budget_bytes;
+}
+
+void Session::UncountArrivingBody() {
+  hub_->arriving_body_bytes -= counted_body_;
+  counted_body_ = 0;
 }
 
 void Session::Dispatch(bool body_too_large) {
-  Request req = parser_.Take(body_too_large, remote_addr_, &framing_);
+  UncountArrivingBody();
+  Request req = parser_->Take(body_too_large, remote_addr_, &framing_);
+  parser_.reset();
 
   state_ = State::kExchange;
   exchange_ = ExchangeState::kPending;
@@ -191,27 +297,35 @@ void Session::Dispatch(bool body_too_large) {
   chunked_ = false;
   SetDeadline(Clock::time_point::max());
   auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), ++exchange_id_);
-  const Session* outer = std::exchange(t_handler_session, this);
-  try {
-    (*handler_)(std::move(req), std::move(exchange));
-  } catch (const std::exception& e) {
-    t_handler_session = outer;
+  std::optional<std::string> threw;
+  {
+    HandlerScope scope(this);
+    try {
+      (*handler_)(std::move(req), std::move(exchange));
+    } catch (const std::exception& e) {
+      threw = e.what();
+    } catch (...) {
+      threw = "unknown exception";
+    }
+  }
+  if (threw) {
     next_request_due_ = false;
-    KV_LOG(kError, "http") << "handler threw: " << e.what();
+    KV_LOG(kError, "http") << "handler threw for client " << remote_addr_ << ": " << *threw;
     Close();
     return;
   }
-  t_handler_session = outer;
   if (next_request_due_) {
     // Answered within the handler. A buffered (pipelined) request is taken
     // up through the executor, so that a long pipeline is not served by
     // recursion.
     next_request_due_ = false;
     if (in_.size() == 0) {
-      NextRequest();
+      ResumeAfterExchange();
     } else {
       asio::post(executor(), [self = shared_from_this()] {
-        if (self->state_ != State::kClosed) self->NextRequest();
+        self->Guarded("reading a request", [&] {
+          if (self->state_ != State::kClosed) self->ResumeAfterExchange();
+        });
       });
     }
     return;
@@ -231,7 +345,8 @@ bool Session::CanRunNow() {
 }
 
 void Session::FailRequest(std::string_view public_error) {
-  parser_.Reset();
+  UncountArrivingBody();
+  parser_.reset();
   state_ = State::kClosing;
   Enqueue(wire::FormatError(public_error));
 }
@@ -244,8 +359,8 @@ bool Session::Current(std::uint64_t id) const {
 
 void Session::Reply(std::uint64_t id, Response response) {
   if (!Current(id) || exchange_ != ExchangeState::kPending) return;
-  Enqueue(wire::FormatReply(response, framing_));
-  FinishExchange();
+  EnqueueReply(std::move(response));
+  if (state_ != State::kClosed) FinishExchange();
 }
 
 void Session::ReplyWith(std::uint64_t id, const std::function<Response()>& build) {
@@ -269,7 +384,7 @@ void Session::Write(std::uint64_t id, std::string chunk) {
 
 void Session::End(std::uint64_t id) {
   if (!Current(id) || exchange_ != ExchangeState::kStreaming) return;
-  if (chunked_) Enqueue(std::string(wire::kLastChunk));
+  if (chunked_ && !Enqueue(std::string(wire::kLastChunk))) return;
   FinishExchange();
 }
 
@@ -327,15 +442,42 @@ void Session::FinishExchange() {
     next_request_due_ = true;  // Dispatch goes on once the handler returns
     return;
   }
+  ResumeAfterExchange();
+}
+
+// A client that does not read its answers gets no more of them: a pipelined
+// request waits until the earlier answers are mostly out (OnWrite resumes).
+void Session::ResumeAfterExchange() {
+  if (queued_bytes_ > kMaxBacklogForNextRequest) {
+    awaiting_drain_ = true;
+    return;
+  }
   NextRequest();
 }
 
 void Session::NextRequest() {
+  if (state_ == State::kClosed) return;
+  awaiting_drain_ = false;
   state_ = State::kReading;
+  read_paused_ = false;
   if (in_.size() == 0 && in_.capacity() > kKeptBufferCapacity) in_.shrink_to_fit();
-  SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
-                                                 : Clock::time_point::max());
+  SetDeadline(After(options_->idle_timeout));
   ParseBuffered();
+}
+
+// A client whose pipelined bytes filled the buffer is not read from, so its
+// hang-up would go unseen: the kernel knows whether it sent an end of stream
+// (as good as gone, as for a read) or reset the connection.
+void Session::CheckPausedClient() {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  if (getsockopt(io_->socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return;
+  if (info.tcpi_state == TCP_ESTABLISHED) return;
+  if (info.tcpi_state == TCP_CLOSE_WAIT) {
+    ClientGone();
+    return;
+  }
+  Close();
 }
 
 void Session::Close() {
@@ -344,61 +486,116 @@ void Session::Close() {
   state_ = State::kClosed;
   exchange_ = ExchangeState::kNone;
   on_client_gone_ = nullptr;
-  parser_.Reset();
+  UncountArrivingBody();
+  parser_.reset();
   pending_.clear();
   after_sent_.clear();
+  in_.consume(in_.size());  // pipelined requests end with the connection
+  awaiting_drain_ = false;
+  read_paused_ = false;
+  CloseSocket();
+}
+
+void Session::CloseSocket() {
+  if (!io_) return;
   beast::error_code ignored;
   io_->socket.close(ignored);
   io_->timer.cancel();
+  if (socket_counted_) {
+    socket_counted_ = false;
+    --hub_->open_sockets;
+  }
 }
 
 // ---- Writing ----
 
-void Session::Enqueue(std::string bytes) {
-  if (state_ == State::kClosed || bytes.empty()) return;
+bool Session::Enqueue(std::string bytes) {
+  if (state_ == State::kClosed) return false;
+  if (bytes.empty()) return true;
+  if (queued_bytes_ >= kMaxQueuedBytes) {
+    hub_->closed_log.Warn("http", "client " + remote_addr_ +
+                                      " does not read its answers; connection closed");
+    Close();
+    return false;
+  }
   queued_bytes_ += bytes.size();
-  if (queued_bytes_ > kMaxQueuedBytes) {
-    KV_LOG(kWarn, "http") << "client " << remote_addr_ << " does not read its answers; closing";
-    Close();
-    return;
-  }
   pending_.push_back(std::move(bytes));
-  if (!writing_) DoWrite();
+  if (!writing_) {
+    writing_ = true;
+    write_deadline_ = After(options_->write_timeout);
+    UpdateTimer();
+    DoWrite();
+  }
+  return true;
 }
 
-void Session::DoWrite() {
-  writing_ = true;
-  inflight_.swap(pending_);
-  auto done = [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-    self->OnWrite(ec);
-  };
-  if (inflight_.size() == 1) {
-    asio::async_write(io_->socket, asio::buffer(inflight_[0]), std::move(done));
+void Session::EnqueueReply(Response response) {
+  if (response.body.size() <= kCopiedBodyBytes || !wire::SendsBody(response.status, framing_)) {
+    Enqueue(wire::FormatReply(response, framing_));
     return;
   }
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(inflight_.size());
-  for (const auto& s : inflight_) buffers.push_back(asio::buffer(s));
-  asio::async_write(io_->socket, buffers, std::move(done));
+  if (Enqueue(wire::FormatReplyHead(response, framing_))) Enqueue(std::move(response.body));
 }
 
-void Session::OnWrite(const beast::error_code& ec) {
-  writing_ = false;
-  for (const auto& s : inflight_) queued_bytes_ -= s.size();
-  inflight_.clear();
-  if (state_ == State::kClosed) return;
-  if (ec) {
+// Writes what it can of inflight_ (refilled from pending_ once all written);
+// each call that makes progress moves the write deadline.
+void Session::DoWrite() {
+  if (write_index_ == inflight_.size()) {
+    inflight_.clear();
+    inflight_.swap(pending_);
+    write_index_ = 0;
+    write_offset_ = 0;
+  }
+  write_buffers_.clear();
+  for (std::size_t i = write_index_; i < inflight_.size() && write_buffers_.size() < kMaxWriteBuffers;
+       ++i) {
+    std::size_t offset = i == write_index_ ? write_offset_ : 0;
+    write_buffers_.push_back(asio::buffer(inflight_[i].data() + offset, inflight_[i].size() - offset));
+  }
+  io_->socket.async_write_some(
+      write_buffers_, [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
+        self->Guarded("writing an answer", [&] { self->OnWrite(ec, n); });
+      });
+}
+
+void Session::OnWrite(const beast::error_code& ec, std::size_t n) {
+  queued_bytes_ -= std::min(n, queued_bytes_);
+  while (n > 0 && write_index_ < inflight_.size()) {
+    std::size_t left = inflight_[write_index_].size() - write_offset_;
+    if (n < left) {
+      write_offset_ += n;
+      break;
+    }
+    n -= left;
+    ++write_index_;
+    write_offset_ = 0;
+  }
+  if (state_ == State::kClosed || ec) {
+    writing_ = false;
+    inflight_.clear();  // no write refers to them any more
+    write_index_ = 0;
+    write_offset_ = 0;
     Close();
     return;
   }
-  if (!pending_.empty()) {
+  if (write_index_ < inflight_.size() || !pending_.empty()) {
+    write_deadline_ = After(options_->write_timeout);
     DoWrite();
-    return;
+  } else {
+    writing_ = false;
+    write_deadline_ = Clock::time_point::max();
+    inflight_.clear();
+    write_index_ = 0;
+    write_offset_ = 0;
+    std::vector<std::function<void()>> sent;
+    sent.swap(after_sent_);
+    for (auto& cb : sent) cb();
   }
-  std::vector<std::function<void()>> sent;
-  sent.swap(after_sent_);
-  for (auto& cb : sent) cb();
-  if (state_ == State::kClosing) Linger();
+  if (awaiting_drain_ && queued_bytes_ <= kMaxBacklogForNextRequest) {
+    NextRequest();
+  } else if (!writing_ && state_ == State::kClosing) {
+    Linger();
+  }
 }
 
 // All answers are out: end our side, then wait briefly for the client's end
@@ -416,37 +613,56 @@ void Session::Linger() {
 }
 
 // ---- Deadlines ----
-// One timer per connection. It fires at most every read_header_timeout and
-// compares against deadline_, so moving a deadline later costs nothing.
+// One timer per connection, armed for the earliest of: the read deadline
+// (request head, body, idle, linger), the write deadline while answers are
+// being written, and the next check of a client that is not read from.
+// Moving a deadline later costs nothing: the timer fires, finds nothing due
+// and re-arms.
 
 void Session::SetDeadline(Clock::time_point deadline) {
   deadline_ = deadline;
-  if (deadline == Clock::time_point::max()) return;
-  if (timer_armed_ && timer_expiry_ <= deadline) return;
-  ArmTimer();
+  UpdateTimer();
 }
 
-void Session::ArmTimer() {
-  auto expiry = deadline_;
-  if (options_->read_header_timeout.count() > 0) {
-    expiry = std::min(expiry, Clock::now() + options_->read_header_timeout);
-  }
-  timer_expiry_ = expiry;
+void Session::UpdateTimer() {
+  if (!io_) return;
+  Clock::time_point next = deadline_;
+  if (writing_) next = std::min(next, write_deadline_);
+  if (read_paused_) next = std::min(next, Clock::now() + kPausedCheckInterval);
+  if (next == Clock::time_point::max()) return;
+  if (timer_armed_ && timer_expiry_ <= next) return;
+  timer_expiry_ = next;
   timer_armed_ = true;
-  io_->timer.expires_at(expiry);
-  io_->timer.async_wait(
-      [self = shared_from_this()](const beast::error_code& ec) { self->OnTimer(ec); });
+  io_->timer.expires_at(next);
+  io_->timer.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+    self->Guarded("a connection's timer", [&] { self->OnTimer(ec); });
+  });
 }
 
 void Session::OnTimer(const beast::error_code& ec) {
   if (ec == asio::error::operation_aborted) return;  // re-armed or closed
   timer_armed_ = false;
-  if (state_ == State::kClosed || deadline_ == Clock::time_point::max()) return;
-  if (Clock::now() >= deadline_) {
+  if (state_ == State::kClosed) return;
+  const Clock::time_point now = Clock::now();
+  if (writing_ && now >= write_deadline_) {
+    hub_->closed_log.Warn("http", "client " + remote_addr_ + " took no answer bytes for " +
+                                      std::to_string(options_->write_timeout.count()) +
+                                      "s; connection closed");
+    // A reset, so the kernel drops the unsent bytes at once too.
+    beast::error_code ignored;
+    io_->socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    Close();
+    return;
+  }
+  if (now >= deadline_) {
     Close();  // a slow request head, an idle connection, or a lingering close
     return;
   }
-  ArmTimer();
+  if (read_paused_) {
+    CheckPausedClient();
+    if (state_ == State::kClosed) return;
+  }
+  UpdateTimer();
 }
 
 void Session::PostInOrder(std::function<void(Session&)> op) {
@@ -463,7 +679,9 @@ void Session::RunQueuedOps() {
     running_ops_.swap(ops_);
     ops_posted_ = false;
   }
-  for (auto& op : running_ops_) op(*this);
+  Guarded("answering a request", [&] {
+    for (auto& op : running_ops_) op(*this);
+  });
   running_ops_.clear();  // keeps its capacity for the next swap
 }
 

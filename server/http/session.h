@@ -27,6 +27,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "server/http/http.h"
+#include "server/http/log_limiter.h"
 #include "server/http/request_parser.h"
 #include "server/http/wire.h"
 
@@ -43,6 +44,11 @@ struct Hub {
   std::mutex mu;
   bool stopped = false;                         // guarded by mu
   std::list<std::weak_ptr<Session>> sessions;   // guarded by mu; live sessions
+  std::atomic<std::size_t> open_sockets{0};     // sessions whose socket is open
+  std::atomic<std::size_t> arriving_body_bytes{0};  // see body_budget_bytes
+  // Connections closed for misbehaving (timeouts, errors) and refused ones.
+  LogLimiter closed_log{std::chrono::seconds(10)};
+  LogLimiter refused_log{std::chrono::seconds(10)};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -62,7 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::shared_ptr<Hub>& hub() const { return hub_; }
 
   void Start();      // on the executor
-  void Close();      // on the executor; fires OnClientGone of a pending exchange
+  void Shutdown();   // on the executor; fires OnClientGone of a pending exchange
   void ReleaseIo();  // after the I/O threads have stopped
 
   // Exchange operations, on the executor; `id` names the exchange, calls for
@@ -104,6 +110,13 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::steady_timer timer;
   };
 
+  // Runs `step` (a completion handler's work); an exception it throws is
+  // logged with the client's address and closes this connection only.
+  template <typename Step>
+  void Guarded(const char* what, Step&& step) noexcept;
+
+  void Abort(const char* what, const char* error) noexcept;
+  void BeginRequest();
   void ArmRead();
   void OnRead(const beast::error_code& ec, std::size_t n);
   void ParseBuffered();
@@ -111,17 +124,24 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch(bool body_too_large);
   void FailRequest(std::string_view public_error);
   void FinishExchange();
+  void ResumeAfterExchange();
   void NextRequest();
   void ClientGone();
   bool Current(std::uint64_t id) const;
+  void CheckPausedClient();
+  bool CountArrivingBody();
+  void UncountArrivingBody();
 
-  void Enqueue(std::string bytes);
+  bool Enqueue(std::string bytes);
+  void EnqueueReply(Response response);
   void DoWrite();
-  void OnWrite(const beast::error_code& ec);
+  void OnWrite(const beast::error_code& ec, std::size_t n);
   void Linger();
+  void Close();
+  void CloseSocket();
 
   void SetDeadline(Clock::time_point deadline);
-  void ArmTimer();
+  void UpdateTimer();
   void OnTimer(const beast::error_code& ec);
 
   std::shared_ptr<Hub> hub_;
@@ -130,13 +150,17 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Io> io_;      // reset by ReleaseIo()
   std::list<std::weak_ptr<Session>>::iterator registration_;
   std::string remote_addr_;
+  ParseLimits limits_;
 
   State state_ = State::kReading;
   beast::flat_buffer in_;
   std::array<char, 16 * 1024> read_buf_;  // the outstanding read lands here, then moves to in_
-  RequestParser parser_;          // the request being read
+  std::optional<RequestParser> parser_;  // the request being read
   bool reading_ = false;          // an async read is outstanding
+  bool read_paused_ = false;      // no read: pipelined bytes filled the buffer
   bool peer_eof_ = false;         // the client shut down its sending side
+  bool socket_counted_ = false;   // counted in hub_->open_sockets
+  std::size_t counted_body_ = 0;  // counted in hub_->arriving_body_bytes
 
   std::uint64_t exchange_id_ = 0;
   ExchangeState exchange_ = ExchangeState::kNone;
@@ -145,17 +169,25 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stream_body_ = false;      // the current stream may carry a body
   bool client_gone_ = false;      // OnClientGone fired for the current exchange
   bool next_request_due_ = false; // the handler answered before it returned
+  bool awaiting_drain_ = false;   // the next request waits for answers to go out
   std::function<void()> on_client_gone_;
 
   // Bytes go from pending_ to inflight_ while a write is outstanding; the
-  // strings of inflight_ stay untouched until it completes.
+  // strings of inflight_ stay untouched until all of them are written.
+  // write_index_/write_offset_: the first unwritten byte of inflight_.
   std::vector<std::string> pending_;
   std::vector<std::string> inflight_;
   std::vector<std::function<void()>> after_sent_;  // WhenSent callbacks, run once both are empty
+  std::vector<asio::const_buffer> write_buffers_;
+  std::size_t write_index_ = 0;
+  std::size_t write_offset_ = 0;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
 
+  // Read side: request head, body, idle and linger deadlines. Write side:
+  // a write that makes no progress until write_deadline_ ends the connection.
   Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point write_deadline_ = Clock::time_point::max();
   Clock::time_point timer_expiry_ = Clock::time_point::max();
   bool timer_armed_ = false;
 };

@@ -241,21 +241,39 @@ bool BodyAllowed(int status) {
   return !(status >= 100 && status < 200) && status != 204 && status != 304;
 }
 
-std::string FormatReply(const Response& response, const Framing& framing) {
-  std::string out;
-  out.reserve(HeadSize(response.headers) + response.body.size());
-  AppendStatusLine(response.status, framing.http10, &out);
-  HandlerHeaders seen = AppendHandlerHeaders(response.headers, &out);
-  if (!seen.date) AppendHeader("Date", HttpDate(), &out);
-  bool body_allowed = BodyAllowed(response.status);
+bool SendsBody(int status, const Framing& framing) { return BodyAllowed(status) && !framing.head; }
+
+namespace {
+
+void AppendReplyHead(const Response& response, const Framing& framing, std::string* out) {
+  AppendStatusLine(response.status, framing.http10, out);
+  HandlerHeaders seen = AppendHandlerHeaders(response.headers, out);
+  if (!seen.date) AppendHeader("Date", HttpDate(), out);
   // Like Go: a HEAD answer states the length of the body it would have sent,
   // if the handler gave one.
-  if (!seen.content_length && body_allowed && (!framing.head || !response.body.empty())) {
-    AppendHeader("Content-Length", std::to_string(response.body.size()), &out);
+  if (!seen.content_length && BodyAllowed(response.status) &&
+      (!framing.head || !response.body.empty())) {
+    AppendHeader("Content-Length", std::to_string(response.body.size()), out);
   }
-  AppendConnection(framing, seen, &out);
-  out.append("\r\n");
-  if (body_allowed && !framing.head) out.append(response.body);
+  AppendConnection(framing, seen, out);
+  out->append("\r\n");
+}
+
+}  // namespace
+
+std::string FormatReply(const Response& response, const Framing& framing) {
+  std::string out;
+  const bool body = SendsBody(response.status, framing);
+  out.reserve(HeadSize(response.headers) + (body ? response.body.size() : 0));
+  AppendReplyHead(response, framing, &out);
+  if (body) out.append(response.body);
+  return out;
+}
+
+std::string FormatReplyHead(const Response& response, const Framing& framing) {
+  std::string out;
+  out.reserve(HeadSize(response.headers));
+  AppendReplyHead(response, framing, &out);
   return out;
 }
 

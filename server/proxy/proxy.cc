@@ -6,6 +6,8 @@
 #include "common/json_string.h"
 #include "common/log.h"
 #include "common/thread_name.h"
+#include "common/go_strconv.h"
+#include "server/api/form.h"
 #include "server/api/go_path.h"
 #include "server/api/responses.h"
 #include "server/proxy/cluster_file.h"
@@ -20,6 +22,16 @@ constexpr char kConfigPath[] = "/v2/config/local/proxy";
 constexpr std::chrono::milliseconds kDefaultRefresh{30000};
 constexpr std::chrono::milliseconds kRetryRefresh{1000};
 constexpr std::chrono::seconds kMembersTimeout{10};
+
+// A watch: the member answers when an event comes, maybe never. Other GETs
+// with a malformed query are forwarded as requests (the member refuses them).
+bool IsWatch(const http::Request& req) {
+  if (req.method != "GET") return false;
+  api::Form form;
+  api::ParseQuery(req.query, &form);
+  auto wait = common::ParseGoBool(form.Value("wait"));
+  return wait.ok() && *wait;
+}
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
@@ -48,6 +60,7 @@ Proxy::Proxy(Options options, std::vector<std::string> peer_urls, FetchClusterFn
       director_(options_.failure_wait, options_.seed),
       clients_(options_.timeouts),
       workers_(options_.max_forwards, options_.max_waiting),
+      watch_workers_(options_.max_watches, 0),
       peer_urls_(std::move(peer_urls)) {}
 
 Proxy::~Proxy() { Stop(); }
@@ -73,6 +86,7 @@ void Proxy::Stop() {
   if (refresher_.joinable()) refresher_.join();
   for (const auto& c : in_flight) c->Cancel();
   workers_.Stop();
+  watch_workers_.Stop();
 }
 
 std::vector<std::string> Proxy::Endpoints() const { return director_.Available(Director::Clock::now()); }
@@ -106,6 +120,8 @@ void Proxy::Handle(http::Request req, std::shared_ptr<http::Exchange> ex) {
     return ex->Reply(std::move(r));
   }
 
+  if (req.body_too_large) return ex->Reply(ProxyError(413, "request body too large", cors));
+
   std::vector<std::string> endpoints = Endpoints();
   if (endpoints.empty()) {
     KV_LOG(kInfo, "proxy") << "zero endpoints currently available";
@@ -118,17 +134,18 @@ void Proxy::Handle(http::Request req, std::shared_ptr<http::Exchange> ex) {
     in_flight_.insert(cancel);
   }
   ex->OnClientGone([cancel] { cancel->Cancel(); });
+  const bool watch = IsWatch(req);
   auto task = [this, req = std::move(req), ex, endpoints = std::move(endpoints), cors, cancel] {
     Forward(req, endpoints, cors, clients_, director_, *cancel, *ex);
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_.erase(cancel);
   };
-  if (!workers_.Submit(std::move(task))) {
+  if (!(watch ? watch_workers_ : workers_).Submit(std::move(task))) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       in_flight_.erase(cancel);
     }
-    ex->Reply(ProxyError(503, "too many requests in flight", cors));
+    ex->Reply(ProxyError(503, watch ? "too many watches in flight" : "too many requests in flight", cors));
   }
 }
 

@@ -6,7 +6,13 @@
 //
 // Request handling, in etcd's order: Go's clean-path redirect, readonly's
 // 501, CORS (OPTIONS answered here), GET /v2/config/local/proxy answered here,
-// everything else forwarded on a worker thread (see forwarder.h).
+// everything else forwarded on a worker thread (see forwarder.h). A body over
+// the server's limit is refused here (413), never forwarded without it.
+//
+// A forward holds its worker until the member answers, a watch (GET with
+// wait=true) until its event: watches get workers of their own, so that any
+// number of them cannot starve other requests, and past their bound they
+// are refused at once (a queued watch would wait for another to end).
 //
 // Thread-safe: the handler runs on the HTTP server's I/O threads, the refresh
 // loop on its own thread, forwards on the worker pool.
@@ -49,8 +55,9 @@ struct Options {
   std::chrono::milliseconds refresh_interval{30000};
   ForwardTimeouts timeouts;
   std::string proxy_dir;  // where the cluster file is written; "" writes none
-  size_t max_forwards = 1024;  // requests forwarded at once (watches included)
+  size_t max_forwards = 1024;  // requests forwarded at once, watches apart
   size_t max_waiting = 1024;   // more wait for a worker; beyond that: 503
+  size_t max_watches = 1024;   // watches forwarded at once; beyond that: 503
   uint32_t seed = 0;           // endpoint shuffling
 };
 
@@ -80,8 +87,9 @@ class Proxy {
   const Options options_;
   const FetchClusterFn fetch_;
   Director director_;
-  ClientPool clients_;  // before workers_: outlives the forwards
+  ClientPool clients_;  // before the workers: outlives the forwards
   WorkerPool workers_;
+  WorkerPool watch_workers_;
 
   std::mutex mu_;
   std::condition_variable cv_;

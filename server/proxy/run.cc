@@ -115,12 +115,18 @@ int Run(const config::Config& cfg, const sigset_t& stop_signals) {
   options.timeouts.dial = std::chrono::milliseconds(cfg.proxy_dial_timeout_ms);
   options.timeouts.write = std::chrono::milliseconds(cfg.proxy_write_timeout_ms);
   options.timeouts.read = std::chrono::milliseconds(cfg.proxy_read_timeout_ms);
+  options.max_watches = cfg.proxy_max_watches;
   options.seed = std::random_device{}();
   Proxy proxy(options, *peers, FetchClusterFromPeers);
 
   http::ServerOptions server_options;
-  // etcd's proxy reads any body whole and leaves the limit to the members.
-  server_options.max_body_bytes = 64 << 20;
+  // The members' limit (etcd's proxy has none and reads any body whole):
+  // every forward holds its body.
+  server_options.max_body_bytes = cfg.max_request_bytes;
+  // Each forward holds a connection to a member, and idle ones are kept.
+  const size_t member_connections = options.max_forwards + options.max_watches + 1024;
+  server_options.max_connections =
+      http::CapToOpenFiles(cfg.max_client_connections, member_connections, "max-client-connections");
   std::vector<std::string> host_ports;
   for (const auto& u : cfg.listen_client_urls) host_ports.push_back(u.host_port);
   auto server = http::Server::Listen(host_ports, proxy.Handler(), server_options);

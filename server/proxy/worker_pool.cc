@@ -13,7 +13,8 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 bool WorkerPool::Submit(std::function<void()> task) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_ || queue_.size() >= max_queued_) return false;
+  // Tasks running or waiting, against the threads and queue places there are.
+  if (stopping_ || running_ + queue_.size() >= max_threads_ + max_queued_) return false;
   queue_.push_back(std::move(task));
   // Queued tasks beyond the idle threads need new ones, while the cap allows.
   if (queue_.size() > idle_ && threads_.size() < max_threads_) {
@@ -46,9 +47,12 @@ void WorkerPool::Loop() {
     if (stopping_) return;
     std::function<void()> task = std::move(queue_.front());
     queue_.pop_front();
+    ++running_;
     lock.unlock();
     task();
+    task = nullptr;  // what it holds goes before the count does
     lock.lock();
+    --running_;
   }
 }
 

@@ -1,7 +1,8 @@
 // Threads for blocking work handed off by I/O threads (a forward may wait as
 // long as a watch does). Threads start on demand up to `max_threads` and then
-// stay; at most `max_queued` tasks wait for a free thread, beyond that
-// Submit refuses, so a flood of watches cannot grow the proxy without bound.
+// stay; at most `max_queued` tasks wait for a free thread (0: a task runs at
+// once or is refused), beyond that Submit refuses, so a flood of requests
+// cannot grow the proxy without bound.
 //
 // Thread-safe. Stop() does not interrupt running tasks: callers cancel them
 // first, then Stop() joins.
@@ -37,6 +38,7 @@ class WorkerPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   size_t idle_ = 0;                          // guarded by mu_
+  size_t running_ = 0;                       // guarded by mu_; tasks under way
   bool stopping_ = false;                    // guarded by mu_
   std::vector<std::thread> threads_;         // guarded by mu_
 };

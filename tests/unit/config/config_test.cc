@@ -67,6 +67,7 @@ TEST_SUITE("config") {
     CHECK(c.heartbeat_interval_ms == 100);
     CHECK(c.election_timeout_ms == 1000);
     CHECK(c.max_request_bytes == 1572864);
+    CHECK(c.max_client_connections == 16000);
     CHECK(c.max_snapshots == 5);
     CHECK(c.max_wals == 5);
     CHECK(c.quota_backend_bytes == 0);
@@ -80,6 +81,7 @@ TEST_SUITE("config") {
     CHECK(c.proxy_dial_timeout_ms == 1000);
     CHECK(c.proxy_write_timeout_ms == 5000);
     CHECK(c.proxy_read_timeout_ms == 0);
+    CHECK(c.proxy_max_watches == 1024);
     CHECK(c.cors == std::vector<std::string>{"*"});
     CHECK(c.logger == "capnslog");
     CHECK(c.log_level == "info");
@@ -99,6 +101,8 @@ TEST_SUITE("config") {
     CHECK_FALSE(Ok({"-strict-reconfig-check=0"}).strict_reconfig_check);
     CHECK(Ok({"--snapshot-count", "0x10"}).snapshot_count == 16);  // Go's base prefixes
     CHECK(Ok({"--snapshot-count", "1_000"}).snapshot_count == 1000);
+    CHECK(Ok({"--max-client-connections", "50"}).max_client_connections == 50);
+    CHECK(Ok({}, {{"ETCD_MAX_CLIENT_CONNECTIONS", "0"}}).max_client_connections == 0);
     CHECK(Ok({"--name", "a", "--name", "b"}).name == "b");  // last one wins
     CHECK(Ok({"--quota-backend-bytes", "-1"}).quota_backend_bytes == -1);
     CHECK(Ok({"--auto-compaction-retention", "1h"}).unused_etcd_flags.at("auto-compaction-retention") == "1h");
@@ -167,7 +171,8 @@ TEST_SUITE("config") {
     std::string help = config::HelpText();
     for (const char* flag : {"--name 'default'", "--data-dir '${name}.kvraft'", "--initial-cluster 'default=http://localhost:2380'",
                              "--election-timeout '1000'", "--proxy 'off'", "--discovery-fallback 'proxy'",
-                             "--max-request-bytes '1572864'", "--config-file"}) {
+                             "--max-request-bytes '1572864'", "--max-client-connections '16000'",
+                             "--config-file"}) {
       CHECK_MESSAGE(help.find(flag) != std::string::npos, flag);
     }
   }

@@ -28,8 +28,11 @@ class Backend {
   Backend() { port_ = server_.bind_to_any_port("127.0.0.1"); }
   ~Backend() { Stop(); }
   httplib::Server& server() { return server_; }
+  // Returns once it accepts: httplib's stop() before that is lost, and the
+  // listening thread would never end.
   void Start() {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 500 && !server_.is_running(); ++i) std::this_thread::sleep_for(10ms);
   }
   void Stop() {
     server_.stop();
@@ -393,6 +396,68 @@ TEST_SUITE("proxy") {
     for (auto& s : slow) CHECK_FALSE(s->done);
     release = true;
     for (auto& s : slow) CHECK(s->WaitDone());
+    p.Stop();
+  }
+
+  TEST_CASE("watches have workers of their own: past their bound they get 503, others go on") {
+    Backend member;
+    std::atomic<bool> release{false};
+    std::atomic<int> watches_seen{0};
+    member.server().Get("/v2/keys/w", [&](const httplib::Request&, httplib::Response& res) {
+      ++watches_seen;
+      for (int i = 0; i < 500 && !release; ++i) std::this_thread::sleep_for(10ms);
+      res.set_content("event", "application/json");
+    });
+    member.server().Get("/fast", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("fast", "text/plain");
+    });
+    member.server().new_task_queue = [] { return new httplib::ThreadPool(16); };
+    member.Start();
+    proxy::Options o = TestOptions();
+    o.max_forwards = 2;
+    o.max_waiting = 0;
+    o.max_watches = 3;
+    proxy::Proxy p(o, {}, FixedCluster({member.url()}));
+    p.Start();
+    std::vector<std::shared_ptr<FakeExchange>> watches;
+    for (int i = 0; i < 3; ++i) watches.push_back(Serve(p, MakeRequest("GET", "/v2/keys/w", "wait=true")));
+    for (int i = 0; i < 200 && watches_seen < 3; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(watches_seen == 3);
+    auto refused = Serve(p, MakeRequest("GET", "/v2/keys/w", "recursive=true&wait=1"));
+    REQUIRE(refused->WaitDone());
+    CHECK(refused->status == 503);
+    CHECK(refused->body == R"({"message":"httpproxy: too many watches in flight"})");
+    // Ordinary requests still have both their workers.
+    auto a = Serve(p, MakeRequest("GET", "/fast"));
+    auto b = Serve(p, MakeRequest("GET", "/fast"));
+    REQUIRE(a->WaitDone());
+    REQUIRE(b->WaitDone());
+    CHECK(a->body == "fast");
+    CHECK(b->body == "fast");
+    for (auto& w : watches) CHECK_FALSE(w->done);
+    release = true;
+    for (auto& w : watches) CHECK(w->WaitDone());
+    p.Stop();
+  }
+
+  TEST_CASE("a body over the limit is refused, never forwarded without it") {
+    Backend member;
+    std::atomic<int> seen{0};
+    member.server().Put("/v2/keys/k", [&](const httplib::Request&, httplib::Response& res) {
+      ++seen;
+      res.status = 201;
+    });
+    member.Start();
+    proxy::Proxy p(TestOptions(), {}, FixedCluster({member.url()}));
+    p.Start();
+    http::Request req = MakeRequest("PUT", "/v2/keys/k");
+    req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    req.body_too_large = true;  // what the server hands over: no body
+    auto ex = Serve(p, std::move(req));
+    REQUIRE(ex->WaitDone());
+    CHECK(ex->status == 413);
+    CHECK(ex->body == R"({"message":"httpproxy: request body too large"})");
+    CHECK(seen == 0);
     p.Stop();
   }
 
