@@ -243,7 +243,9 @@ int main(int argc, char** argv) {
   http::ServerOptions options;
   options.max_body_bytes = cfg.max_request_bytes;
   api::WatchDispatcher watches;
-  api::Context ctx{server, st, watches};
+  auth::AuthStateCache auth_state(st);
+  auth::LoginChecker logins;
+  api::Context ctx{server, st, watches, auth_state, logins};
   auto client = http::Server::Listen(HostPorts(cfg.listen_client_urls), api::MakeClientHandler(ctx), options);
   if (!client.ok()) return Fail(client.status().message());
   http::ServerOptions peer_options = options;

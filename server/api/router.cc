@@ -1,5 +1,6 @@
 #include "server/api/router.h"
 
+#include "server/api/auth_handler.h"
 #include "server/api/go_path.h"
 #include "server/api/info_handlers.h"
 #include "server/api/keys_handler.h"
@@ -38,6 +39,7 @@ void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::E
   std::string rest;
   if (Under(path, "/v2/keys", &rest)) return HandleKeys(ctx, req, ex, rest);
   if (Under(path, "/v2/members", &rest)) return HandleMembers(ctx, req, ex, rest);
+  if (Under(path, "/v2/auth", &rest)) return HandleAuth(ctx, req, ex, rest);
   if (path == "/v2/stats/self") return HandleStats(ctx, req, ex, "self");
   if (path == "/v2/stats/leader") return HandleStats(ctx, req, ex, "leader");
   if (path == "/v2/stats/store") return HandleStats(ctx, req, ex, "store");
