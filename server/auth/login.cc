@@ -203,7 +203,7 @@ size_t LoginChecker::ProofCount() const {
 void LoginChecker::Run() {
   common::SetThreadName("auth-bcrypt");
   // Only this thread: on Linux a thread's nice value is its own.
-  if (options_.lowest_priority && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19) != 0) {
+  if (options_.nice != 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice) != 0) {
     KV_LOG(kWarn, "auth") << "could not lower the password checker's priority";
   }
   std::unique_lock<std::mutex> lock(mu_);

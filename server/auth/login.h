@@ -8,9 +8,11 @@
 // roles or the auth switch), and the password itself is never kept. A bad
 // check leaves a proof too, so a repeated wrong password is refused at once.
 //
-// bcrypt runs on one worker thread at the lowest CPU priority, fed by a
-// bounded queue (identical checks in flight share one job): a flood of bad
-// logins slows only itself. The same thread runs delayed callbacks, which
+// bcrypt runs on one worker thread at a low CPU priority (nice 10: about a
+// tenth of a core when the I/O threads want the CPU, all of an idle one),
+// fed by a bounded queue (identical checks in flight share one job): a flood
+// of bad logins slows only itself, and a first login on a saturated member
+// still takes well under a second. The same thread runs delayed callbacks, which
 // the API uses to answer failed logins late (a tarpit that holds no thread).
 //
 // Threads: every public method is safe from any thread. Callbacks run on the
@@ -47,7 +49,7 @@ class LoginChecker {
     size_t max_waiters = 4096;        // requests waiting on those jobs; more -> kBusy
     size_t max_delayed = 65536;       // delayed callbacks; more run at once
     size_t max_bad_proofs = 4096;     // remembered wrong passwords (forgotten all at once)
-    bool lowest_priority = true;      // nice the worker thread to 19
+    int nice = 10;                    // the worker thread's nice value (0: unchanged)
   };
   LoginChecker();
   explicit LoginChecker(Options options);
