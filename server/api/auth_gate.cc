@@ -94,7 +94,9 @@ void CheckKeyAccess(Context& ctx, const http::Request& req, const std::string& k
 void CheckRootAccess(Context& ctx, const http::Request& req, GateCallback then) {
   auto state = ctx.auth.Current();
   if (!state->enabled()) return then(Gate::kAllowed);
-  AsUser(ctx, std::move(state), req.Header("Authorization"),
+  const std::string& header = req.Header("Authorization");
+  if (header.empty()) return then(Gate::kDenied);  // no login tried: no reason to answer late
+  AsUser(ctx, std::move(state), header,
          [](const auth::AuthState&, const auth::UserRecord& u) {
            const auto& roles = u.user.roles;
            bool root = roles && std::find(roles->begin(), roles->end(), auth::kRootRole) != roles->end();
