@@ -61,6 +61,8 @@ class ByteReader {
   }
   bool failed() const { return failed_; }
   bool done() const { return pos_ == in_.size(); }
+  std::string_view rest() const { return in_.substr(pos_); }  // what is not read yet
+  size_t remaining() const { return in_.size() - pos_; }
 
  private:
   std::string_view in_;

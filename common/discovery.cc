@@ -6,17 +6,14 @@
 
 #include <algorithm>
 #include <future>
-#include <map>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "common/discovery_answer.h"
 #include "common/http_client.h"
 #include "common/log.h"
 #include "common/member_id.h"
-#include "common/url.h"
 
 namespace common {
 namespace {
@@ -27,13 +24,8 @@ using std::chrono::seconds;
 constexpr char kSizeNotFound[] = "discovery: size key not found";
 constexpr char kBadSizeKey[] = "discovery: size key is bad";
 constexpr char kBadEndpoint[] = "discovery: bad discovery endpoint";
-constexpr char kInvalidUrl[] = "discovery: invalid URL";
 constexpr char kTooManyRetries[] = "discovery: too many retries";
 constexpr char kStopped[] = "discovery: stopped before the cluster was complete";
-// The v2 client's text for an answer that is not JSON.
-constexpr char kInvalidJson[] =
-    "client: response is invalid json. The endpoint is probably not valid etcd cluster endpoint.";
-
 constexpr int kErrorKeyNotFound = 100;
 constexpr int kErrorNodeExist = 105;
 constexpr uint32_t kMaxRetries = 0xffffffff;  // etcd's: in effect, forever
@@ -48,117 +40,6 @@ constexpr milliseconds kStopPoll{100};
 constexpr int kMaxEmptyWatchAnswers = 1000;
 
 constexpr char kGetQuery[] = "?quorum=false&recursive=false&sorted=false";
-
-struct Node {
-  std::string key;
-  std::string value;
-  uint64_t created_index = 0;
-  uint64_t modified_index = 0;
-};
-
-// One answer of the v2 keys API: a node, or an etcd error (a 4xx answer).
-struct KeysAnswer {
-  int error_code = 0;  // etcd's errorCode, 0 on success
-  std::string error;   // as etcd's client prints it: "100: Key not found (/a) [5]"
-  Node node;
-  std::vector<Node> children;
-  uint64_t index = 0;  // X-Etcd-Index
-  bool empty = false;  // 200 without a body: a watch the server ended early
-};
-
-std::string BaseName(const std::string& key) { return key.substr(key.rfind('/') + 1); }
-
-bool ParseDecimal(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return true;
-}
-
-Node ParseNode(const nlohmann::json& j) {
-  Node n;
-  if (!j.is_object()) return n;
-  if (j.contains("key") && j["key"].is_string()) n.key = j["key"].get<std::string>();
-  if (j.contains("value") && j["value"].is_string()) n.value = j["value"].get<std::string>();
-  if (j.contains("createdIndex") && j["createdIndex"].is_number_unsigned()) {
-    n.created_index = j["createdIndex"].get<uint64_t>();
-  }
-  if (j.contains("modifiedIndex") && j["modifiedIndex"].is_number_unsigned()) {
-    n.modified_index = j["modifiedIndex"].get<uint64_t>();
-  }
-  return n;
-}
-
-// A 5xx answer or no answer at all is a "cluster error" (Unavailable), the
-// kind etcd retries; everything else is what the server said.
-Result<KeysAnswer> ParseAnswer(const HttpResponse& r, const std::string& what) {
-  if (r.status / 100 == 5) return Status::Unavailable(what + ": server error " + std::to_string(r.status));
-  KeysAnswer a;
-  if (r.status != 200 && r.status != 201) {
-    nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-    if (!j.is_object() || !j.contains("errorCode") || !j["errorCode"].is_number_integer()) {
-      return Status::InvalidArgument(kInvalidJson);
-    }
-    a.error_code = j["errorCode"].get<int>();
-    auto text = [&](const char* k) {
-      if (!j.contains(k)) return std::string();
-      return j[k].is_string() ? j[k].get<std::string>() : j[k].dump();
-    };
-    a.error = std::to_string(a.error_code) + ": " + text("message") + " (" + text("cause") + ") [" +
-              text("index") + "]";
-    return a;
-  }
-  if (r.body.empty()) {
-    a.empty = true;
-    return a;
-  }
-  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-  if (!j.is_object() || !j.contains("node")) return Status::InvalidArgument(kInvalidJson);
-  if (!ParseDecimal(r.Header("X-Etcd-Index"), &a.index)) {
-    return Status::InvalidArgument(what + ": bad X-Etcd-Index \"" + r.Header("X-Etcd-Index") + "\"");
-  }
-  a.node = ParseNode(j["node"]);
-  if (j["node"].is_object() && j["node"].contains("nodes") && j["node"]["nodes"].is_array()) {
-    for (const auto& child : j["node"]["nodes"]) a.children.push_back(ParseNode(child));
-  }
-  return a;
-}
-
-// "name=url,name=url" (the members' values joined) as etcd's URLs map: the
-// number of distinct names, or an error when a URL does not parse.
-Result<size_t> CountClusterNames(const std::string& joined) {
-  std::map<std::string, std::vector<std::string>> urls;
-  size_t start = 0;
-  while (start < joined.size()) {
-    size_t comma = std::min(joined.find(',', start), joined.size());
-    std::string item = joined.substr(start, comma - start);
-    start = comma + 1;
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    urls[item.substr(0, eq)].push_back(eq == std::string::npos ? "" : item.substr(eq + 1));
-  }
-  for (const auto& [name, list] : urls) {
-    Result<std::vector<Url>> parsed = ParseUrlList(list);
-    if (!parsed.ok()) return parsed.status();
-  }
-  return urls.size();
-}
-
-// The initial cluster from the first `size` registrations (etcd's nodesToCluster).
-Result<std::string> NodesToCluster(const std::vector<Node>& nodes, uint64_t size) {
-  std::string joined;
-  for (size_t i = 0; i < nodes.size(); ++i) joined += (i ? "," : "") + nodes[i].value;
-  Result<size_t> names = CountClusterNames(joined);
-  if (!names.ok()) return Status::InvalidArgument(kInvalidUrl);
-  if (*names != size) return Status::InvalidArgument(kDiscoveryDuplicateName);
-  return joined;
-}
 
 // Runs one long poll on a helper thread so that `stop` is honoured while it
 // waits. On stop the helper is left to finish by itself (it owns everything it
@@ -186,7 +67,7 @@ class Discovery {
 
   Result<std::string> Join(const std::string& registration) {
     // Fast path: a full cluster is refused before registering.
-    Result<Cluster> c = CheckCluster();
+    Result<DiscoveryCluster> c = CheckCluster();
     if (!c.ok()) return c.status();
     if (c->full) return Status::AlreadyExists(kDiscoveryClusterFull);
     Status s = CreateSelf(registration);
@@ -195,32 +76,26 @@ class Discovery {
     if (!c.ok()) return c.status();
     if (c->full) return Status::AlreadyExists(kDiscoveryClusterFull);
     const uint64_t size = c->size;
-    Result<std::vector<Node>> all = WaitNodes(std::move(c).value());
+    Result<std::vector<DiscoveryNode>> all = WaitNodes(std::move(c).value());
     if (!all.ok()) return all.status();
-    return NodesToCluster(*all, size);
+    return DiscoveryNodesToCluster(*all, size);
   }
 
   Result<std::string> GetCluster() {
-    Result<Cluster> c = CheckCluster();
+    Result<DiscoveryCluster> c = CheckCluster();
     if (!c.ok()) return c.status();
-    if (c->full) return NodesToCluster(c->nodes, c->size);
+    if (c->full) return DiscoveryNodesToCluster(c->nodes, c->size);
     const uint64_t size = c->size;
-    Result<std::vector<Node>> all = WaitNodes(std::move(c).value());
+    Result<std::vector<DiscoveryNode>> all = WaitNodes(std::move(c).value());
     if (!all.ok()) return all.status();
-    return NodesToCluster(*all, size);
+    return DiscoveryNodesToCluster(*all, size);
   }
 
  private:
-  struct Cluster {
-    std::vector<Node> nodes;  // registrations by creation order; the first `size` when full
-    uint64_t size = 0;
-    uint64_t index = 0;  // X-Etcd-Index of the listing: watches start after it
-    bool full = false;   // `size` others registered before this member
-  };
 
   bool Stopped() const { return options_.stop && options_.stop(); }
 
-  Result<KeysAnswer> Call(const std::string& method, const std::string& target, const std::string& form) {
+  Result<DiscoveryAnswer> Call(const std::string& method, const std::string& target, const std::string& form) {
     if (Stopped()) return Status::Timeout(kStopped);
     HttpOptions http;
     http.proxy = proxy_;
@@ -230,11 +105,11 @@ class Discovery {
     Result<HttpResponse> r =
         HttpDo(method, url, form, form.empty() ? "" : "application/x-www-form-urlencoded", http);
     if (!r.ok()) return r.status();  // Unavailable: a connection-level failure
-    return ParseAnswer(*r, method + " " + url);
+    return ParseDiscoveryAnswer(*r, method + " " + url);
   }
 
   // The first event at or after `wait_index` under `key` (a v2 watch).
-  Result<KeysAnswer> Watch(const std::string& key, bool recursive, uint64_t wait_index) {
+  Result<DiscoveryAnswer> Watch(const std::string& key, bool recursive, uint64_t wait_index) {
     HttpOptions http;
     http.proxy = proxy_;
     http.timeout = kWatchReadTimeout;
@@ -245,7 +120,7 @@ class Discovery {
       if (Stopped()) return Status::Timeout(kStopped);
       Result<HttpResponse> r = options_.stop ? AwaitWatch(url, http, options_.stop) : HttpDo("GET", url, "", "", http);
       if (!r.ok()) return r.status();
-      Result<KeysAnswer> a = ParseAnswer(*r, "GET " + url);
+      Result<DiscoveryAnswer> a = ParseDiscoveryAnswer(*r, "GET " + url);
       if (!a.ok() || !a->empty) return a;
     }
     return Status::Unavailable("GET " + url + ": the server keeps ending the watch without an event");
@@ -268,95 +143,80 @@ class Discovery {
   }
 
   // Steps 1-2, retried while the discovery store cannot be reached.
-  Result<Cluster> CheckCluster() {
+  Result<DiscoveryCluster> CheckCluster() {
     while (true) {
-      Result<Cluster> c = CheckClusterOnce();
+      Result<DiscoveryCluster> c = CheckClusterOnce();
       if (c.ok() || c.status().code() != Code::kUnavailable) return c;
       Status s = Backoff("cluster status check", c.status());
       if (!s.ok()) return s;
     }
   }
 
-  Result<Cluster> CheckClusterOnce() {
-    Result<KeysAnswer> size = Call("GET", token_ + "/_config/size" + kGetQuery, "");
+  Result<DiscoveryCluster> CheckClusterOnce() {
+    Result<DiscoveryAnswer> size = Call("GET", token_ + "/_config/size" + kGetQuery, "");
     if (!size.ok()) {
-      if (size.status().message() == kInvalidJson) return Status::InvalidArgument(kBadEndpoint);
+      if (size.status().message() == kDiscoveryInvalidJson) return Status::InvalidArgument(kBadEndpoint);
       return size.status();
     }
     if (size->empty) return Status::InvalidArgument(kBadEndpoint);
     if (size->error_code == kErrorKeyNotFound) return Status::NotFound(kSizeNotFound);
     if (size->error_code != 0) return Status::InvalidArgument(size->error);
-    Cluster c;
-    if (!ParseDecimal(size->node.value, &c.size)) return Status::InvalidArgument(kBadSizeKey);
+    uint64_t size_value = 0;
+    if (!ParseDiscoveryDecimal(size->node.value, &size_value)) return Status::InvalidArgument(kBadSizeKey);
 
-    Result<KeysAnswer> list = Call("GET", token_ + kGetQuery, "");
+    Result<DiscoveryAnswer> list = Call("GET", token_ + kGetQuery, "");
     if (!list.ok()) return list.status();
-    if (list->empty) return Status::InvalidArgument(kInvalidJson);
+    if (list->empty) return Status::InvalidArgument(kDiscoveryInvalidJson);
     if (list->error_code != 0) return Status::InvalidArgument(list->error);
-    c.index = list->index;
-    for (Node& n : list->children) {
-      if (BaseName(n.key) != "_config") c.nodes.push_back(std::move(n));
-    }
-    std::stable_sort(c.nodes.begin(), c.nodes.end(),
-                     [](const Node& a, const Node& b) { return a.created_index < b.created_index; });
-    // Full when `size` others come before this member (or it is absent).
-    for (size_t i = 0; i < c.nodes.size(); ++i) {
-      if (BaseName(c.nodes[i].key) == self_) break;
-      if (c.size > 0 && i >= c.size - 1) {
-        c.nodes.resize(c.size);
-        c.full = true;
-        break;
-      }
-    }
-    return c;
+    return ReadDiscoveryCluster(std::move(list).value(), size_value, self_);
   }
 
   // Step 3 and 4. Not retried, as in etcd: a PUT that timed out may have
   // landed, and doing it again would find this member's own key.
   Status CreateSelf(const std::string& registration) {
     const std::string key = token_ + "/" + self_;
-    Result<KeysAnswer> put = Call("PUT", key + "?prevExist=false", "value=" + QueryEscape(registration));
+    Result<DiscoveryAnswer> put = Call("PUT", key + "?prevExist=false", "value=" + QueryEscape(registration));
     if (!put.ok()) return put.status();
     if (put->error_code == kErrorNodeExist) return Status::AlreadyExists(kDiscoveryDuplicateId);
     if (put->error_code != 0) return Status::InvalidArgument(put->error);
-    if (put->empty) return Status::InvalidArgument(kInvalidJson);
+    if (put->empty) return Status::InvalidArgument(kDiscoveryInvalidJson);
     // Our key must be visible on the server we talk to before we list again.
-    Result<KeysAnswer> seen = Watch(key, false, put->node.created_index);
+    Result<DiscoveryAnswer> seen = Watch(key, false, put->node.created_index);
     if (!seen.ok()) return seen.status();
     if (seen->error_code != 0) return Status::InvalidArgument(seen->error);
     return Status::OK();
   }
 
   // Step 6 (and 5 again after a watch failed on the connection).
-  Result<std::vector<Node>> WaitNodes(Cluster c) {
+  Result<std::vector<DiscoveryNode>> WaitNodes(DiscoveryCluster c) {
     while (true) {
-      Result<std::vector<Node>> all = WaitNodesOnce(std::move(c));
+      Result<std::vector<DiscoveryNode>> all = WaitNodesOnce(std::move(c));
       if (all.ok() || all.status().code() != Code::kUnavailable) return all;
       Status s = Backoff("waiting for other nodes", all.status());
       if (!s.ok()) return s;
-      Result<Cluster> again = CheckCluster();
+      Result<DiscoveryCluster> again = CheckCluster();
       if (!again.ok()) return again.status();
       if (again->full) return Status::AlreadyExists(kDiscoveryClusterFull);
       c = std::move(again).value();
     }
   }
 
-  Result<std::vector<Node>> WaitNodesOnce(Cluster c) {
-    std::vector<Node> all = std::move(c.nodes);
+  Result<std::vector<DiscoveryNode>> WaitNodesOnce(DiscoveryCluster c) {
+    std::vector<DiscoveryNode> all = std::move(c.nodes);
     if (all.size() > c.size) all.resize(c.size);
-    for (const Node& n : all) {
-      KV_LOG(kInfo, "discovery") << (BaseName(n.key) == self_ ? "found self " : "found peer ") << BaseName(n.key)
+    for (const DiscoveryNode& n : all) {
+      KV_LOG(kInfo, "discovery") << (DiscoveryBaseName(n.key) == self_ ? "found self " : "found peer ") << DiscoveryBaseName(n.key)
                                  << " in the cluster";
     }
     uint64_t wait_index = c.index + 1;
     while (all.size() < c.size) {
       KV_LOG(kInfo, "discovery") << "found " << all.size() << " peer(s), waiting for " << c.size - all.size()
                                  << " more";
-      Result<KeysAnswer> event = Watch(token_, true, wait_index);
+      Result<DiscoveryAnswer> event = Watch(token_, true, wait_index);
       if (!event.ok()) return event.status();
       if (event->error_code != 0) return Status::InvalidArgument(event->error);
       // As etcd, every event under the token counts as a registration.
-      KV_LOG(kInfo, "discovery") << "found peer " << BaseName(event->node.key) << " in the cluster";
+      KV_LOG(kInfo, "discovery") << "found peer " << DiscoveryBaseName(event->node.key) << " in the cluster";
       wait_index = event->node.modified_index + 1;
       all.push_back(std::move(event->node));
     }

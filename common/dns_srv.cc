@@ -99,23 +99,21 @@ struct SrvQuery {
   std::vector<SrvRecord> records;
 };
 
+Status LookupFailure(const std::string& name, int status) {
+  return status == ARES_ENOTFOUND || status == ARES_ENODATA ? Status::NotFound(LookupError(name, status))
+                                                            : Status::Unavailable(LookupError(name, status));
+}
+
 void OnSrvAnswer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
   auto* q = static_cast<SrvQuery*>(arg);
   q->done = true;
-  ares_srv_reply* reply = nullptr;
-  if (status == ARES_SUCCESS) status = ares_parse_srv_reply(abuf, alen, &reply);
   if (status != ARES_SUCCESS) {
-    q->status = status == ARES_ENOTFOUND || status == ARES_ENODATA ? Status::NotFound(LookupError(q->name, status))
-                                                                   : Status::Unavailable(LookupError(q->name, status));
+    q->status = LookupFailure(q->name, status);
     return;
   }
-  for (ares_srv_reply* r = reply; r != nullptr; r = r->next) {
-    std::string target = r->host;
-    if (!target.empty() && target.back() == '.') target.pop_back();
-    q->records.push_back(SrvRecord{target, r->port, r->priority, r->weight});
-  }
-  ares_free_data(reply);
-  q->status = Status::OK();
+  Result<std::vector<SrvRecord>> records = ParseSrvAnswer(q->name, abuf, alen);
+  q->status = records.status();
+  if (records.ok()) q->records = std::move(records).value();
 }
 
 struct AddrQuery {
@@ -129,8 +127,7 @@ void OnAddrAnswer(void* arg, int status, int /*timeouts*/, ares_addrinfo* result
   auto* q = static_cast<AddrQuery*>(arg);
   q->done = true;
   if (status != ARES_SUCCESS) {
-    q->status = status == ARES_ENOTFOUND || status == ARES_ENODATA ? Status::NotFound(LookupError(q->host, status))
-                                                                   : Status::Unavailable(LookupError(q->host, status));
+    q->status = LookupFailure(q->host, status);
     return;
   }
   for (ares_addrinfo_node* n = result->nodes; n != nullptr; n = n->ai_next) {
@@ -160,6 +157,20 @@ DnsOptions DnsOptions::FromEnvironment() {
   DnsOptions options;
   if (const char* servers = std::getenv("KVRAFT_DNS_SERVERS")) options.servers = servers;
   return options;
+}
+
+Result<std::vector<SrvRecord>> ParseSrvAnswer(const std::string& name, const unsigned char* answer, int length) {
+  ares_srv_reply* reply = nullptr;
+  int status = ares_parse_srv_reply(answer, length, &reply);
+  if (status != ARES_SUCCESS) return LookupFailure(name, status);
+  std::vector<SrvRecord> records;
+  for (ares_srv_reply* r = reply; r != nullptr; r = r->next) {
+    std::string target = r->host;
+    if (!target.empty() && target.back() == '.') target.pop_back();
+    records.push_back(SrvRecord{target, r->port, r->priority, r->weight});
+  }
+  ares_free_data(reply);
+  return records;
 }
 
 Result<std::vector<SrvRecord>> LookupSrv(const std::string& name, const DnsOptions& options) {

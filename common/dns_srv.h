@@ -33,6 +33,11 @@ struct DnsOptions {
 // SortSrvRecords.
 Result<std::vector<SrvRecord>> LookupSrv(const std::string& name, const DnsOptions& options);
 
+// The records of a DNS answer message to the SRV query for `name`, as
+// LookupSrv returns them before sorting (c-ares parses the message; targets
+// lose their trailing dot). Errors name `name`, as LookupSrv's do.
+Result<std::vector<SrvRecord>> ParseSrvAnswer(const std::string& name, const unsigned char* answer, int length);
+
 // The IP addresses (text form) of a host name or IP literal; /etc/hosts is
 // read before DNS, as etcd's resolver does.
 Result<std::vector<std::string>> ResolveHost(const std::string& host, const DnsOptions& options);

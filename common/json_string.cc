@@ -75,4 +75,14 @@ std::string JsonString(std::string_view s) {
   return out;
 }
 
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(&out, items[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
 }  // namespace common

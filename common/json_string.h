@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace common {
 
@@ -14,5 +15,8 @@ void AppendJsonString(std::string* out, std::string_view s);
 
 // `s` as a quoted JSON string.
 std::string JsonString(std::string_view s);
+
+// A JSON array of strings: ["a","b"].
+std::string JsonStringArray(const std::vector<std::string>& items);
 
 }  // namespace common

@@ -14,6 +14,7 @@ if [ "${1:-}" != build ]; then
   pkgs+=(
     etcd-server etcd-client python3 python3-etcd curl wrk dnsmasq-base iproute2 nftables
     docker.io docker-compose systemd
+    clang libclang-rt-14-dev   # make fuzz (libFuzzer's runtime is in libclang-rt)
   )
 fi
 missing=()

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test part in order: doctest unit tests, integration tests, the
+# Runs every test part in order: doctest unit tests, a short run of every
+# fuzz target (make fuzz, FUZZ_SECONDS=3 each: clang build in build/fuzz,
+# incremental), integration tests, the
 # v2 conformance suite (tests/conformance, plus the shared sample suite when it
 # is beside the repository: tests/integration/conformance.py), the real-client tests
 # and the container tests (compose files, image and deploy files, for real on
@@ -67,6 +69,7 @@ else
   echo "=== unit: $BUILD_DIR/bin/unit_tests missing"
   total_fail=$((total_fail + 1)); summary+=("unit         missing binary: counted as one failure")
 fi
+run_part fuzz plain 300 make --no-print-directory fuzz FUZZ_SECONDS=3
 run_part integration plain 420 "$PY" tests/integration/run.py --jobs 3 --budget 390 --exclude '^clients\.'
 run_part conformance plain 400 "$PY" tests/integration/conformance.py
 run_part clients plain 80 "$PY" tests/integration/run.py --budget 70 --only '^clients\.'

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_string.h"
 #include "common/member_id.h"
 #include "common/time_format.h"
 #include "common/url.h"
@@ -21,8 +22,10 @@ void Send(Context& ctx, const std::shared_ptr<http::Exchange>& ex, http::Respons
   ex->Reply(std::move(r));
 }
 
+// Go's JSON strings: a message may quote request bytes that are not UTF-8
+// (a Content-Type), which nlohmann's dump would throw on.
 http::Response Message(int status, const std::string& message) {
-  return Json(status, "{\"message\":" + nlohmann::json(message).dump() + "}\n");
+  return Json(status, "{\"message\":" + common::JsonString(message) + "}\n");
 }
 
 void List(Context& ctx, const std::shared_ptr<http::Exchange>& ex) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <utility>
+
 #include "common/member_id.h"
 #include "server/api/info_handlers.h"
 #include "server/api/responses.h"
@@ -23,10 +25,14 @@ std::string PeerMembersJson(Context& ctx) {
   return out + "]\n";
 }
 
-void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+void Route(Context& ctx, http::Request req, const std::shared_ptr<http::Exchange>& ex) {
   if (req.path == "/raft") {
     if (req.method != "POST") return ex->Reply(MethodNotAllowed("POST"));
     return ctx.server.transport().HandleRaft(req, ex);
+  }
+  if (req.path == "/raft/snapshot") {
+    if (req.method != "POST") return ex->Reply(MethodNotAllowed("POST"));
+    return ctx.server.transport().HandleSnapshot(std::move(req), ex);
   }
   if (req.path == "/version") return HandleVersion(ctx, req, ex);
   if (req.path == "/members" || req.path.rfind("/members/", 0) == 0) {
@@ -42,7 +48,7 @@ void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::E
 }  // namespace
 
 http::Handler MakePeerHandler(Context& ctx) {
-  return [&ctx](http::Request req, std::shared_ptr<http::Exchange> ex) { Route(ctx, req, ex); };
+  return [&ctx](http::Request req, std::shared_ptr<http::Exchange> ex) { Route(ctx, std::move(req), ex); };
 }
 
 }  // namespace api

@@ -1,5 +1,6 @@
 // The peer-port HTTP handler: GET /members (the member list joiners and
-// proxies read) and /version. Raft traffic joins it with replication.
+// proxies read), /version, and raft traffic: POST /raft and POST
+// /raft/snapshot (served by the transport).
 #pragma once
 
 #include "server/api/context.h"

@@ -1,11 +1,13 @@
 #include "server/etcdserver/commit_notices.h"
 
+#include <iterator>
+
 namespace etcdserver {
 
 void CommitNotices::Received(const std::vector<raft::Message>& msgs, Clock::time_point now) {
   for (const raft::Message& m : msgs) {
     if (m.type == raft::MessageType::kProp || m.type == raft::MessageType::kReadIndex) {
-      last_forward_[m.from] = now;
+      RememberForwarder(m.from, now);
       auto held = held_.find(m.from);
       if (held != held_.end()) held->second.due = now;  // a read may wait on it
     }
@@ -26,6 +28,21 @@ std::vector<raft::Message> CommitNotices::Filter(std::vector<raft::Message> msgs
     out.push_back(std::move(m));
   }
   return out;
+}
+
+void CommitNotices::RememberForwarder(raft::NodeId follower, Clock::time_point now) {
+  auto it = last_forward_.find(follower);
+  if (it != last_forward_.end()) {
+    it->second = now;
+    return;
+  }
+  if (last_forward_.size() >= kMaxForwarders) {
+    for (auto i = last_forward_.begin(); i != last_forward_.end();) {
+      i = now - i->second >= kProposerWindow ? last_forward_.erase(i) : std::next(i);
+    }
+    if (last_forward_.size() >= kMaxForwarders) return;
+  }
+  last_forward_.emplace(follower, now);
 }
 
 bool CommitNotices::Forwards(raft::NodeId follower, Clock::time_point now) const {

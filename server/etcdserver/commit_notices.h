@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <vector>
@@ -27,6 +28,10 @@ class CommitNotices {
   // A follower that forwarded a proposal or read this recently waits for
   // commits: its notices are not held.
   static constexpr std::chrono::milliseconds kProposerWindow{1000};
+  // Forwarders remembered at once: senders are members, but the map must not
+  // grow with whatever ids arrive. Beyond it a new forwarder's notices are
+  // held like anyone's until older entries expire.
+  static constexpr size_t kMaxForwarders = 256;
 
   explicit CommitNotices(std::chrono::microseconds hold) : hold_(hold) {}
 
@@ -41,6 +46,7 @@ class CommitNotices {
   std::vector<raft::Message> TakeDue(Clock::time_point now);
   // Forgets what is held (this member no longer leads).
   void Clear() { held_.clear(); }
+  size_t forwarders() const { return last_forward_.size(); }
 
  private:
   struct Held {
@@ -49,6 +55,7 @@ class CommitNotices {
   };
   // Whether `follower` forwarded a proposal or read within kProposerWindow.
   bool Forwards(raft::NodeId follower, Clock::time_point now) const;
+  void RememberForwarder(raft::NodeId follower, Clock::time_point now);
 
   std::chrono::microseconds hold_;
   std::map<raft::NodeId, Held> held_;

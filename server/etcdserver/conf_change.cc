@@ -4,6 +4,7 @@
 
 #include "common/bytes.h"
 #include "server/etcdserver/membership.h"
+#include "server/raft/validate.h"
 
 namespace etcdserver {
 
@@ -28,6 +29,8 @@ std::optional<ConfChangeContext> ConfChangeContext::Decode(const std::string& by
 }
 
 Status CheckConfChange(store::Store& st, const raft::ConfChange& cc, const ConfChangeContext& ctx) {
+  // Id 0 is raft's "no node"; it can only come from a forged proposal.
+  if (cc.node_id == raft::kNone) return Status::InvalidArgument("membership: invalid ID 0");
   if (st.Peek(RemovedMemberPath(cc.node_id), false).ok()) {
     return Status::InvalidArgument("membership: ID removed");
   }
@@ -35,6 +38,11 @@ Status CheckConfChange(store::Store& st, const raft::ConfChange& cc, const ConfC
   auto it = std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.id == cc.node_id; });
   bool exists = it != members.end();
   if (cc.type == raft::ConfChangeType::kAddNode && exists) return Status::AlreadyExists("membership: ID exists");
+  // Snapshots with more voters are refused (raft::kMaxVoters): a cluster
+  // that grew past it could not bring a new member up to date.
+  if (cc.type == raft::ConfChangeType::kAddNode && members.size() >= raft::kMaxVoters) {
+    return Status::InvalidArgument("membership: too many members");
+  }
   if (cc.type != raft::ConfChangeType::kAddNode && !exists) return Status::NotFound("membership: member not found");
   if (cc.type == raft::ConfChangeType::kRemoveNode) return Status::OK();
   for (const Member& m : members) {

@@ -26,7 +26,9 @@ struct ConfChangeContext {
 // etcd's checks at apply time, against the membership in the store:
 // AlreadyExists "membership: ID exists" / "membership: peerURL exists",
 // NotFound "membership: member not found", and for a removed id
-// InvalidArgument "membership: ID removed".
+// InvalidArgument "membership: ID removed". Beyond etcd, InvalidArgument
+// "membership: invalid ID 0" and, past raft::kMaxVoters members,
+// "membership: too many members".
 common::Status CheckConfChange(store::Store& st, const raft::ConfChange& cc,
                                const ConfChangeContext& ctx);
 // Writes an accepted change into /0 (raftAttributes, removed_members).

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "common/json_string.h"
 #include "common/member_id.h"
 
 namespace etcdserver {
@@ -22,7 +23,10 @@ std::vector<std::string> StringList(const nlohmann::json& j, const char* key) {
 nlohmann::json ParseObject(const std::optional<std::string>& value) {
   if (!value) return nlohmann::json::object();
   nlohmann::json j = nlohmann::json::parse(*value, nullptr, false);
-  return j.is_object() ? j : nlohmann::json::object();
+  // Moved out, not copied: a copy recurses as deep as the document nests,
+  // and a value 200k levels deep overflowed the stack.
+  if (!j.is_object()) return nlohmann::json::object();
+  return j;
 }
 
 }  // namespace
@@ -32,14 +36,17 @@ std::string RaftAttributesPath(uint64_t id) { return MemberPath(id) + "/raftAttr
 std::string AttributesPath(uint64_t id) { return MemberPath(id) + "/attributes"; }
 std::string RemovedMemberPath(uint64_t id) { return "/0/removed_members/" + common::FormatId(id); }
 
+// Written with Go's JSON string rules, as etcd does: these strings come from
+// log entries, and a byte that is not UTF-8 becomes U+FFFD (nlohmann's dump
+// would throw on it, on the apply thread).
 std::string RaftAttributesJson(const std::vector<std::string>& peer_urls) {
-  return nlohmann::json{{"peerURLs", peer_urls}}.dump();
+  return "{\"peerURLs\":" + common::JsonStringArray(peer_urls) + "}";
 }
 
 std::string AttributesJson(const std::string& name, const std::vector<std::string>& client_urls) {
   // Field order as etcd writes it: name first.
-  return "{\"name\":" + nlohmann::json(name).dump() +
-         ",\"clientURLs\":" + nlohmann::json(client_urls).dump() + "}";
+  return "{\"name\":" + common::JsonString(name) +
+         ",\"clientURLs\":" + common::JsonStringArray(client_urls) + "}";
 }
 
 std::vector<Member> ReadMembers(store::Store& st) {
@@ -67,9 +74,9 @@ std::vector<Member> ReadMembers(store::Store& st) {
 }
 
 std::string MemberJson(const Member& m) {
-  return "{\"id\":\"" + common::FormatId(m.id) + "\",\"name\":" + nlohmann::json(m.name).dump() +
-         ",\"peerURLs\":" + nlohmann::json(m.peer_urls).dump() +
-         ",\"clientURLs\":" + nlohmann::json(m.client_urls).dump() + "}";
+  return "{\"id\":\"" + common::FormatId(m.id) + "\",\"name\":" + common::JsonString(m.name) +
+         ",\"peerURLs\":" + common::JsonStringArray(m.peer_urls) +
+         ",\"clientURLs\":" + common::JsonStringArray(m.client_urls) + "}";
 }
 
 }  // namespace etcdserver

@@ -1,6 +1,7 @@
 #include "server/etcdserver/raft_log.h"
 
 #include "common/bytes.h"
+#include "server/raft/validate.h"
 
 namespace etcdserver {
 namespace {
@@ -73,6 +74,11 @@ Result<raft::Snapshot> RaftLog::Restore() {
   }
   auto hs = disk_.LoadHardState();
   if (!hs.ok()) return hs.status();
+  // Raft would stop on these (a broken invariant); say what is wrong instead.
+  if (hs->commit > *last || hs->term > raft::kMaxTerm) {
+    return Status::Corruption("hard state (term " + std::to_string(hs->term) + ", commit " + std::to_string(hs->commit) +
+                              ") does not fit the log (last index " + std::to_string(*last) + ")");
+  }
   memory_.SetHardState(raft::HardState{hs->term, hs->vote, hs->commit});
   written_ = latest_ = raft::HardState{hs->term, hs->vote, hs->commit};
   return snap;
@@ -125,10 +131,11 @@ Status RaftLog::Snapshot(uint64_t index, const raft::ConfState& cs, std::string 
                          Done done) {
   auto term = memory_.Term(index);
   if (!term.ok()) return term.status();
+  common::SharedBytes shared(std::move(data));  // one buffer for raft and the disk write
   storage::Write w;
   w.hard_state = HardStateToWrite(true);
-  w.snapshot = storage::SnapshotRecord{index, *term, EncodeConfState(cs), data};
-  auto created = memory_.CreateSnapshot(index, cs, std::move(data));
+  w.snapshot = storage::SnapshotRecord{index, *term, EncodeConfState(cs), shared};
+  auto created = memory_.CreateSnapshot(index, cs, std::move(shared));
   if (!created.ok()) return created.status();
   snapshot_index_ = index;
   if (index > keep) {

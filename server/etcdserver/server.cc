@@ -8,6 +8,7 @@
 #include "common/thread_name.h"
 #include "common/time_format.h"
 #include "common/version.h"
+#include "server/etcdserver/snapshot_check.h"
 
 namespace etcdserver {
 namespace {
@@ -17,10 +18,21 @@ using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
 constexpr const char* kTimedOut = "etcdserver: request timed out";
+constexpr const char* kTooManyRequests = "etcdserver: too many requests";
 constexpr const char* kStopped = "etcdserver: server stopped";
 // How long new writes may wait for the leader's own write (see FlushProposals);
 // a healthy fsync here takes well under a millisecond.
 constexpr std::chrono::milliseconds kMaxGather{2};
+
+// What a batch of peer messages holds in memory, about.
+uint64_t ApproxBytes(const std::vector<raft::Message>& msgs) {
+  uint64_t n = 0;
+  for (const raft::Message& m : msgs) {
+    n += sizeof m + m.snapshot.data.size() + m.context.size();
+    for (const raft::Entry& e : m.entries) n += sizeof e + e.data.size();
+  }
+  return n;
+}
 
 // Request ids are unique cluster-wide: the member's low 16 bits, then a
 // counter seeded from the clock so a restarted member does not reuse ids.
@@ -59,12 +71,7 @@ Status EtcdServer::Start() {
   }
 
   transport::Callbacks callbacks;
-  callbacks.on_receive = [this](std::vector<raft::Message> msgs) {
-    Post([this, msgs = std::move(msgs)] {
-      commit_notices_.Received(msgs, steady_clock::now());
-      for (const auto& m : msgs) node_->Step(m);
-    });
-  };
+  callbacks.on_receive = [this](std::vector<raft::Message> msgs) { return Receive(std::move(msgs)); };
   callbacks.on_unreachable = [this](uint64_t peer) { Post([this, peer] { node_->ReportUnreachable(peer); }); };
   callbacks.on_snapshot_status = [this](uint64_t peer, bool failed) {
     Post([this, peer, failed] { node_->ReportSnapshot(peer, failed); });
@@ -77,7 +84,8 @@ Status EtcdServer::Start() {
       if (config_.on_removed) config_.on_removed();
     });
   };
-  transport_ = std::make_unique<transport::Transport>(config_.member_id, config_.cluster_id, callbacks);
+  transport_ = std::make_unique<transport::Transport>(config_.member_id, config_.cluster_id, callbacks,
+                                                      config_.data_dir + "/member/snap.tmp");
 
   raft::Config rc;
   rc.id = config_.member_id;
@@ -127,7 +135,10 @@ Status EtcdServer::Start() {
 
 Status EtcdServer::Recover(bool* fresh) {
   auto stored_snapshot = storage_.LoadSnapshot();
-  if (!stored_snapshot.ok()) return stored_snapshot.status();
+  if (!stored_snapshot.ok()) {
+    const Status& st = stored_snapshot.status();
+    return Status(st.code(), "data dir " + config_.data_dir + ": " + st.message());
+  }
   *fresh = log_.Empty() && !stored_snapshot->has_value();
   if (*fresh) return Status::OK();
   auto snap = log_.Restore();
@@ -245,7 +256,64 @@ void EtcdServer::Post(std::function<void()> task) {
   cv_.notify_one();
 }
 
+Status EtcdServer::Receive(std::vector<raft::Message> msgs) {
+  for (const raft::Message& m : msgs) {
+    if (m.type != raft::MessageType::kSnap) continue;
+    Status s = CheckSnapshot(m.snapshot);
+    if (!s.ok()) return Status::InvalidArgument("refused snapshot at index " + std::to_string(m.snapshot.metadata.index) + ": " + s.message());
+  }
+  uint64_t bytes = ApproxBytes(msgs);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return Status::Unavailable(kStopped);
+    // A batch is queued while less than the bound waits, however large it
+    // is: a snapshot is not refused for a heartbeat queued before it (its
+    // whole upload would be sent again), and the queue still holds at most
+    // the bound plus one batch.
+    bool full = queued_peer_batches_ >= kMaxQueuedPeerBatches || queued_peer_bytes_ >= kMaxQueuedPeerBytes;
+    if (full) return Status::Unavailable("too many raft messages queued");
+    ++queued_peer_batches_;
+    queued_peer_bytes_ += bytes;
+    tasks_.push_back([this, bytes, msgs = std::move(msgs)] {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        --queued_peer_batches_;
+        queued_peer_bytes_ -= bytes;
+      }
+      StepPeerMessages(msgs);
+    });
+  }
+  cv_.notify_one();
+  return Status::OK();
+}
+
+void EtcdServer::StepPeerMessages(const std::vector<raft::Message>& msgs) {
+  commit_notices_.Received(msgs, steady_clock::now());
+  for (const raft::Message& m : msgs) {
+    Status s = node_->Step(m);
+    // Refused as malformed or impossible in our state: say who sent it.
+    uint64_t held_back = 0;
+    if (s.code() != common::Code::kInvalidArgument || !refusal_log_.Allow(&held_back)) continue;
+    KV_LOG(kWarn, "etcdserver") << "refused " << raft::MessageTypeName(m.type) << " from "
+                                << common::FormatId(m.from) << ": " << s.message()
+                                << (held_back > 0 ? " (" + std::to_string(held_back) + " more refusals not logged)" : "");
+  }
+}
+
+bool EtcdServer::AdmitRequest() {
+  if (pending_requests_.fetch_add(1) < kMaxPendingRequests) return true;
+  pending_requests_.fetch_sub(1);
+  return false;
+}
+
 void EtcdServer::Propose(Request request, Callback done, std::chrono::milliseconds timeout) {
+  if (done) {
+    if (!AdmitRequest()) return Fail(done, kTooManyRequests);
+    done = [this, done = std::move(done)](Response r) {
+      pending_requests_.fetch_sub(1);
+      done(std::move(r));
+    };
+  }
   request.id = next_request_id_.fetch_add(1);
   auto deadline = steady_clock::now() + (timeout.count() > 0 ? timeout : request_timeout_);
   {
@@ -263,6 +331,11 @@ void EtcdServer::Propose(Request request, Callback done, std::chrono::millisecon
 
 void EtcdServer::ProposeConfChange(raft::ConfChangeType type, uint64_t member_id,
                                    std::vector<std::string> peer_urls, StatusCallback done) {
+  if (!AdmitRequest()) return done(Status::Unavailable(kTooManyRequests));
+  done = [this, done = std::move(done)](Status s) {
+    pending_requests_.fetch_sub(1);
+    done(s);
+  };
   uint64_t id = next_request_id_.fetch_add(1);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -636,8 +709,8 @@ void EtcdServer::MaybeSnapshot() {
   if (applied_ - log_.snapshot_index() <= config_.snapshot_count) return;
   uint64_t index = applied_;
   auto done = [this, index](const Status& s) {
-    if (s.ok()) KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << index;
-    // A failed write also fails every later one, which halts the member.
+    if (!s.ok()) return Post([this, s] { Halt("cannot persist a snapshot: " + s.message()); });
+    KV_LOG(kInfo, "etcdserver") << "saved snapshot at index " << index;
   };
   Status s = log_.Snapshot(applied_, node_->raft().conf_state(), store_.Save(),
                            config_.snapshot_catchup_entries, std::move(done));

@@ -12,6 +12,13 @@
 // Leader duties (TTL expiry by a replicated SYNC entry every 500 ms, the
 // cluster version) run in the loop.
 //
+// Bounds: at most kMaxPendingRequests client requests wait at once (more
+// fail at once with "etcdserver: too many requests"), and peer batches wait
+// for the loop up to kMaxQueuedPeerBatches, taken while less than
+// kMaxQueuedPeerBytes wait (more are answered 503; raft sends again as for a
+// lost message). Internal work (log
+// writes done, reports) is never refused.
+//
 // Threads: Propose, ProposeConfChange, Stop and the accessors are safe from
 // any thread; callbacks run on the loop thread and must not block.
 #pragma once
@@ -31,6 +38,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/log_limiter.h"
 #include "common/status.h"
 #include "server/etcdserver/apply.h"
 #include "server/etcdserver/commit_notices.h"
@@ -93,6 +101,10 @@ struct SelfStats {
 
 class EtcdServer {
  public:
+  static constexpr size_t kMaxPendingRequests = 16384;
+  static constexpr size_t kMaxQueuedPeerBatches = 1024;
+  static constexpr uint64_t kMaxQueuedPeerBytes = 128 << 20;
+
   EtcdServer(ServerConfig config, store::Store& store, storage::SqliteStorage& storage);
   ~EtcdServer();
   EtcdServer(const EtcdServer&) = delete;
@@ -151,6 +163,15 @@ class EtcdServer {
   common::Status CheckIdentity();
   common::Status Recover(bool* fresh);
   void Post(std::function<void()> task);
+  // A batch from a peer that passed the transport's checks (on a peer I/O
+  // thread, or the snapshot inbox's for a complete upload): snapshots are
+  // checked here (CheckSnapshot), then the batch is queued for the loop
+  // within the peer queue's bounds.
+  common::Status Receive(std::vector<raft::Message> msgs);
+  void StepPeerMessages(const std::vector<raft::Message>& msgs);
+  // Counts a client request until its callback runs; false (and nothing
+  // counted) when kMaxPendingRequests are waiting already.
+  bool AdmitRequest();
   void Run();
   void Tick();
   void ProcessReady();
@@ -182,6 +203,8 @@ class EtcdServer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::function<void()>> tasks_;  // guarded by mu_
+  size_t queued_peer_batches_ = 0;            // guarded by mu_: in tasks_
+  uint64_t queued_peer_bytes_ = 0;            // guarded by mu_: in tasks_
   bool stopping_ = false;                     // guarded by mu_
   bool stopped_ = false;                      // guarded by mu_
   std::thread loop_;
@@ -215,6 +238,8 @@ class EtcdServer {
   std::atomic<bool> published_flag_{false};
   std::atomic<bool> removed_{false};  // written by the loop only
   std::atomic<uint64_t> next_request_id_;
+  std::atomic<size_t> pending_requests_{0};  // admitted, callback not yet run
+  common::LogLimiter refusal_log_{10, std::chrono::seconds(1)};  // peer messages raft refused
   std::mutex stats_mu_;
   std::chrono::system_clock::time_point leader_since_;  // guarded by stats_mu_
 };

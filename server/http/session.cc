@@ -7,8 +7,6 @@
 // armed, so a client that hangs up is noticed.
 #include "server/http/session.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <exception>
 #include <utility>
@@ -16,17 +14,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/read_size.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "common/log.h"
 
 namespace http::internal {
 namespace {
 
-namespace bhttp = beast::http;
-
-// Go reads up to MaxHeaderBytes plus this slack before it answers 431.
-constexpr std::size_t kHeaderSlack = 4096;
 // Pipelined bytes buffered while an exchange is pending, and answer bytes
 // queued for a client that does not read: past these, stop reading / close.
 constexpr std::size_t kMaxBufferedWhileBusy = 64 * 1024;
@@ -39,26 +32,6 @@ constexpr std::chrono::milliseconds kLingerTime{500};
 
 // The session whose handler this thread is running, if any (see CanRunNow).
 thread_local const Session* t_handler_session = nullptr;
-
-std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
-
-bool EqualsNoCase(beast::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// Splits a request-target into raw path and raw query; an absolute-form
-// target ("http://host/p?q") loses its scheme and authority, as in Go.
-void SplitTarget(beast::string_view target, Request* req) {
-  std::string_view t(target.data(), target.size());
-  if (t.rfind("http://", 0) == 0 || t.rfind("https://", 0) == 0) {
-    std::size_t authority = t.find("//") + 2;
-    std::size_t path = t.find_first_of("/?", authority);
-    t = path == std::string_view::npos ? std::string_view() : t.substr(path);
-  }
-  std::size_t q = t.find('?');
-  req->path = std::string(t.substr(0, q));
-  if (q != std::string_view::npos) req->query = std::string(t.substr(q + 1));
-}
 
 }  // namespace
 
@@ -83,7 +56,8 @@ Session::Session(tcp::socket socket, std::string remote_addr, std::shared_ptr<Hu
       handler_(handler),
       options_(options),
       remote_addr_(std::move(remote_addr)),
-      in_(options->max_header_bytes + kHeaderSlack + kMaxBufferedWhileBusy) {
+      in_(options->max_header_bytes + kHeaderSlack + kMaxBufferedWhileBusy),
+      parser_(*options) {
   auto executor = socket.get_executor();
   io_.emplace(Io{std::move(socket), asio::steady_timer(executor)});
   registration_ = hub_->sessions.end();
@@ -162,51 +136,34 @@ void Session::OnRead(const beast::error_code& ec, std::size_t n) {
 }
 
 void Session::ParseBuffered() {
-  if (!parser_) {
+  if (!parser_.started()) {
     if (in_.size() == 0 && !peer_eof_) {
       ArmRead();
       return;
     }
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(options_->max_header_bytes + kHeaderSlack, UINT32_MAX)));
-    parser_->body_limit(options_->max_body_bytes);
-    header_done_ = false;
+    parser_.Begin();
     if (options_->read_header_timeout.count() > 0) {
       SetDeadline(Clock::now() + options_->read_header_timeout);
     }
   }
-  beast::error_code ec;
-  while (in_.size() > 0 && !parser_->is_done()) {
-    std::size_t used = parser_->put(in_.data(), ec);
-    in_.consume(used);
-    if (ec == bhttp::error::need_more) break;
-    if (ec == bhttp::error::body_limit) {
-      Dispatch(/*body_too_large=*/true);
-      return;
+  while (true) {
+    switch (parser_.Parse(in_)) {
+      case RequestParser::Event::kNeedMore:
+        break;
+      case RequestParser::Event::kHead:
+        OnHead();
+        continue;
+      case RequestParser::Event::kDone:
+        Dispatch(/*body_too_large=*/false);
+        return;
+      case RequestParser::Event::kTooLarge:
+        Dispatch(/*body_too_large=*/true);
+        return;
+      case RequestParser::Event::kRefused:
+        FailRequest(parser_.Refusal());
+        return;
     }
-    if (ec == bhttp::error::header_limit) {
-      FailRequest(wire::kHeaderTooLarge);
-      return;
-    }
-    if (ec == bhttp::error::bad_transfer_encoding) {
-      FailRequest(wire::kUnsupportedTransferEncoding);
-      return;
-    }
-    if (ec) {
-      FailRequest(wire::kBadRequest);
-      return;
-    }
-    if (!header_done_ && parser_->is_header_done() && !OnHeaderDone()) return;
-    if (used == 0) break;
-  }
-  if (parser_->is_done()) {
-    Dispatch(/*body_too_large=*/false);
-    return;
-  }
-  if (!header_done_ && in_.size() >= in_.max_size()) {
-    FailRequest(wire::kHeaderTooLarge);
-    return;
+    break;
   }
   if (peer_eof_) {
     // The client left mid-request (or between requests): nothing to answer.
@@ -217,50 +174,16 @@ void Session::ParseBuffered() {
   ArmRead();
 }
 
-// Checks the head of a request before its body is read. False if the request
-// was refused.
-bool Session::OnHeaderDone() {
-  header_done_ = true;
-  const auto& msg = parser_->get();
-  if (msg.version() >= 11) {
-    std::size_t hosts = msg.count(bhttp::field::host);
-    if (hosts == 0) {
-      FailRequest(wire::kMissingHost);
-      return false;
-    }
-    if (hosts > 1) {
-      FailRequest(wire::kTooManyHosts);
-      return false;
-    }
-  }
-  if (parser_->is_done()) return true;
-  // The body is read now, so a client waiting for "100 Continue" gets it.
-  if (msg.version() >= 11 && EqualsNoCase(msg[bhttp::field::expect], "100-continue")) {
-    Enqueue(std::string(wire::kContinue));
-  }
+// The head of a request was accepted; its body is read now.
+void Session::OnHead() {
+  // A client waiting for "100 Continue" gets it.
+  if (parser_.ExpectsContinue()) Enqueue(std::string(wire::kContinue));
   SetDeadline(options_->idle_timeout.count() > 0 ? Clock::now() + options_->idle_timeout
                                                  : Clock::time_point::max());
-  return true;
 }
 
 void Session::Dispatch(bool body_too_large) {
-  auto& msg = parser_->get();
-  Request req;
-  req.method = ToString(msg.method_string());
-  SplitTarget(msg.target(), &req);
-  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
-  for (const auto& field : msg) {
-    req.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
-  }
-  if (!body_too_large) req.body = std::move(msg.body());
-  req.body_too_large = body_too_large;
-  req.remote_addr = remote_addr_;
-
-  framing_.http10 = msg.version() < 11;
-  framing_.head = req.method == "HEAD";
-  // The unread rest of a too-large body makes the connection unusable.
-  framing_.keep_alive = msg.keep_alive() && !body_too_large;
-  parser_.reset();
+  Request req = parser_.Take(body_too_large, remote_addr_, &framing_);
 
   state_ = State::kExchange;
   exchange_ = ExchangeState::kPending;
@@ -308,7 +231,7 @@ bool Session::CanRunNow() {
 }
 
 void Session::FailRequest(std::string_view public_error) {
-  parser_.reset();
+  parser_.Reset();
   state_ = State::kClosing;
   Enqueue(wire::FormatError(public_error));
 }
@@ -412,7 +335,7 @@ void Session::Close() {
   state_ = State::kClosed;
   exchange_ = ExchangeState::kNone;
   on_client_gone_ = nullptr;
-  parser_.reset();
+  parser_.Reset();
   pending_.clear();
   beast::error_code ignored;
   io_->socket.close(ignored);

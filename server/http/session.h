@@ -25,10 +25,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "server/http/http.h"
+#include "server/http/request_parser.h"
 #include "server/http/wire.h"
 
 namespace http::internal {
@@ -96,7 +95,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<std::function<void(Session&)>> running_ops_;
 
   using Clock = std::chrono::steady_clock;
-  using Parser = beast::http::request_parser<beast::http::string_body>;
   enum class State { kReading, kExchange, kClosing, kClosed };
   enum class ExchangeState { kNone, kPending, kStreaming };
 
@@ -108,7 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ArmRead();
   void OnRead(const beast::error_code& ec, std::size_t n);
   void ParseBuffered();
-  bool OnHeaderDone();
+  void OnHead();
   void Dispatch(bool body_too_large);
   void FailRequest(std::string_view public_error);
   void FinishExchange();
@@ -135,8 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
   State state_ = State::kReading;
   beast::flat_buffer in_;
   std::array<char, 16 * 1024> read_buf_;  // the outstanding read lands here, then moves to in_
-  std::optional<Parser> parser_;  // the request being read
-  bool header_done_ = false;
+  RequestParser parser_;          // the request being read
   bool reading_ = false;          // an async read is outstanding
   bool peer_eof_ = false;         // the client shut down its sending side
 

@@ -27,7 +27,11 @@ common::Result<std::vector<std::string>> ReadClusterFile(const std::string& prox
   }
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  return ParseClusterFile(text.str(), path);
+}
+
+common::Result<std::vector<std::string>> ParseClusterFile(const std::string& text, const std::string& path) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   // Go's json.Unmarshal into {PeerURLs []string}: unknown keys are ignored,
   // the key matches case-insensitively, null leaves the list empty.
   if (!j.is_object()) return common::Status::Corruption("cluster file " + path + " is not a JSON object");
@@ -44,12 +48,7 @@ common::Result<std::vector<std::string>> ReadClusterFile(const std::string& prox
 }
 
 common::Status WriteClusterFile(const std::string& proxy_dir, const std::vector<std::string>& peer_urls) {
-  std::string text = "{\"PeerURLs\":[";
-  for (size_t i = 0; i < peer_urls.size(); ++i) {
-    if (i > 0) text += ',';
-    common::AppendJsonString(&text, peer_urls[i]);
-  }
-  text += "]}";
+  const std::string text = "{\"PeerURLs\":" + common::JsonStringArray(peer_urls) + "}";
   std::string path = proxy_dir + "/cluster";
   std::string tmp = path + ".bak";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

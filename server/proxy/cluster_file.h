@@ -19,6 +19,9 @@ std::string ProxyDir(const std::string& data_dir);
 // Corruption when it does not parse.
 common::Result<std::vector<std::string>> ReadClusterFile(const std::string& proxy_dir);
 
+// The peer URLs in a cluster file's text; `path` names it in errors.
+common::Result<std::vector<std::string>> ParseClusterFile(const std::string& text, const std::string& path);
+
 // Replaces the file atomically (write "cluster.bak", fsync, rename), as etcd does.
 common::Status WriteClusterFile(const std::string& proxy_dir, const std::vector<std::string>& peer_urls);
 

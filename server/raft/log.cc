@@ -47,7 +47,9 @@ uint64_t RaftLog::LastTerm() const {
 Result<uint64_t> RaftLog::Term(uint64_t i) const {
   uint64_t dummy = FirstIndex() - 1;
   if (i < dummy) return Status::Compacted("raft: requested index is compacted");
-  if (i > LastIndex()) return uint64_t{0};
+  // Beyond the log there is no term: nothing may match it (a term of 0
+  // would let an append with log term 0 "match" past our last entry).
+  if (i > LastIndex()) return Status::Unavailable("raft: requested index is beyond the log");
   if (auto t = unstable_.MaybeTerm(i)) return *t;
   auto t = storage_->Term(i);
   if (t.ok() || t.status().code() == Code::kCompacted ||

@@ -21,10 +21,10 @@ class RaftLog {
   uint64_t FirstIndex() const;
   uint64_t LastIndex() const;
   uint64_t LastTerm() const;
-  // Term of entry i; 0 beyond the last index; kCompacted below the first
-  // index - 1.
+  // Term of entry i; kUnavailable beyond the last index; kCompacted below
+  // the first index - 1.
   common::Result<uint64_t> Term(uint64_t i) const;
-  // Term(i), with 0 for a compacted index (no entry can match it).
+  // Term(i), with 0 for an index compacted or beyond the log.
   uint64_t TermOrZero(uint64_t i) const;
   bool MatchTerm(uint64_t i, uint64_t t) const;
   // Paper §5.4.1: a candidate's log is at least as up-to-date as ours.

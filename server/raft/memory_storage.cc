@@ -48,7 +48,7 @@ Status MemoryStorage::ApplySnapshot(const raft::Snapshot& snap) {
 }
 
 Result<raft::Snapshot> MemoryStorage::CreateSnapshot(uint64_t i, const ConfState& cs,
-                                                     std::string data) {
+                                                     common::SharedBytes data) {
   if (i <= snapshot_.metadata.index) {
     return Status::InvalidArgument("raft: snapshot is out of date");
   }

@@ -34,7 +34,7 @@ class MemoryStorage : public Storage {
   // Records a snapshot of the state machine at applied index i (<= last).
   // InvalidArgument if i is not newer than the current snapshot.
   common::Result<raft::Snapshot> CreateSnapshot(uint64_t i, const ConfState& cs,
-                                                std::string data);
+                                                common::SharedBytes data);
   // Drops entries before compact_index (which must be <= LastIndex()).
   // kCompacted if already compacted that far.
   common::Status Compact(uint64_t compact_index);

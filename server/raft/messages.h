@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 
 namespace raft {
@@ -52,7 +53,9 @@ struct SnapshotMetadata {
 
 struct Snapshot {
   SnapshotMetadata metadata;
-  std::string data;  // the application's state machine, opaque to raft
+  // The application's state machine, opaque to raft; copies of a Snapshot
+  // share it.
+  common::SharedBytes data;
   bool IsEmpty() const { return metadata.index == 0; }
 };
 

@@ -4,9 +4,11 @@
 #include "server/raft/raft.h"
 
 #include <algorithm>
+#include <string>
 
 #include "common/log.h"
 #include "server/raft/check.h"
+#include "server/raft/validate.h"
 
 namespace raft {
 
@@ -181,6 +183,8 @@ void Raft::Campaign() {
 
 bool Raft::HasUnappliedConfChange() const {
   if (log_.committed() <= log_.applied()) return false;
+  // A snapshot restored but not yet applied: its configuration is not ours yet.
+  if (log_.unstable().snapshot()) return true;
   auto ents = log_.Slice(log_.applied() + 1, log_.committed() + 1, UINT64_MAX);
   RAFT_CHECK(ents.ok());
   return std::any_of(ents->begin(), ents->end(),
@@ -273,6 +277,13 @@ Status Raft::Step(const Message& m) {
 // Sets *handled when the message needs no further processing.
 Status Raft::StepTerm(const Message& m, bool* handled) {
   if (m.term == 0) return Status::OK();  // local request or forwarded proposal
+  if (m.term > term_ && m.term - term_ > kMaxTermJump) {
+    // No real election gets this far ahead; taking it would let one message
+    // push every member's term towards overflow.
+    *handled = true;
+    return Status::InvalidArgument("raft: refused " + std::string(MessageTypeName(m.type)) + ": term " +
+                                   std::to_string(m.term) + " is too far above ours (" + std::to_string(term_) + ")");
+  }
   if (m.term > term_) {
     if (m.type == MessageType::kVote || m.type == MessageType::kPreVote) {
       bool force = m.context == kCampaignTransfer;

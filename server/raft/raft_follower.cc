@@ -44,6 +44,11 @@ Status Raft::StepFollower(const Message& m) {
       return Status::OK();
     case MessageType::kTimeoutNow:
       // The leader hands over: campaign at once, past any lease or pre-vote.
+      // Only the leader of this term sends it: from anyone else it would
+      // force an election. (After a restart we may not know the leader yet.)
+      if (lead_ != kNone && m.from != lead_) {
+        return Status::InvalidArgument("raft: refused MsgTimeoutNow from a node that is not our leader");
+      }
       StartCampaign(CampaignKind::kTransfer);
       return Status::OK();
     case MessageType::kReadIndexResp:

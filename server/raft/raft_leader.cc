@@ -1,5 +1,6 @@
 // Raft: the leader role (paper §5.3, §5.4, §6; thesis §3.10, §6.4).
 #include <algorithm>
+#include <string>
 
 #include "server/raft/check.h"
 #include "server/raft/raft.h"
@@ -41,8 +42,13 @@ bool Raft::QuorumActive() {
 Status Raft::StepLeader(const Message& m) {
   switch (m.type) {
     case MessageType::kProp:
-      return LeaderPropose(m);
     case MessageType::kReadIndex:
+      // Only members forward requests (a removed one may still try).
+      if (m.from != id_ && !prs_.count(m.from)) {
+        return Status::NotFound("raft: refused " + std::string(MessageTypeName(m.type)) +
+                                       " from a node outside the configuration");
+      }
+      if (m.type == MessageType::kProp) return LeaderPropose(m);
       LeaderReadIndex(m);
       return Status::OK();
     case MessageType::kTransferLeader:
@@ -54,6 +60,11 @@ Status Raft::StepLeader(const Message& m) {
   auto it = prs_.find(m.from);
   if (it == prs_.end()) return Status::OK();
   if (m.type == MessageType::kAppResp) {
+    // We sent that index: a follower cannot hold or refuse entries we lack.
+    if (m.index > log_.LastIndex()) {
+      return Status::InvalidArgument("raft: refused MsgAppResp: index " + std::to_string(m.index) +
+                                     " is beyond our last index " + std::to_string(log_.LastIndex()));
+    }
     HandleAppendResponse(m, it->second);
   } else if (m.type == MessageType::kHeartbeatResp) {
     HandleHeartbeatResponse(m, it->second);

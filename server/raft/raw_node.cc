@@ -1,6 +1,7 @@
 #include "server/raft/raw_node.h"
 
 #include "server/raft/check.h"
+#include "server/raft/validate.h"
 
 namespace raft {
 
@@ -13,11 +14,8 @@ RawNode::RawNode(const Config& config)
       prev_hard_(raft_.hard_state()) {}
 
 Status RawNode::Step(const Message& m) {
-  if (m.term == 0 && (m.type == MessageType::kProp || m.type == MessageType::kReadIndex ||
-                      m.type == MessageType::kTransferLeader)) {
-    return raft_.Step(m);  // forwarded by a follower
-  }
-  if (m.term == 0) return Status::InvalidArgument("raft: peer message without a term");
+  Status s = CheckMessage(m);
+  if (!s.ok()) return s;
   if (IsResponse(m.type) && !raft_.progress().count(m.from)) {
     return Status::NotFound("raft: response from a peer outside the configuration");
   }

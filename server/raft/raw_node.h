@@ -106,7 +106,9 @@ class RawNode {
   common::Status Bootstrap(const std::vector<ConfChange>& peers) { return raft_.Bootstrap(peers); }
 
   void Tick() { raft_.Tick(); }
-  // A message from a peer. Responses from unknown peers are ignored.
+  // A message from a peer. InvalidArgument, with nothing changed, when it
+  // is refused (validate.h, or a term or index our state rules out);
+  // NotFound for a response from a peer outside the configuration.
   common::Status Step(const Message& m);
   // Unavailable (ProposalDropped()) when there is no leader to take it.
   common::Status Propose(std::string data);

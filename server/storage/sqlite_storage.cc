@@ -4,6 +4,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+
+#include "server/storage/row_checksum.h"
+#include "server/storage/sqlite_error.h"
 
 namespace storage {
 namespace {
@@ -21,13 +25,19 @@ constexpr int kCompactChunk = 200;
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL,
-                                    type INTEGER NOT NULL, data BLOB NOT NULL);
+                                    type INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER);
 CREATE TABLE IF NOT EXISTS hard_state (id INTEGER PRIMARY KEY CHECK (id = 0), term INTEGER NOT NULL,
-                                       vote INTEGER NOT NULL, commit_index INTEGER NOT NULL);
+                                       vote INTEGER NOT NULL, commit_index INTEGER NOT NULL,
+                                       crc INTEGER);
 CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 0), idx INTEGER NOT NULL,
                                      term INTEGER NOT NULL, conf_state BLOB NOT NULL,
-                                     data BLOB NOT NULL);
+                                     data BLOB NOT NULL, crc INTEGER);
+CREATE TABLE IF NOT EXISTS snapshot_pieces (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
+// Each row's RowChecksum is in its `crc` column. A NULL one is a row written
+// before kvraft kept checksums (the column was added to the table later):
+// it is not checked.
+const char* const kChecksummedTables[] = {"entries", "hard_state", "snapshot"};
 
 Status MakeDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::OK();
@@ -47,10 +57,24 @@ class Stmt {
   int rc_;
 };
 
-std::string ColumnText(sqlite3_stmt* s, int col) {
+// SQLite's own sizes are ints (a value is at most SQLITE_MAX_LENGTH bytes).
+std::string_view ColumnView(sqlite3_stmt* s, int col) {
   const void* p = sqlite3_column_blob(s, col);
   int n = sqlite3_column_bytes(s, col);
-  return p ? std::string(static_cast<const char*>(p), n) : std::string();
+  return p && n > 0 ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
+}
+std::string ColumnText(sqlite3_stmt* s, int col) { return std::string(ColumnView(s, col)); }
+
+// Binds with 64-bit lengths: a length is never narrowed to an int.
+int BindBlob(sqlite3_stmt* s, int col, std::string_view v) {
+  return sqlite3_bind_blob64(s, col, v.data(), v.size(), SQLITE_STATIC);
+}
+int BindText(sqlite3_stmt* s, int col, std::string_view v) {
+  return sqlite3_bind_text64(s, col, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+bool ChecksumMatches(sqlite3_stmt* s, int col, uint32_t want) {
+  return sqlite3_column_type(s, col) == SQLITE_NULL || sqlite3_column_int64(s, col) == want;
 }
 
 }  // namespace
@@ -66,9 +90,13 @@ SqliteStorage::~SqliteStorage() {
 
 Status SqliteStorage::Error(const char* what) const {
   int code = sqlite3_errcode(db_);
-  std::string msg = std::string(what) + " (" + path_ + "): " + sqlite3_errmsg(db_);
+  std::string msg = std::string(what) + " (" + path_ + "): " + SqliteError(db_);
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Status::Corruption(msg);
   return Status::IOError(msg);
+}
+
+Status SqliteStorage::Damaged(const std::string& what) const {
+  return Status::Corruption(path_ + " is damaged: " + what + " does not match its checksum");
 }
 
 Status SqliteStorage::Exec(const char* sql) {
@@ -82,7 +110,7 @@ Status SqliteStorage::Step(sqlite3_stmt* stmt, const char* what) {
   return Status::OK();
 }
 
-Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir) {
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& data_dir, size_t snapshot_piece_bytes) {
   Status s = MakeDir(data_dir);
   if (s.ok()) s = MakeDir(data_dir + "/member");
   if (!s.ok()) return s;
@@ -95,27 +123,22 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
 
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  std::unique_ptr<SqliteStorage> st_ptr(new SqliteStorage(db, path));
+  std::unique_ptr<SqliteStorage> st_ptr(new SqliteStorage(db, path, snapshot_piece_bytes));
   if (rc != SQLITE_OK) return st_ptr->Error("cannot open database");
   sqlite3_busy_timeout(db, 5000);
 
-  // quick_check reads every page: a damaged file is refused before any use.
+  // quick_check reads every page and checks the structure of each b-tree:
+  // a damaged file is refused before any use.
   if (existed) {
-    Stmt check(db, "PRAGMA quick_check");
-    if (!check.ok()) {
-      return Status::Corruption("data dir " + data_dir + ": " + path +
-                                " is not a kvraft database: " + sqlite3_errmsg(db));
-    }
-    if (sqlite3_step(check.get()) != SQLITE_ROW || ColumnText(check.get(), 0) != "ok") {
-      return Status::Corruption("data dir " + data_dir + ": database " + path +
-                                " is corrupt: " + sqlite3_errmsg(db));
-    }
+    s = QuickCheck(db);
+    if (!s.ok()) return Status(s.code(), "data dir " + data_dir + ": " + path + " " + s.message());
   }
   for (const char* pragma : {"PRAGMA page_size=1024", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
     s = st_ptr->Exec(pragma);
     if (!s.ok()) return s;
   }
   s = st_ptr->Exec(kSchema);
+  if (s.ok()) s = st_ptr->AddChecksumColumns();
   if (s.ok()) s = st_ptr->Prepare();
   if (s.ok()) s = st_ptr->LoadMeta();
   if (!s.ok()) return s;
@@ -124,8 +147,10 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   sqlite3_wal_hook(
       db,
       [](void* arg, sqlite3* conn, const char* name, int pages) {
-        if (static_cast<WalCheckpointer*>(arg)->OnCommit(pages)) {
-          sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        auto* checkpointer = static_cast<WalCheckpointer*>(arg);
+        if (checkpointer->OnCommit(pages)) {
+          checkpointer->OnCheckpoint(sqlite3_wal_checkpoint_v2(conn, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr),
+                                     conn);
         }
         return SQLITE_OK;
       },
@@ -144,6 +169,36 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& da
   return st_ptr;
 }
 
+Status SqliteStorage::QuickCheck(sqlite3* db) {
+  Stmt check(db, "PRAGMA quick_check(1)");  // the first problem is enough
+  if (!check.ok() || sqlite3_step(check.get()) != SQLITE_ROW) {
+    // Not a database at all, or one SQLite cannot open for reading (its
+    // shared-memory file cannot be made on a full disk): the file may be fine.
+    int code = sqlite3_errcode(db) & 0xff;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+      return Status::Corruption("is damaged or not a kvraft database: " + SqliteError(db));
+    }
+    return Status::IOError("cannot be opened: " + SqliteError(db));
+  }
+  std::string result = ColumnText(check.get(), 0);
+  if (result == "ok") return Status::OK();
+  const std::string banner = "*** in database main ***\n";
+  if (result.compare(0, banner.size(), banner) == 0) result.erase(0, banner.size());
+  for (char& c : result) {
+    if (c == '\n') c = ' ';
+  }
+  return Status::Corruption("is damaged: " + result);
+}
+
+Status SqliteStorage::AddChecksumColumns() {
+  for (const char* table : kChecksummedTables) {
+    if (Stmt(db_, (std::string("SELECT crc FROM ") + table).c_str()).ok()) continue;
+    Status s = Exec((std::string("ALTER TABLE ") + table + " ADD COLUMN crc INTEGER").c_str());
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 Status SqliteStorage::Prepare() {
   struct {
     sqlite3_stmt** stmt;
@@ -154,10 +209,10 @@ Status SqliteStorage::Prepare() {
       {&rollback_, "ROLLBACK"},
       {&compact_chunk_,
        "DELETE FROM entries WHERE idx <= min(?1, (SELECT min(idx) FROM entries) + ?2)"},
-      {&insert_entry_, "INSERT OR REPLACE INTO entries (idx, term, type, data) VALUES (?, ?, ?, ?)"},
+      {&insert_entry_, "INSERT OR REPLACE INTO entries (idx, term, type, data, crc) VALUES (?, ?, ?, ?, ?)"},
       {&delete_from_, "DELETE FROM entries WHERE idx >= ?"},
       {&put_hard_state_,
-       "INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index) VALUES (0, ?, ?, ?)"},
+       "INSERT OR REPLACE INTO hard_state (id, term, vote, commit_index, crc) VALUES (0, ?, ?, ?, ?)"},
   };
   for (auto& p : all) {
     if (sqlite3_prepare_v2(db_, p.sql, -1, p.stmt, nullptr) != SQLITE_OK) return Error(p.sql);
@@ -188,8 +243,8 @@ Status SqliteStorage::SetMeta(const std::map<std::string, std::string>& values) 
   all["schema"] = std::to_string(kSchemaVersion);
   for (const auto& [k, v] : all) {
     sqlite3_reset(put.get());
-    sqlite3_bind_text(put.get(), 1, k.data(), static_cast<int>(k.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(put.get(), 2, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    BindText(put.get(), 1, k);
+    BindText(put.get(), 2, v);
     if (sqlite3_step(put.get()) != SQLITE_DONE) {
       Status err = Error("write meta");
       Step(rollback_, "rollback");
@@ -208,7 +263,8 @@ size_t Write::bytes() const {
 }
 
 Status SqliteStorage::Save(const std::vector<Write>& writes) {
-  Status s = Step(begin_, "begin");
+  Status s = checkpointer_->failure();
+  if (s.ok()) s = Step(begin_, "begin");
   if (!s.ok()) return s;
   for (const Write& w : writes) {
     s = SaveOne(w);
@@ -231,28 +287,52 @@ Status SqliteStorage::SaveOne(const Write& w) {
     sqlite3_bind_int64(insert_entry_, 1, static_cast<sqlite3_int64>(e.index));
     sqlite3_bind_int64(insert_entry_, 2, static_cast<sqlite3_int64>(e.term));
     sqlite3_bind_int(insert_entry_, 3, static_cast<int>(e.type));
-    sqlite3_bind_blob(insert_entry_, 4, e.data.data(), static_cast<int>(e.data.size()), SQLITE_STATIC);
-    if (sqlite3_step(insert_entry_) != SQLITE_DONE) return Error("append entry");
+    if (BindBlob(insert_entry_, 4, e.data) != SQLITE_OK ||
+        sqlite3_bind_int64(insert_entry_, 5, RowChecksum(e)) != SQLITE_OK ||
+        sqlite3_step(insert_entry_) != SQLITE_DONE) {
+      return Error("append entry");
+    }
   }
   if (w.hard_state) {
     sqlite3_reset(put_hard_state_);
     sqlite3_bind_int64(put_hard_state_, 1, static_cast<sqlite3_int64>(w.hard_state->term));
     sqlite3_bind_int64(put_hard_state_, 2, static_cast<sqlite3_int64>(w.hard_state->vote));
     sqlite3_bind_int64(put_hard_state_, 3, static_cast<sqlite3_int64>(w.hard_state->commit));
+    sqlite3_bind_int64(put_hard_state_, 4, RowChecksum(*w.hard_state));
     if (sqlite3_step(put_hard_state_) != SQLITE_DONE) return Error("save hard state");
   }
   if (w.snapshot) {
-    const SnapshotRecord& snap = *w.snapshot;
-    Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data) VALUES (0, ?, ?, ?, ?)");
-    if (!put.ok()) return Error("save snapshot");
-    sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snap.index));
-    sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snap.term));
-    sqlite3_bind_blob(put.get(), 3, snap.conf_state.data(), static_cast<int>(snap.conf_state.size()),
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(put.get(), 4, snap.data.data(), static_cast<int>(snap.data.size()), SQLITE_STATIC);
-    if (sqlite3_step(put.get()) != SQLITE_DONE) return Error("save snapshot");
+    Status s = SaveSnapshot(*w.snapshot);
+    if (!s.ok()) return s;
   }
   if (w.compact_to != 0) Compact(w.compact_to);
+  return Status::OK();
+}
+
+Status SqliteStorage::SaveSnapshot(const SnapshotRecord& snap) {
+  std::string_view data = snap.data.str();
+  std::string_view first = data.substr(0, piece_bytes_);
+  // The checksum covers the whole data, before it is cut into pieces.
+  Stmt put(db_, "INSERT OR REPLACE INTO snapshot (id, idx, term, conf_state, data, crc) VALUES (0, ?, ?, ?, ?, ?)");
+  Stmt clear(db_, "DELETE FROM snapshot_pieces");
+  Stmt piece(db_, "INSERT INTO snapshot_pieces (seq, data) VALUES (?, ?)");
+  if (!put.ok() || !clear.ok() || !piece.ok()) return Error("save snapshot");
+  sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(snap.index));
+  sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(snap.term));
+  if (BindBlob(put.get(), 3, snap.conf_state) != SQLITE_OK || BindBlob(put.get(), 4, first) != SQLITE_OK ||
+      sqlite3_bind_int64(put.get(), 5, RowChecksum(snap)) != SQLITE_OK || sqlite3_step(put.get()) != SQLITE_DONE ||
+      sqlite3_step(clear.get()) != SQLITE_DONE) {
+    return Error("save snapshot");
+  }
+  sqlite3_int64 seq = 1;
+  for (size_t at = first.size(); at < data.size(); at += piece_bytes_, ++seq) {
+    sqlite3_reset(piece.get());
+    sqlite3_bind_int64(piece.get(), 1, seq);
+    if (BindBlob(piece.get(), 2, data.substr(at, piece_bytes_)) != SQLITE_OK ||
+        sqlite3_step(piece.get()) != SQLITE_DONE) {
+      return Error("save snapshot piece");
+    }
+  }
   return Status::OK();
 }
 
@@ -273,7 +353,7 @@ Status SqliteStorage::CompactChunk() {
 }
 
 Result<HardState> SqliteStorage::LoadHardState() {
-  Stmt q(db_, "SELECT term, vote, commit_index FROM hard_state WHERE id = 0");
+  Stmt q(db_, "SELECT term, vote, commit_index, crc FROM hard_state WHERE id = 0");
   if (!q.ok()) return Error("read hard state");
   HardState hs;
   int rc = sqlite3_step(q.get());
@@ -281,6 +361,7 @@ Result<HardState> SqliteStorage::LoadHardState() {
     hs.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
     hs.vote = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
     hs.commit = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 2));
+    if (!ChecksumMatches(q.get(), 3, RowChecksum(hs))) return Damaged("the hard state (term, vote, commit)");
   } else if (rc != SQLITE_DONE) {
     return Error("read hard state");
   }
@@ -288,7 +369,7 @@ Result<HardState> SqliteStorage::LoadHardState() {
 }
 
 Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
-  Stmt q(db_, "SELECT idx, term, conf_state, data FROM snapshot WHERE id = 0");
+  Stmt q(db_, "SELECT idx, term, conf_state, crc FROM snapshot WHERE id = 0");
   if (!q.ok()) return Error("read snapshot");
   int rc = sqlite3_step(q.get());
   if (rc == SQLITE_DONE) return std::optional<SnapshotRecord>();
@@ -297,12 +378,36 @@ Result<std::optional<SnapshotRecord>> SqliteStorage::LoadSnapshot() {
   snap.index = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
   snap.term = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 1));
   snap.conf_state = ColumnText(q.get(), 2);
-  snap.data = ColumnText(q.get(), 3);
+  std::string data;
+  Status s = ReadSnapshotPieces(&data);
+  if (!s.ok()) return s;
+  snap.data = std::move(data);
+  if (!ChecksumMatches(q.get(), 3, RowChecksum(snap))) {
+    return Damaged("the snapshot at index " + std::to_string(snap.index));
+  }
   return std::optional<SnapshotRecord>(std::move(snap));
 }
 
+// The snapshot row's piece, then the others in order, into one buffer sized
+// once (length() of a blob does not read its content).
+Status SqliteStorage::ReadSnapshotPieces(std::string* data) {
+  Stmt size(db_, "SELECT (SELECT length(data) FROM snapshot WHERE id = 0) + "
+                 "coalesce((SELECT sum(length(data)) FROM snapshot_pieces), 0)");
+  if (!size.ok() || sqlite3_step(size.get()) != SQLITE_ROW) return Error("read snapshot");
+  data->clear();
+  data->reserve(static_cast<size_t>(sqlite3_column_int64(size.get(), 0)));
+  for (const char* sql : {"SELECT data FROM snapshot WHERE id = 0", "SELECT data FROM snapshot_pieces ORDER BY seq"}) {
+    Stmt q(db_, sql);
+    if (!q.ok()) return Error("read snapshot");
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) data->append(ColumnView(q.get(), 0));
+    if (rc != SQLITE_DONE) return Error("read snapshot");
+  }
+  return Status::OK();
+}
+
 Result<std::vector<LogEntry>> SqliteStorage::Entries(uint64_t lo, uint64_t hi, uint64_t max_bytes) {
-  Stmt q(db_, "SELECT idx, term, type, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
+  Stmt q(db_, "SELECT idx, term, type, data, crc FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx");
   if (!q.ok()) return Error("read entries");
   sqlite3_bind_int64(q.get(), 1, static_cast<sqlite3_int64>(lo));
   sqlite3_bind_int64(q.get(), 2, static_cast<sqlite3_int64>(hi));
@@ -316,6 +421,7 @@ Result<std::vector<LogEntry>> SqliteStorage::Entries(uint64_t lo, uint64_t hi, u
     e.type = static_cast<EntryType>(sqlite3_column_int(q.get(), 2));
     e.data = ColumnText(q.get(), 3);
     if (e.index != lo + out.size()) return Status::Corruption("log has a gap before index " + std::to_string(e.index));
+    if (!ChecksumMatches(q.get(), 4, RowChecksum(e))) return Damaged("log entry " + std::to_string(e.index));
     bytes += e.data.size();
     if (!out.empty() && bytes > max_bytes) break;
     out.push_back(std::move(e));

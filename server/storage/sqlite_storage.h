@@ -2,6 +2,15 @@
 // the log, the hard state (term, vote, commit), the newest snapshot and a few
 // identity facts (member id, cluster id, name, token) in `meta`.
 //
+// Every row carries a checksum (row_checksum.h), checked when it is read
+// back, which is at start: a damaged file is refused, never served.
+//
+// The snapshot's data is kept in pieces of at most snapshot_piece_bytes (64
+// MiB): SQLite refuses a value over 1,000,000,000 bytes (its compile-time
+// SQLITE_MAX_LENGTH), and a store can be larger than that. The first piece
+// sits in the snapshot row, so a store smaller than a piece keeps the layout
+// of schema 1 exactly.
+//
 // Every Save() is one transaction that is on disk when it returns
 // (journal_mode=WAL, synchronous=FULL), so a caller may acknowledge what it
 // saved. The WAL is checkpointed into the database file by a background
@@ -18,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shared_bytes.h"
 #include "common/status.h"
 #include "server/storage/wal_checkpointer.h"
 
@@ -42,7 +52,7 @@ struct SnapshotRecord {
   uint64_t index = 0;       // last log index the snapshot covers
   uint64_t term = 0;
   std::string conf_state;   // encoded membership at that index
-  std::string data;         // encoded store
+  common::SharedBytes data;  // encoded store (shared with raft's copy)
 };
 
 // One write to the log, done in this order: the entries (replacing any
@@ -67,7 +77,9 @@ class SqliteStorage {
   // Opens <data_dir>/member/kvraft.db, creating it (and the directories) when
   // absent. A file that is not a kvraft database, or fails SQLite's quick
   // check, is Corruption: it is never reinitialised.
-  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir);
+  static constexpr size_t kSnapshotPieceBytes = 64 << 20;
+  static common::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& data_dir,
+                                                             size_t snapshot_piece_bytes = kSnapshotPieceBytes);
 
   // True when the database holds no identity yet (a new member).
   bool IsNew() const { return meta_.empty(); }
@@ -76,6 +88,7 @@ class SqliteStorage {
   common::Status SetMeta(const std::map<std::string, std::string>& values);
 
   // Does `writes` in order in one durable transaction (group commit).
+  // After a failed checkpoint (WalCheckpointer::failure) it fails at once.
   // Compacted entries are gone for FirstIndex at once and deleted from the
   // file in small chunks, one in each following Save's transaction, so no
   // write stalls on a large prefix and compaction adds no fsync of its own.
@@ -91,18 +104,25 @@ class SqliteStorage {
   common::Result<uint64_t> FirstIndex();
 
  private:
-  explicit SqliteStorage(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStorage(sqlite3* db, std::string path, size_t piece_bytes)
+      : db_(db), path_(std::move(path)), piece_bytes_(piece_bytes) {}
   common::Status Exec(const char* sql);
   common::Status Step(sqlite3_stmt* stmt, const char* what);  // a statement without rows
   common::Status SaveOne(const Write& w);  // inside an open transaction
+  common::Status SaveSnapshot(const SnapshotRecord& snap);  // likewise
+  common::Status ReadSnapshotPieces(std::string* data);
   void Compact(uint64_t index);
   common::Status CompactChunk();
   common::Status Error(const char* what) const;
+  common::Status Damaged(const std::string& what) const;  // a row fails its checksum
+  static common::Status QuickCheck(sqlite3* db);
+  common::Status AddChecksumColumns();
   common::Status Prepare();
   common::Status LoadMeta();
 
   sqlite3* db_;
   std::string path_;
+  const size_t piece_bytes_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, std::string> meta_;
   uint64_t compacted_ = 0;        // entries <= this are compacted...

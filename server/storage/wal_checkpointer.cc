@@ -4,9 +4,12 @@
 
 #include "common/log.h"
 #include "common/thread_name.h"
+#include "server/storage/sqlite_error.h"
 
 namespace storage {
 namespace {
+
+using common::Status;
 
 // Bounds the thread's passes per request: a writer faster than the
 // checkpoint leaves it to the next OnCommit.
@@ -23,6 +26,22 @@ WalCheckpointer::~WalCheckpointer() {
   }
   cv_.notify_one();
   thread_.join();
+}
+
+void WalCheckpointer::OnCheckpoint(int rc, sqlite3* conn) {
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) Fail(SqliteError(conn));
+}
+
+Status WalCheckpointer::failure() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failure_;
+}
+
+void WalCheckpointer::Fail(const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!failure_.ok()) return;
+  failure_ = Status::IOError("checkpoint of " + path_ + " failed: " + error);
+  KV_LOG(kWarn, "storage") << failure_.message();
 }
 
 bool WalCheckpointer::OnCommit(int pages) {
@@ -65,8 +84,8 @@ void WalCheckpointer::Run() {
     for (int pass = 0; pass < kMaxPasses && !tail; ++pass) {
       int log = 0, copied = 0;
       int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-        KV_LOG(kWarn, "storage") << "checkpoint of " << path_ << " failed: " << sqlite3_errstr(rc);
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
+        Fail(SqliteError(db));
         break;
       }
       tail = log - copied <= kTailPages;

@@ -11,6 +11,10 @@
 // copy that tail itself (a few pages). A checkpoint does not touch
 // durability: every commit is already fsynced in the WAL.
 //
+// A checkpoint that fails for any reason but contention (an I/O error, a
+// full disk) means the disk can no longer be trusted: failure() reports it
+// from then on, and the storage fails every later write with it.
+//
 // Threads: OnCommit is safe from any thread; the destructor stops and joins.
 #pragma once
 
@@ -20,6 +24,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "common/status.h"
 
 namespace storage {
 
@@ -37,9 +43,14 @@ class WalCheckpointer {
   // After a commit that left `pages` pages in the WAL: true when the
   // caller should now run a PASSIVE checkpoint itself (the tail).
   bool OnCommit(int pages);
+  // Records a failed checkpoint the writer ran itself (rc from SQLite).
+  void OnCheckpoint(int rc, sqlite3* conn);
+  // The first failed checkpoint, or OK.
+  common::Status failure();
 
  private:
   void Run();
+  void Fail(const std::string& error);
 
   const std::string path_;
   std::mutex mu_;
@@ -47,6 +58,7 @@ class WalCheckpointer {
   bool due_ = false;         // GUARDED_BY(mu_): the thread has work
   bool tail_ready_ = false;  // GUARDED_BY(mu_): only the tail is left
   bool stopping_ = false;    // GUARDED_BY(mu_)
+  common::Status failure_;   // GUARDED_BY(mu_)
   std::thread thread_;       // last: starts after every field is set
 };
 

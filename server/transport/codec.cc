@@ -7,9 +7,14 @@
 //   snapshot = index term voter_count:varint voter* (varints) data:bytes
 //
 // `flags` holds reject (1) and commit_only (2). `bytes` is a varint length
-// then the raw bytes. Every count is read item by
-// item (nothing is reserved from a count), and every item consumes input, so
-// a bogus count or length fails on the input's end instead of allocating.
+// then the raw bytes.
+//
+// Decoding is bounded by the input, since a body comes from the network:
+// a count larger than the remaining bytes could hold (at the smallest
+// encoding of its items) fails at once, and everything decoding allocates
+// (the messages, entries and voters at their in-memory size, and every byte
+// string) is charged to a budget of the input's size plus kDecodeSlack.
+// A batch of tiny messages would otherwise take 9-26 times its size.
 #include <string>
 #include <vector>
 
@@ -21,6 +26,8 @@ namespace {
 
 constexpr char kCodecVersion = 1;
 constexpr uint64_t kReject = 1, kCommitOnly = 2;
+// The fewest bytes each item takes on the wire: one per varint and length.
+constexpr uint64_t kMinMessageBytes = 15, kMinEntryBytes = 4, kMinVoterBytes = 1;
 
 void PutEntry(common::ByteWriter& w, const raft::Entry& e) {
   w.PutVarint(static_cast<uint64_t>(e.type));
@@ -34,7 +41,7 @@ void PutSnapshot(common::ByteWriter& w, const raft::Snapshot& s) {
   w.PutVarint(s.metadata.term);
   w.PutVarint(s.metadata.conf_state.voters.size());
   for (raft::NodeId v : s.metadata.conf_state.voters) w.PutVarint(v);
-  w.PutBytes(s.data);
+  w.PutBytes(s.data.str());
 }
 
 void PutMessage(common::ByteWriter& w, const raft::Message& m) {
@@ -53,56 +60,93 @@ void PutMessage(common::ByteWriter& w, const raft::Message& m) {
   w.PutBytes(m.context);
 }
 
+// A reader that charges what decoding allocates to a budget. Any failure
+// (input or budget) makes failed() true.
+class Decoder {
+ public:
+  Decoder(std::string_view in, uint64_t budget) : r_(in), budget_(budget) {}
+
+  uint64_t Varint() { return r_.GetVarint(); }
+  std::string Bytes() {
+    std::string s = r_.GetBytes();
+    Charge(s.size());
+    return s;
+  }
+  // Reads a count of items of at least `min_bytes` each on the wire,
+  // charges their in-memory size and reserves room for them in `v`.
+  template <typename T>
+  uint64_t Count(uint64_t min_bytes, std::vector<T>* v) {
+    uint64_t n = r_.GetVarint();
+    if (n > r_.remaining() / min_bytes || !Charge(n * sizeof(T))) {
+      over_ = true;
+      return 0;
+    }
+    v->reserve(n);
+    return n;
+  }
+  bool failed() const { return over_ || r_.failed(); }
+  bool done() const { return r_.done(); }
+
+ private:
+  bool Charge(uint64_t n) {
+    if (n > budget_) over_ = true;
+    if (over_) return false;
+    budget_ -= n;
+    return true;
+  }
+  common::ByteReader r_;
+  uint64_t budget_;
+  bool over_ = false;
+};
+
 // Reads an enum stored as a varint; fails the read when above `max`.
 template <typename E>
-bool GetEnum(common::ByteReader& r, E max, E* out) {
-  uint64_t v = r.GetVarint();
-  if (r.failed() || v > static_cast<uint64_t>(max)) return false;
+bool GetEnum(Decoder& d, E max, E* out) {
+  uint64_t v = d.Varint();
+  if (d.failed() || v > static_cast<uint64_t>(max)) return false;
   *out = static_cast<E>(v);
   return true;
 }
 
-bool GetEntry(common::ByteReader& r, raft::Entry* e) {
-  if (!GetEnum(r, raft::EntryType::kConfChange, &e->type)) return false;
-  e->term = r.GetVarint();
-  e->index = r.GetVarint();
-  e->data = r.GetBytes();
-  return !r.failed();
+bool GetEntry(Decoder& d, raft::Entry* e) {
+  if (!GetEnum(d, raft::EntryType::kConfChange, &e->type)) return false;
+  e->term = d.Varint();
+  e->index = d.Varint();
+  e->data = d.Bytes();
+  return !d.failed();
 }
 
-bool GetSnapshot(common::ByteReader& r, raft::Snapshot* s) {
-  s->metadata.index = r.GetVarint();
-  s->metadata.term = r.GetVarint();
-  uint64_t voters = r.GetVarint();
-  for (uint64_t i = 0; i < voters && !r.failed(); ++i) {
-    s->metadata.conf_state.voters.push_back(r.GetVarint());
-  }
-  s->data = r.GetBytes();
-  return !r.failed();
+bool GetSnapshot(Decoder& d, raft::Snapshot* s) {
+  s->metadata.index = d.Varint();
+  s->metadata.term = d.Varint();
+  std::vector<raft::NodeId>& voters = s->metadata.conf_state.voters;
+  uint64_t n = d.Count(kMinVoterBytes, &voters);
+  for (uint64_t i = 0; i < n && !d.failed(); ++i) voters.push_back(d.Varint());
+  s->data = d.Bytes();
+  return !d.failed();
 }
 
-bool GetMessage(common::ByteReader& r, raft::Message* m) {
-  if (!GetEnum(r, raft::MessageType::kReadIndexResp, &m->type)) return false;
-  m->from = r.GetVarint();
-  m->to = r.GetVarint();
-  m->term = r.GetVarint();
-  m->log_term = r.GetVarint();
-  m->index = r.GetVarint();
-  m->commit = r.GetVarint();
-  uint64_t flags = r.GetVarint();
+bool GetMessage(Decoder& d, raft::Message* m) {
+  if (!GetEnum(d, raft::MessageType::kReadIndexResp, &m->type)) return false;
+  m->from = d.Varint();
+  m->to = d.Varint();
+  m->term = d.Varint();
+  m->log_term = d.Varint();
+  m->index = d.Varint();
+  m->commit = d.Varint();
+  uint64_t flags = d.Varint();
   if (flags > (kReject | kCommitOnly)) return false;
   m->reject = flags & kReject;
   m->commit_only = flags & kCommitOnly;
-  m->reject_hint = r.GetVarint();
-  uint64_t entries = r.GetVarint();
-  for (uint64_t i = 0; i < entries && !r.failed(); ++i) {
-    raft::Entry e;
-    if (!GetEntry(r, &e)) return false;
-    m->entries.push_back(std::move(e));
+  m->reject_hint = d.Varint();
+  uint64_t entries = d.Count(kMinEntryBytes, &m->entries);
+  for (uint64_t i = 0; i < entries && !d.failed(); ++i) {
+    m->entries.emplace_back();
+    if (!GetEntry(d, &m->entries.back())) return false;
   }
-  if (!GetSnapshot(r, &m->snapshot)) return false;
-  m->context = r.GetBytes();
-  return !r.failed();
+  if (!GetSnapshot(d, &m->snapshot)) return false;
+  m->context = d.Bytes();
+  return !d.failed();
 }
 
 }  // namespace
@@ -119,18 +163,17 @@ common::Result<std::vector<raft::Message>> DecodeMessages(const std::string& byt
   if (bytes.empty() || bytes[0] != kCodecVersion) {
     return common::Status::InvalidArgument("transport: unknown message batch version");
   }
-  common::ByteReader r(std::string_view(bytes).substr(1));
-  uint64_t count = r.GetVarint();
+  Decoder d(std::string_view(bytes).substr(1), bytes.size() + kDecodeSlack);
   std::vector<raft::Message> out;
-  for (uint64_t i = 0; i < count && !r.failed(); ++i) {
-    raft::Message m;
-    if (!GetMessage(r, &m)) {
+  uint64_t count = d.Count(kMinMessageBytes, &out);
+  for (uint64_t i = 0; i < count && !d.failed(); ++i) {
+    out.emplace_back();
+    if (!GetMessage(d, &out.back())) {
       return common::Status::InvalidArgument("transport: malformed message " + std::to_string(i));
     }
-    out.push_back(std::move(m));
   }
-  if (r.failed()) return common::Status::InvalidArgument("transport: truncated message batch");
-  if (!r.done()) return common::Status::InvalidArgument("transport: trailing bytes after message batch");
+  if (d.failed()) return common::Status::InvalidArgument("transport: truncated or oversized message batch");
+  if (!d.done()) return common::Status::InvalidArgument("transport: trailing bytes after message batch");
   return out;
 }
 

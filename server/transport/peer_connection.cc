@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/url.h"
 
 namespace transport {
@@ -21,6 +23,8 @@ namespace {
 using common::Status;
 
 constexpr size_t kMaxAnswerHead = 16 << 10;
+// /raft answers carry at most a line of text; a longer body is not a peer's.
+constexpr size_t kMaxAnswerBody = 64 << 10;
 constexpr size_t kReadChunk = 16 << 10;
 // Written buffers are kept for reuse up to this size.
 constexpr size_t kKeptOutput = 1 << 20;
@@ -118,6 +122,21 @@ Status PeerConnection::Connect(const std::string& url, Clock::time_point deadlin
   return Status::OK();
 }
 
+Status PeerConnection::ConnectAny(const std::vector<std::string>& urls, size_t* preferred, Clock::duration timeout) {
+  Status last = Status::Unavailable("no peer URL");
+  for (size_t i = 0; i < urls.size(); ++i) {
+    size_t index = (*preferred + i) % urls.size();
+    last = Connect(urls[index], Clock::now() + timeout);
+    if (last.ok()) {
+      *preferred = index;
+      return last;
+    }
+    if (stopping_()) return last;
+    KV_LOG(kDebug, "rafthttp") << "failed to connect to " << urls[index] << ": " << last.message();
+  }
+  return last;
+}
+
 bool PeerConnection::Stale() const {
   pollfd fd{fd_, POLLIN, 0};
   return fd_ < 0 || ::poll(&fd, 1, 0) != 0;
@@ -142,12 +161,17 @@ void PeerConnection::Close() {
   close_after_ = false;
 }
 
-void PeerConnection::QueueRequest(const std::vector<std::pair<std::string, std::string>>& headers,
-                                  const std::string& body) {
-  out_ += "POST /raft HTTP/1.1\r\nHost: " + host_port_ + "\r\n";
+void PeerConnection::QueueRequest(std::string_view target,
+                                  const std::vector<std::pair<std::string, std::string>>& headers,
+                                  std::initializer_list<std::string_view> body) {
+  size_t length = 0;
+  for (std::string_view part : body) length += part.size();
+  out_ += "POST ";
+  out_ += target;
+  out_ += " HTTP/1.1\r\nHost: " + host_port_ + "\r\n";
   for (const auto& [name, value] : headers) out_ += name + ": " + value + "\r\n";
-  out_ += "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-  out_ += body;
+  out_ += "Content-Type: application/octet-stream\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+  for (std::string_view part : body) out_ += part;
 }
 
 PeerConnection::Event PeerConnection::Pump(Clock::time_point deadline, std::vector<int>* statuses,
@@ -203,15 +227,20 @@ bool PeerConnection::ParseAnswers(std::vector<int>* statuses, std::string* error
     }
     std::string head = in_.substr(0, head_end);
     int status = 0;
-    if (head.compare(0, 5, "HTTP/") != 0 || head.size() < 12 ||
-        std::sscanf(head.c_str() + head.find(' '), " %3d", &status) != 1) {
+    size_t space = head.find(' ');
+    if (head.compare(0, 5, "HTTP/") != 0 || space == std::string::npos ||
+        std::sscanf(head.c_str() + space, " %3d", &status) != 1 || status < 100) {
       *error = "malformed answer";
       return false;
     }
     size_t body = 0;
     std::string value;
     if (FindHeader(head, "Content-Length", &value)) {
-      body = std::strtoull(value.c_str(), nullptr, 10);
+      if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos ||
+          (body = std::stoul(value)) > kMaxAnswerBody) {
+        *error = "bad or too large Content-Length in answer: " + value.substr(0, 32);
+        return false;
+      }
     } else if (status != 204 && status != 304 && status / 100 != 1) {
       *error = "answer without Content-Length";
       return false;

@@ -1,5 +1,5 @@
-// PeerConnection: one HTTP/1.1 connection to a peer's /raft endpoint on
-// which requests are pipelined: the sender writes request after request
+// PeerConnection: one HTTP/1.1 connection to a peer's port on which POST
+// requests (to /raft, /raft/snapshot) are pipelined: the sender writes request after request
 // without waiting, and the answers come back in the same order. Every wait
 // (connect, write, read) also watches a wake-up descriptor, so the owner can
 // interrupt it at once (teardown, new messages to write).
@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -42,6 +44,9 @@ class PeerConnection {
   // Connects to `url` ("http://host:port") before `deadline`; Unavailable on
   // failure or when stopping.
   common::Status Connect(const std::string& url, Clock::time_point deadline);
+  // Tries every URL once, starting at `*preferred` (updated to the one that
+  // connected), each for up to `timeout`; the last error when none did.
+  common::Status ConnectAny(const std::vector<std::string>& urls, size_t* preferred, Clock::duration timeout);
   bool connected() const { return fd_ >= 0; }
   // With nothing in flight: true when the peer closed the connection (or
   // sent something unasked), so it must not be reused.
@@ -57,8 +62,10 @@ class PeerConnection {
   // when connected, the peer closing the connection (a peer that exits).
   Idle WaitIdle(Clock::time_point deadline);
 
-  // Queues one POST /raft with these extra headers and body.
-  void QueueRequest(const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body);
+  // Queues one POST to `target` with these extra headers and a body made of
+  // `body` one after the other.
+  void QueueRequest(std::string_view target, const std::vector<std::pair<std::string, std::string>>& headers,
+                    std::initializer_list<std::string_view> body);
   bool has_output() const { return out_offset_ < out_.size(); }
 
   // Writes what it can, reads what arrived and appends the status of every

@@ -15,16 +15,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Connection setup is short so a dead URL gives way to the next one quickly;
-// a snapshot may be many MB, so its request gets longer to be written and
-// answered. Stop() interrupts any of these at once.
+// Connection setup is short so a dead URL gives way to the next one quickly.
+// Stop() interrupts any of these at once.
 constexpr auto kConnectTimeout = std::chrono::seconds(1);
 constexpr auto kIoTimeout = std::chrono::seconds(5);
-constexpr auto kSnapshotIoTimeout = std::chrono::seconds(30);
 
 // Rough encoded size, to cut batches near kMaxBatchBytes.
 size_t ApproxSize(const raft::Message& m) {
-  size_t n = 64 + m.context.size() + m.snapshot.data.size();
+  size_t n = 64 + m.context.size();
   for (const raft::Entry& e : m.entries) n += 16 + e.data.size();
   return n;
 }
@@ -38,6 +36,7 @@ PeerSender::PeerSender(Identity identity, std::vector<std::string> urls, const C
       urls_(std::move(urls)),
       last_write_(Clock::now()),  // the first probe comes a probe interval after start
       conn_(wake_fd_, [this] { return Stopping(); }),
+      snapshots_(identity, callbacks),
       thread_([this] { Run(); }) {}
 
 PeerSender::~PeerSender() {
@@ -52,7 +51,11 @@ size_t PeerSender::Enqueue(std::vector<raft::Message> messages) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return 0;
     for (raft::Message& m : messages) {
-      if (m.type != raft::MessageType::kSnap && queue_.size() >= kMaxQueuedMessages) {
+      if (m.type == raft::MessageType::kSnap) {
+        snapshots_.Offer(std::move(m), urls_);
+        continue;
+      }
+      if (queue_.size() >= kMaxQueuedMessages) {
         if (!dropped_) {
           KV_LOG(kWarn, "rafthttp") << "dropped internal raft message to " << common::FormatId(id_.peer_id)
                                     << " since its sending buffer is full (overloaded network)";
@@ -78,6 +81,7 @@ void PeerSender::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  snapshots_.Stop();
   Wake();
 }
 
@@ -147,8 +151,7 @@ void PeerSender::Run() {
       for (const Batch& b : batches) Write(b);
     }
     if (in_flight_.empty()) continue;
-    const Sent& oldest = in_flight_.front();
-    Clock::time_point deadline = oldest.at + (oldest.snapshot ? kSnapshotIoTimeout : kIoTimeout);
+    Clock::time_point deadline = in_flight_.front().at + kIoTimeout;
     statuses.clear();
     PeerConnection::Event ev = conn_.Pump(deadline, &statuses, &error);
     for (int status : statuses) Answered(status);
@@ -163,16 +166,10 @@ void PeerSender::Run() {
   conn_.Close();
 }
 
-// A snapshot travels alone, so its status is that of its own request.
 PeerSender::Batch PeerSender::TakeBatch() {
   Batch batch;
-  if (queue_.front().type == raft::MessageType::kSnap) {
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-    return batch;
-  }
   size_t bytes = 0;
-  while (!queue_.empty() && queue_.front().type != raft::MessageType::kSnap && bytes < kMaxBatchBytes) {
+  while (!queue_.empty() && bytes < kMaxBatchBytes) {
     bytes += ApproxSize(queue_.front());
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
@@ -186,23 +183,11 @@ bool PeerSender::Connect() {
     std::lock_guard<std::mutex> lock(mu_);
     urls = urls_;
   }
-  for (size_t i = 0; i < urls.size(); ++i) {
-    size_t index = (url_index_ + i) % urls.size();
-    common::Status s = conn_.Connect(urls[index], Clock::now() + kConnectTimeout);
-    if (s.ok()) {
-      url_index_ = index;
-      return true;
-    }
-    if (Stopping()) return false;
-    KV_LOG(kDebug, "rafthttp") << "failed to connect to " << urls[index] << ": " << s.message();
-  }
-  return false;
+  return conn_.ConnectAny(urls, &url_index_, kConnectTimeout).ok();
 }
 
 void PeerSender::Write(const Batch& batch) {
-  conn_.QueueRequest({{"X-Etcd-Cluster-Id", common::FormatId(id_.cluster_id)},
-                      {"X-Server-From", common::FormatId(id_.local_id)}},
-                     EncodeMessages(batch));
+  conn_.QueueRequest("/raft", id_.Headers(), {EncodeMessages(batch)});
   in_flight_.push_back(Describe(batch));
 }
 
@@ -230,7 +215,6 @@ void PeerSender::FailInFlight(const std::string& why) {
 PeerSender::Sent PeerSender::Describe(const Batch& batch) {
   Sent sent;
   for (const raft::Message& m : batch) sent.appends += m.type == raft::MessageType::kApp ? 1 : 0;
-  sent.snapshot = !batch.empty() && batch.front().type == raft::MessageType::kSnap;
   sent.at = Clock::now();
   return sent;
 }
@@ -266,7 +250,6 @@ void PeerSender::Finish(const Sent& sent, Result result) {
   }
   // Probes report too: a follower learns at once that its leader is gone.
   if (!ok && callbacks_.on_unreachable) callbacks_.on_unreachable(id_.peer_id);
-  if (sent.snapshot && callbacks_.on_snapshot_status) callbacks_.on_snapshot_status(id_.peer_id, !ok);
 }
 
 }  // namespace transport

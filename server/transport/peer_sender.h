@@ -3,7 +3,8 @@
 // persistent connection, pipelined: up to kMaxInFlight requests are written
 // before their answers come back (in order), so a leader keeps appending to
 // a follower while earlier batches are on their way. Message order per peer
-// is kept. Private to server/transport.
+// is kept. A MsgSnap goes to the peer's SnapshotSender instead, which
+// uploads it on a connection of its own. Private to server/transport.
 //
 // An idle sender sends an empty batch every kProbeInterval, so it knows
 // whether the peer is reachable (ActiveSince) even when raft has nothing to
@@ -29,6 +30,8 @@
 #include "server/raft/messages.h"
 #include "server/transport/latency_stats.h"
 #include "server/transport/peer_connection.h"
+#include "server/transport/peer_identity.h"
+#include "server/transport/snapshot_sender.h"
 #include "server/transport/transport.h"
 
 namespace transport {
@@ -39,11 +42,7 @@ class PeerSender {
   static constexpr size_t kMaxInFlight = 8;
   static constexpr std::chrono::seconds kProbeInterval{1};
 
-  struct Identity {
-    uint64_t local_id = 0;
-    uint64_t cluster_id = 0;
-    uint64_t peer_id = 0;
-  };
+  using Identity = PeerIdentity;
   // `callbacks` must outlive the sender.
   PeerSender(Identity identity, std::vector<std::string> urls, const Callbacks& callbacks);
   ~PeerSender();
@@ -51,9 +50,9 @@ class PeerSender {
   PeerSender& operator=(const PeerSender&) = delete;
 
   // Queues `messages` in order under one lock and one wake-up; returns how
-  // many MsgApps were queued. A message is dropped when the queue is full
-  // (snapshots never are); a drop is reported unreachable from the sender
-  // thread.
+  // many MsgApps were queued. A message is dropped when the queue is full;
+  // a drop is reported unreachable from the sender thread. A MsgSnap is
+  // handed to the snapshot sender.
   size_t Enqueue(std::vector<raft::Message> messages);
   void SetUrls(std::vector<std::string> urls);
   // Asks the thread to end and interrupts its wait; no join.
@@ -66,7 +65,6 @@ class PeerSender {
   enum class Result { kOk, kFailed, kRemoved };
   struct Sent {  // one request written, waiting for its answer
     size_t appends = 0;
-    bool snapshot = false;
     std::chrono::steady_clock::time_point at;
   };
   using Batch = std::vector<raft::Message>;
@@ -88,7 +86,7 @@ class PeerSender {
   const int wake_fd_;  // eventfd
 
   mutable std::mutex mu_;
-  std::deque<raft::Message> queue_;  // GUARDED_BY(mu_); <= kMaxQueuedMessages non-snapshots
+  std::deque<raft::Message> queue_;  // GUARDED_BY(mu_); <= kMaxQueuedMessages, no MsgSnap
   std::vector<std::string> urls_;    // GUARDED_BY(mu_)
   bool dropped_ = false;             // GUARDED_BY(mu_): a drop not yet reported
   bool stopping_ = false;            // GUARDED_BY(mu_)
@@ -102,6 +100,8 @@ class PeerSender {
   std::chrono::steady_clock::time_point last_closed_probe_{};  // the last probe for a closed connection
   PeerConnection conn_;
   std::deque<Sent> in_flight_;
+
+  SnapshotSender snapshots_;
 
   std::thread thread_;  // last: starts after every field is set
 };

@@ -9,6 +9,9 @@
 namespace transport {
 namespace {
 
+// A member list is a few hundred bytes a member: a longer answer is not one.
+constexpr size_t kMaxMembersAnswer = 4 << 20;
+
 std::vector<std::string> Strings(const nlohmann::json& j, const char* key) {
   std::vector<std::string> out;
   if (j.contains(key) && j[key].is_array()) {
@@ -19,7 +22,9 @@ std::vector<std::string> Strings(const nlohmann::json& j, const char* key) {
   return out;
 }
 
-common::Result<RemoteCluster> Parse(const std::string& cluster_header, const std::string& body) {
+}  // namespace
+
+common::Result<RemoteCluster> ParseRemoteCluster(const std::string& cluster_header, const std::string& body) {
   auto id = common::ParseId(cluster_header);
   if (!id.ok() || *id == 0) return common::Status::InvalidArgument("bad X-Etcd-Cluster-Id \"" + cluster_header + "\"");
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
@@ -39,8 +44,6 @@ common::Result<RemoteCluster> Parse(const std::string& cluster_header, const std
   return rc;
 }
 
-}  // namespace
-
 common::Result<RemoteCluster> FetchRemoteCluster(const std::vector<std::string>& peer_urls,
                                                  std::chrono::milliseconds timeout) {
   std::string errors;
@@ -50,14 +53,22 @@ common::Result<RemoteCluster> FetchRemoteCluster(const std::vector<std::string>&
     auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count() % 1000000;
     client.set_connection_timeout(secs, usecs);
     client.set_read_timeout(secs, usecs);
-    auto res = client.Get("/members");
+    std::string body;
+    bool too_large = false;
+    auto res = client.Get("/members", [&](const char* data, size_t len) {
+      too_large = body.size() + len > kMaxMembersAnswer;
+      if (!too_large) body.append(data, len);
+      return !too_large;
+    });
     std::string why;
-    if (!res) {
+    if (too_large) {
+      why = "members answer larger than " + std::to_string(kMaxMembersAnswer) + " bytes";
+    } else if (!res) {
       why = httplib::to_string(res.error());
     } else if (res->status != 200) {
       why = "status " + std::to_string(res->status);
     } else {
-      auto rc = Parse(res->get_header_value("X-Etcd-Cluster-Id"), res->body);
+      auto rc = ParseRemoteCluster(res->get_header_value("X-Etcd-Cluster-Id"), body);
       if (rc.ok()) return rc;
       why = rc.status().message();
     }

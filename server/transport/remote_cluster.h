@@ -25,6 +25,11 @@ struct RemoteCluster {
   std::vector<RemoteMember> members;
 };
 
+// The answer to GET /members: the X-Etcd-Cluster-Id header and the JSON body
+// (an array of {"id":N,"name":...,"peerURLs":[...],"clientURLs":[...]}).
+// Members without a numeric id are skipped; an answer with none is an error.
+common::Result<RemoteCluster> ParseRemoteCluster(const std::string& cluster_header, const std::string& body);
+
 // Tries each peer URL in turn; the first that answers wins. Errors name every
 // URL tried.
 common::Result<RemoteCluster> FetchRemoteCluster(const std::vector<std::string>& peer_urls,

@@ -3,22 +3,31 @@
 // Outgoing: Send() queues messages per destination; one sender thread per
 // peer batches whatever is queued into POST /raft requests pipelined on a
 // persistent connection (several in flight, answers in order), trying the
-// peer's URLs in turn when connecting. A
-// failed send reports the peer unreachable (and a failed snapshot send as a
+// peer's URLs in turn when connecting. A MsgSnap is uploaded to the peer's
+// POST /raft/snapshot instead, in chunks, on a thread and connection of its
+// own (snapshot_sender.h), as etcd sends snapshots apart from its streams. A
+// failed send reports the peer unreachable (and a failed snapshot upload as a
 // failed snapshot) through the callbacks, so raft can back off.
 // Incoming: HandleRaft() serves POST /raft on the peer listener: it checks the
-// sender's cluster id (X-Etcd-Cluster-Id) and that the sender was not removed,
-// decodes the batch and hands it to `on_receive`.
+// sender's cluster id (X-Etcd-Cluster-Id) and that the sender is a current
+// member, decodes the batch, checks every message and hands it to
+// `on_receive`. HandleSnapshot() serves POST /raft/snapshot: the same sender
+// checks; chunks are put together in files under the snapshot spool
+// directory (snapshot_receiver.h), the upload's MsgSnap is checked as every
+// /raft message is before its data comes, and once the whole data is in and
+// matches its digest, it goes through the same checks and `on_receive` as a
+// /raft batch. One path in, whichever way a message came.
 //
 // Bounds: each peer queues at most kMaxQueuedMessages; beyond that new
-// messages other than snapshots are dropped and the peer is reported
-// unreachable, as etcd drops when its buffer is full. A batch carries at most
-// about kMaxBatchBytes of entries, and a snapshot travels alone; the peer
-// listener must accept bodies of the largest snapshot (etcd allows 64 MB).
+// messages are dropped and the peer is reported unreachable, as etcd drops
+// when its buffer is full. A batch carries at most about kMaxBatchBytes of
+// entries. A snapshot chunk carries at most 8 MiB of data (16 MiB accepted);
+// one snapshot upload per peer each way, and the uploads bounded as
+// snapshot_receiver.h says.
 //
-// Threads: Send, UpdatePeers, MarkRemoved, HandleRaft and the stats accessors
-// are safe from any thread; callbacks run on transport threads (never inside
-// Send or HandleRaft's caller) and must not block.
+// Threads: Send, UpdatePeers, MarkRemoved, HandleRaft, HandleSnapshot and the
+// stats accessors are safe from any thread; callbacks run on transport
+// threads (never inside Send) and must not block.
 #pragma once
 
 #include <chrono>
@@ -39,11 +48,16 @@ constexpr size_t kMaxQueuedMessages = 4096;
 constexpr size_t kMaxBatchBytes = 4 << 20;
 
 struct Callbacks {
-  // Called on the peer listener's I/O thread with a decoded batch.
-  std::function<void(std::vector<raft::Message>)> on_receive;
+  // Called with a batch that passed the transport's checks: on the peer
+  // listener's I/O thread (a /raft batch) or on the snapshot inbox's thread
+  // (a complete MsgSnap, data included). InvalidArgument refuses it (400,
+  // the reason is logged); Unavailable when it cannot be queued now (503:
+  // the sender goes on as for a lost message). May take time (it may check
+  // a snapshot's data).
+  std::function<common::Status(std::vector<raft::Message>)> on_receive;
   // A send to `peer` failed or messages to it were dropped.
   std::function<void(uint64_t peer)> on_unreachable;
-  // After a batch holding a MsgSnap: delivered (failed=false) or not.
+  // After a snapshot upload: delivered (failed=false) or not.
   std::function<void(uint64_t peer, bool failed)> on_snapshot_status;
   // Optional: `peer` answered 410, i.e. this member was removed from the
   // cluster (etcd stops the server then).
@@ -61,8 +75,11 @@ struct PeerStats {
 
 class Transport {
  public:
-  Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks);
-  ~Transport();  // stops the sender threads
+  // Snapshot uploads are put together in `snapshot_dir` (created when
+  // needed; its leftovers deleted now); without one, /raft/snapshot answers
+  // 503.
+  Transport(uint64_t member_id, uint64_t cluster_id, Callbacks callbacks, std::string snapshot_dir = {});
+  ~Transport();  // stops the sender threads and the snapshot inbox
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
@@ -72,10 +89,22 @@ class Transport {
   // Marks a member removed: its messages are refused from now on.
   void MarkRemoved(uint64_t id);
   void Send(std::vector<raft::Message> messages);
-  // Serves POST /raft. Answers 204 on success (an empty batch is a probe);
-  // 412 on a cluster-id mismatch; 410 for a removed sender; 400 for an
-  // undecodable body.
+  // Serves POST /raft, as etcd's rafthttp answers. Raft traffic is taken only
+  // from current members (UpdatePeers), each message from the member that
+  // X-Server-From names, to this member. Answers 204 on success (an empty
+  // batch is a probe); 412 on a cluster-id mismatch or a message whose from
+  // or to field does not match; 410 for a removed sender; 404 for a sender
+  // that is not a member; 413 for a body over the listener's limit; 400 for
+  // a body that does not decode or a message no correct peer sends
+  // (raft::CheckMessage, or on_receive's refusal); 503 when on_receive cannot
+  // queue it. Refusals are logged, at most 10 lines a second.
   void HandleRaft(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
+  // Serves POST /raft/snapshot (one chunk of an upload): the answers of
+  // HandleRaft for method, cluster id, sender and body size, for the
+  // upload's message (checked at its first chunk) and, at the last chunk,
+  // for the complete MsgSnap; 503 without a snapshot directory or while
+  // kMaxQueued chunks wait; else the receiver's answer (snapshot_receiver.h).
+  void HandleSnapshot(http::Request req, const std::shared_ptr<http::Exchange>& ex);
 
   // One entry per current peer.
   std::map<uint64_t, PeerStats> Stats() const;
@@ -94,7 +123,9 @@ class Transport {
 };
 
 // The wire form of a batch of messages (binary, versioned). Decode fails on
-// malformed or truncated input.
+// malformed or truncated input, and on input whose decoded form would take
+// more than its own size plus kDecodeSlack bytes of memory.
+constexpr size_t kDecodeSlack = 8 << 20;
 std::string EncodeMessages(const std::vector<raft::Message>& messages);
 common::Result<std::vector<raft::Message>> DecodeMessages(const std::string& bytes);
 

@@ -75,6 +75,20 @@ def crash_reports():
     return list(_crashes)
 
 
+def proc_status(server, field):
+    """A /proc/<pid>/status figure of a running server, in kB (VmRSS, VmHWM)."""
+    with open("/proc/%d/status" % server.proc.pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise TestFailure("no %s in /proc/%d/status" % (field, server.proc.pid))
+
+
+def open_fds(server):
+    """How many files a running server holds open."""
+    return len(os.listdir("/proc/%d/fd" % server.proc.pid))
+
+
 def raise_nofile_limit():
     """Raises the soft open-files limit to the hard one (inherited by servers)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

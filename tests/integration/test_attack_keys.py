@@ -11,13 +11,12 @@ key that fits such a request line ("/a" 2,036 times) must work everywhere.
 """
 
 import json
-import os
 import re
 import sys
 import time
 import urllib.parse
 
-from harness import Server, check, check_eq, decode_body, http, log, raw_request, test
+from harness import Server, check, check_eq, decode_body, http, log, open_fds, proc_status, raw_request, test
 from test_cluster import TOKEN, add_member, leader_of, start_cluster, wait_value
 
 # The longest request line etcd 3.4 serves, CRLF included.
@@ -68,18 +67,6 @@ def etcd_index(server):
     return int(http("GET", server.url + "/v2/keys/").headers["x-etcd-index"])
 
 
-def rss_kb(server):
-    with open("/proc/%d/status" % server.proc.pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def open_fds(server):
-    return len(os.listdir("/proc/%d/fd" % server.proc.pid))
-
-
 def put_ok(server, key, value, acked, **params):
     r = server.put(key, value, timeout=10, **params)
     check(r.status in (200, 201), "PUT %s...: %s" % (key[:40], r.body[:200]))
@@ -101,7 +88,7 @@ def deep_and_long_keys_are_refused_and_leave_nothing_behind():
     for i in range(5):
         put_ok(s, "/before/k%d" % i, "v%d" % i, acked)
     index = etcd_index(s)
-    rss_before, fds_before = rss_kb(s), open_fds(s)
+    rss_before, fds_before = proc_status(s, "VmRSS"), open_fds(s)
 
     deep = "/r" + "/a" * 8199  # the reported brick: 8,200 segments, a 16 KB URL
     check_refused(s, "PUT 8200 deep", "PUT", deep, form={"value": "x"})
@@ -121,7 +108,7 @@ def deep_and_long_keys_are_refused_and_leave_nothing_behind():
     check_eq(etcd_index(s), index, "index after the refusals: nothing was written")
     check_eq(s.get("/r").status, 404, "nothing exists under /r")
     check_eq(http("GET", s.url + "/health").status, 200, "the member still answers")
-    grown = rss_kb(s) - rss_before
+    grown = proc_status(s, "VmRSS") - rss_before
     log("RSS %d KB -> +%d KB, fds %d -> %d" % (rss_before, grown, fds_before, open_fds(s)))
     check(grown < 32 * 1024, "RSS grew by %d KB over the refused requests" % grown)
     check(open_fds(s) <= fds_before + 4, "open fds %d -> %d" % (fds_before, open_fds(s)))

@@ -17,9 +17,11 @@ def member_id(peer_urls, token):
     return "%x" % struct.unpack(">Q", digest[:8])[0]
 
 
-def start_cluster(n, args=(), kind=None):
-    """n members named infra0.. bootstrapped statically; waits until healthy."""
-    members = [Server(kind=kind, name="infra%d" % i) for i in range(n)]
+def start_cluster(n, args=(), kind=None, data_dirs=None, envs=None):
+    """n members named infra0.. bootstrapped statically; waits until healthy.
+    data_dirs and envs, when given, hold each member's data dir and environment."""
+    members = [Server(kind=kind, name="infra%d" % i, data_dir=data_dirs[i] if data_dirs else None,
+                      env=envs[i] if envs else None) for i in range(n)]
     cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members)
     for m in members:
         m.cluster = cluster
@@ -57,18 +59,21 @@ def remove_member(via, mid):
 
 class Writers:
     """Threads that write /<prefix>/w<N>-<i> through the first member of
-    `targets()` that answers, recording every acknowledged write."""
+    `targets()` that answers, recording every acknowledged write; each stops
+    after per_writer writes or max_seconds."""
 
-    def __init__(self, targets, prefix, count=4, per_writer=5000):
+    def __init__(self, targets, prefix, count=4, per_writer=5000, max_seconds=120):
         self.acked = {}
         self._targets, self._prefix, self._per_writer = targets, prefix, per_writer
+        self._max_seconds = max_seconds
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._write, args=(w,)) for w in range(count)]
 
     def _write(self, w):
         i = 0
-        while not self._stop.is_set() and i < self._per_writer:
+        deadline = time.time() + self._max_seconds
+        while not self._stop.is_set() and i < self._per_writer and time.time() < deadline:
             key = "/%s/w%d-%d" % (self._prefix, w, i)
             for m in self._targets():
                 if m.proc.poll() is not None:

@@ -214,4 +214,29 @@ TEST_SUITE("common") {
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.status().message().rfind("bad DNS server list \"not-an-ip:53\"", 0) == 0);
   }
+
+  TEST_CASE("c-ares: an SRV answer's records, targets without the trailing dot; a bad message is an error") {
+    // _etcd-server._tcp.example.com: 10 5 2380 infra0.example.com., 0 60 12380 10.0.1.11.
+    const std::string answer(
+        "\x12\x34\x81\x80\x00\x01\x00\x02\x00\x00\x00\x00\x0c_etcd-server\x04_tcp\x07" "example\x03" "com\x00"
+        "\x00\x21\x00\x01"
+        "\xc0\x0c\x00\x21\x00\x01\x00\x00\x00\x00\x00\x1a\x00\x0a\x00\x05\x09\x4c\x06infra0\x07" "example\x03"
+        "com\x00"
+        "\xc0\x0c\x00\x21\x00\x01\x00\x00\x00\x00\x00\x11\x00\x00\x00\x3c\x30\x5c\x02" "10\x01" "0\x01" "1\x02"
+        "11\x00",
+        114);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(answer.data());
+    auto r = common::ParseSrvAnswer("_etcd-server._tcp.example.com", bytes, static_cast<int>(answer.size()));
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 2);
+    CHECK((*r)[0].target == "infra0.example.com");
+    CHECK((*r)[0].port == 2380);
+    CHECK((*r)[0].priority == 10);
+    CHECK((*r)[0].weight == 5);
+    CHECK((*r)[1].target == "10.0.1.11");
+    CHECK((*r)[1].port == 12380);
+    auto cut = common::ParseSrvAnswer("_etcd-server._tcp.example.com", bytes, 60);
+    REQUIRE_FALSE(cut.ok());
+    CHECK(cut.status().message().rfind("lookup _etcd-server._tcp.example.com: ", 0) == 0);
+  }
 }

@@ -92,6 +92,24 @@ TEST_SUITE("etcdserver") {
     CHECK_FALSE(n.Due().has_value());
     CHECK(n.TakeDue(t0 + milliseconds(5)).empty());
   }
+
+  TEST_CASE("commit notices: the forwarders remembered are bounded, expired ones make room") {
+    CommitNotices n(microseconds(1000));
+    const Clock::time_point t0{};
+    for (raft::NodeId id = 1; id <= 10 * CommitNotices::kMaxForwarders; ++id) {
+      n.Received({From(id, raft::MessageType::kProp)}, t0);
+    }
+    CHECK(n.forwarders() == CommitNotices::kMaxForwarders);
+    // A forwarder past the bound is treated like any follower: its notice is held.
+    raft::NodeId late = 20 * CommitNotices::kMaxForwarders;
+    n.Received({From(late, raft::MessageType::kProp)}, t0);
+    CHECK(n.Filter({App(late, 5, true)}, t0).empty());
+    // Once the others expired, it is remembered.
+    const Clock::time_point later = t0 + CommitNotices::kProposerWindow;
+    n.Received({From(late, raft::MessageType::kReadIndex)}, later);
+    CHECK(n.forwarders() == 1);
+    CHECK(n.Filter({App(late, 6, true)}, later).size() == 1);
+  }
 }
 
 }  // namespace

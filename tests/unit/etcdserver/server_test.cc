@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/member_id.h"
 #include "common/time_format.h"
 #include "tests/unit/temp_dir.h"
 
@@ -30,15 +31,16 @@ etcdserver::ServerConfig Config(const std::string& dir, std::string name = "defa
   return c;
 }
 
-// One member over a data dir, started; stopped on destruction.
+// One member over a data dir, started (and published, unless told not to
+// wait for that); stopped on destruction.
 struct Member {
-  explicit Member(etcdserver::ServerConfig c) {
+  explicit Member(etcdserver::ServerConfig c, bool wait_published = true) {
     auto opened = storage::SqliteStorage::Open(c.data_dir);
     REQUIRE(opened.ok());
     storage = std::move(*opened);
     server = std::make_unique<etcdserver::EtcdServer>(std::move(c), store, *storage);
     status = server->Start();
-    if (status.ok()) REQUIRE(server->WaitPublished(std::chrono::seconds(5)));
+    if (status.ok() && wait_published) REQUIRE(server->WaitPublished(std::chrono::seconds(5)));
   }
   etcdserver::Response Do(etcdserver::Request r) {
     auto resp = DoWithin(std::move(r), std::chrono::seconds(60));
@@ -67,9 +69,150 @@ struct Member {
   common::Status status;
 };
 
+// A member of three whose peers never answer: it has no leader, so every
+// write waits (until its timeout) and the raft loop takes peer messages.
+etcdserver::ServerConfig Leaderless(const std::string& dir) {
+  auto c = Config(dir);
+  c.initial_members = {{c.member_id, c.peer_urls}, {2, {"http://127.0.0.1:1"}}, {3, {"http://127.0.0.1:1"}}};
+  return c;
+}
+
+// Takes the answer of one HandleRaft call.
+class AnswerSink : public http::Exchange {
+ public:
+  void Reply(http::Response response) override { status = response.status; }
+  void StartStream(int, http::Headers) override {}
+  void Write(std::string) override {}
+  void End() override {}
+  void OnClientGone(std::function<void()>) override {}
+  int status = 0;
+};
+
+int PostRaft(etcdserver::EtcdServer& server, uint64_t from, const std::vector<raft::Message>& msgs) {
+  http::Request req;
+  req.method = "POST";
+  req.path = "/raft";
+  req.headers = {{"X-Etcd-Cluster-Id", common::FormatId(server.cluster_id())},
+                 {"X-Server-From", common::FormatId(from)}};
+  req.body = transport::EncodeMessages(msgs);
+  auto sink = std::make_shared<AnswerSink>();
+  server.transport().HandleRaft(req, sink);
+  return sink->status;
+}
+
+// A heartbeat from member 2 at term 2.
+raft::Message HeartbeatFrom2(etcdserver::EtcdServer& server) {
+  raft::Message hb;
+  hb.type = raft::MessageType::kHeartbeat;
+  hb.from = 2;
+  hb.to = server.member_id();
+  hb.term = 2;
+  return hb;
+}
+
+// Posts `m` from member 2 until it is not answered 503 (the loop has room
+// again), for up to 10 s; the last answer.
+int PostRaftUntilTaken(etcdserver::EtcdServer& server, const raft::Message& m) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int status = 503;
+  while (status == 503 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    status = PostRaft(server, 2, {m});
+  }
+  return status;
+}
+
+etcdserver::Request PutRequest(const std::string& key) {
+  etcdserver::Request r;
+  r.method = "PUT";
+  r.path = "/1" + key;
+  r.val = "v";
+  return r;
+}
+
+// Holds the raft loop of `server` until Release (or destruction): a
+// request's callback runs on the loop, and while it waits, the loop does.
+class BusyLoop {
+ public:
+  explicit BusyLoop(etcdserver::EtcdServer& server) {
+    server.Propose(PutRequest("/k"), [this](etcdserver::Response) {
+      busy_.set_value();
+      release_.get_future().wait();
+    }, std::chrono::milliseconds(1));
+    REQUIRE(busy_.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  }
+  ~BusyLoop() { Release(); }
+  void Release() {
+    if (released_) return;
+    released_ = true;
+    release_.set_value();
+  }
+
+ private:
+  std::promise<void> busy_, release_;
+  bool released_ = false;
+};
+
 }  // namespace
 
 TEST_SUITE("etcdserver") {
+  TEST_CASE("requests beyond kMaxPendingRequests fail at once with too many requests, and are taken again once answered") {
+    Member m(Leaderless(TempDir()), /*wait_published=*/false);
+    REQUIRE(m.status.ok());
+    std::atomic<size_t> answered{0};
+    for (size_t i = 0; i < etcdserver::EtcdServer::kMaxPendingRequests; ++i) {
+      m.server->Propose(PutRequest("/k"), [&](etcdserver::Response) { ++answered; }, std::chrono::milliseconds(300));
+    }
+    auto refused = m.DoWithin(PutRequest("/one-too-many"), std::chrono::seconds(1));
+    REQUIRE(refused.has_value());
+    CHECK(refused->result.error.code == 300);
+    CHECK(refused->result.error.cause == "etcdserver: too many requests");
+    // All time out (no leader); then there is room again.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (answered.load() < etcdserver::EtcdServer::kMaxPendingRequests && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(answered.load() == etcdserver::EtcdServer::kMaxPendingRequests);
+    std::promise<etcdserver::Response> p;
+    m.server->Propose(PutRequest("/again"), [&](etcdserver::Response r) { p.set_value(std::move(r)); },
+                      std::chrono::milliseconds(100));
+    auto again = p.get_future();
+    REQUIRE(again.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(again.get().result.error.cause == "etcdserver: request timed out");
+  }
+
+  TEST_CASE("peer batches beyond kMaxQueuedPeerBatches get 503 while the raft loop is busy") {
+    Member m(Leaderless(TempDir()), /*wait_published=*/false);
+    REQUIRE(m.status.ok());
+    BusyLoop busy(*m.server);
+    raft::Message hb = HeartbeatFrom2(*m.server);
+    for (size_t i = 0; i < etcdserver::EtcdServer::kMaxQueuedPeerBatches; ++i) REQUIRE(PostRaft(*m.server, 2, {hb}) == 204);
+    CHECK(PostRaft(*m.server, 2, {hb}) == 503);
+    busy.Release();
+    CHECK(PostRaftUntilTaken(*m.server, hb) == 204);
+    CHECK(m.server->term() == 2);  // the heartbeats were stepped
+  }
+
+  TEST_CASE("a peer batch over kMaxQueuedPeerBytes is queued behind others while less than that waits") {
+    Member m(Leaderless(TempDir()), /*wait_published=*/false);
+    REQUIRE(m.status.ok());
+    BusyLoop busy(*m.server);
+    raft::Message hb = HeartbeatFrom2(*m.server);
+    REQUIRE(PostRaft(*m.server, 2, {hb}) == 204);
+    // As large as a snapshot past the bound (a proposal: a follower without a
+    // leader drops it, nothing is written).
+    raft::Message big;
+    big.type = raft::MessageType::kProp;
+    big.from = 2;
+    big.to = m.server->member_id();
+    big.entries = {{0, 0, raft::EntryType::kNormal, std::string(etcdserver::EtcdServer::kMaxQueuedPeerBytes + 1, 'x')}};
+    CHECK(PostRaft(*m.server, 2, {big}) == 204);
+    big.entries.clear();
+    CHECK(PostRaft(*m.server, 2, {hb}) == 503);  // the bound is reached now
+    busy.Release();
+    CHECK(PostRaftUntilTaken(*m.server, hb) == 204);
+  }
+
   TEST_CASE("a new member records itself and its first user write gets index 4, as etcd's") {
     Member m(Config(TempDir()));
     REQUIRE(m.status.ok());
@@ -134,6 +277,24 @@ TEST_SUITE("etcdserver") {
     Member moved(cfg);
     REQUIRE_FALSE(moved.status.ok());
     CHECK(moved.status.message().find("peer URLs") != std::string::npos);
+  }
+
+  TEST_CASE("a hard state that does not fit the log is refused with an error, not an abort") {
+    std::string dir = TempDir();
+    { Member m(Config(dir)); REQUIRE(m.status.ok()); }
+    for (storage::HardState bad : {storage::HardState{2, 0, 1000}, storage::HardState{UINT64_MAX, 0, 1}}) {
+      {
+        auto disk = storage::SqliteStorage::Open(dir);
+        REQUIRE(disk.ok());
+        storage::Write w;
+        w.hard_state = bad;
+        REQUIRE((*disk)->Save({w}).ok());
+      }
+      Member again(Config(dir));
+      REQUIRE_FALSE(again.status.ok());
+      CHECK(again.status.code() == common::Code::kCorruption);
+      CHECK(again.status.message().find("does not fit the log") != std::string::npos);
+    }
   }
 
   TEST_CASE("keys expire through the replicated SYNC entry") {

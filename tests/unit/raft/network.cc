@@ -40,7 +40,9 @@ void Network::Stabilize() {
       auto it = nodes_.find(m.to);
       if (it == nodes_.end() || !it->second->up() || Blocked(m)) continue;
       delivered_.push_back(m);
-      (void)it->second->raw().Step(m);
+      // A correct member's message is never refused as malformed.
+      common::Status s = it->second->raw().Step(m);
+      CHECK_MESSAGE(s.code() != common::Code::kInvalidArgument, s.message());
     }
     if (!moved) return;
   }

@@ -32,8 +32,7 @@ void SimStats::Add(const SimStats& o) {
 }
 
 Simulation::Simulation(uint64_t seed)
-    : seed_(seed),
-      rng_(seed * 0x2545F4914F6CDD1DULL + 7),
+    : rng_(seed * 0x2545F4914F6CDD1DULL + 7),
       disk_rng_(seed * 0x9E3779B97F4A7C15ULL + 11) {
   trace_ = std::getenv("KVRAFT_SIM_TRACE") != nullptr;
   size_t n = rng_.Chance(50) ? 3 : 5;
@@ -277,7 +276,10 @@ void Simulation::DeliverDue() {
   for (const Message& m : due) {
     bool delivered = Alive(m.to) && Reachable(m.from, m.to);
     if (delivered) {
-      (void)nodes_.at(m.to)->raw().Step(m);
+      // Delayed, duplicated or stale, a correct member's message is never
+      // refused as malformed (that is for forged ones).
+      common::Status s = nodes_.at(m.to)->raw().Step(m);
+      if (s.code() == common::Code::kInvalidArgument && failure_.empty()) failure_ = s.message();
       NoteCommits(*nodes_.at(m.to));
     }
     // The transport reports how a snapshot send ended, as etcd's does.

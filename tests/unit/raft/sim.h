@@ -102,7 +102,6 @@ class Simulation {
   bool trace_ = false;
   SimStats stats_;
 
-  uint64_t seed_;
   raft::Rng rng_;
   // Draws only for async mode, so the seeds without it run as before.
   raft::Rng disk_rng_;

@@ -50,7 +50,8 @@ std::string StateMachine::Encode() const {
 
 void StateMachine::Restore(const raft::Snapshot& snap) {
   applied = snap.metadata.index;
-  digest = snap.data.empty() ? 0 : std::strtoull(snap.data.c_str() + snap.data.find(':') + 1, nullptr, 10);
+  const std::string& data = snap.data;
+  digest = data.empty() ? 0 : std::strtoull(data.c_str() + data.find(':') + 1, nullptr, 10);
   conf_state = snap.metadata.conf_state;
   entries.clear();
 }

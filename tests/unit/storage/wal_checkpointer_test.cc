@@ -46,4 +46,24 @@ TEST_SUITE("storage") {
     sqlite3_close(db);
     std::filesystem::remove_all(dir);
   }
+
+  TEST_CASE("a checkpoint that fails for anything but contention is reported from then on") {
+    const std::string dir = test_util::MakeTempDir("ckpt");
+    const std::string path = dir + "/test.db";
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA journal_mode=WAL; CREATE TABLE t (v BLOB)", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    storage::WalCheckpointer checkpointer(path);
+    checkpointer.OnCheckpoint(SQLITE_OK, db);
+    checkpointer.OnCheckpoint(SQLITE_BUSY, db);  // another checkpoint was running: normal
+    CHECK(checkpointer.failure().ok());
+    checkpointer.OnCheckpoint(SQLITE_IOERR_FSYNC, db);
+    CHECK(checkpointer.failure().code() == common::Code::kIOError);
+    CHECK(checkpointer.failure().message().find("checkpoint of " + path + " failed") == 0);
+    checkpointer.OnCheckpoint(SQLITE_OK, db);  // a failed disk stays failed
+    CHECK_FALSE(checkpointer.failure().ok());
+    sqlite3_close(db);
+    std::filesystem::remove_all(dir);
+  }
 }

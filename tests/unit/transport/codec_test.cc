@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/bytes.h"
 #include "server/transport/transport.h"
 
 namespace transport {
@@ -114,6 +115,62 @@ TEST_SUITE("transport") {
     CHECK_FALSE(DecodeMessages(head + std::string("\x01\x00\x01\x01\xff\xff\xff\xff\x0f", 9)).ok());
     // A varint that never ends.
     CHECK_FALSE(DecodeMessages(std::string("\x01") + std::string(20, '\xff')).ok());
+  }
+
+  TEST_CASE("codec: a body of tiny messages that would decode to many times its size is refused") {
+    // 16 MiB of the smallest messages: about a million of them, some 200
+    // MB in memory; the budget is the body plus kDecodeSlack.
+    const std::string tiny(15, '\0');  // type 0 and every field 0
+    size_t count = (16u << 20) / tiny.size();
+    common::ByteWriter w;
+    w.str().push_back(1);
+    w.PutVarint(count);
+    for (size_t i = 0; i < count; ++i) w.str() += tiny;
+    auto r = DecodeMessages(w.str());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("oversized") != std::string::npos);
+    // Also when the count is told small and the messages carry many entries
+    // of 4 bytes each (an entry takes some 56 bytes in memory).
+    common::ByteWriter e;
+    e.str().push_back(1);
+    e.PutVarint(1);
+    e.str() += std::string(9, '\0');
+    size_t entries = (4u << 20) / 4;
+    e.PutVarint(entries);
+    for (size_t i = 0; i < entries; ++i) e.str() += std::string(4, '\0');
+    e.str() += std::string(5, '\0');  // empty snapshot, empty context
+    CHECK_FALSE(DecodeMessages(e.str()).ok());
+  }
+
+  TEST_CASE("codec: what members really send fits the decode budget") {
+    // A full queue of heartbeats in one batch.
+    std::vector<raft::Message> beats(kMaxQueuedMessages);
+    for (raft::Message& m : beats) {
+      m.type = raft::MessageType::kHeartbeat;
+      m.from = 0x8e9e05c52164694dULL;
+      m.to = 0x91bc3c398fb3c146ULL;
+      m.term = 5;
+    }
+    auto r = DecodeMessages(EncodeMessages(beats));
+    REQUIRE(r.ok());
+    CHECK(r->size() == kMaxQueuedMessages);
+    // A batch of appends of small entries, at the batch size limit.
+    std::vector<raft::Message> apps;
+    size_t bytes = 0;
+    for (uint64_t index = 1; bytes < kMaxBatchBytes; ++index) {
+      raft::Message m;
+      m.type = raft::MessageType::kApp;
+      m.term = 5;
+      m.index = index * 64;
+      for (uint64_t i = 1; i <= 64; ++i) {
+        m.entries.push_back({5, m.index + i, raft::EntryType::kNormal, std::string(30, 'x')});
+        bytes += 30 + 24;
+      }
+      apps.push_back(std::move(m));
+    }
+    r = DecodeMessages(EncodeMessages(apps));
+    REQUIRE(r.ok());
+    CHECK(r->size() == apps.size());
   }
 
   TEST_CASE("codec: random garbage never decodes into a crash") {

@@ -1,5 +1,6 @@
 // Transports talking over loopback HTTP: batches both ways, failover between
 // URLs, unreachable peers and their recovery, refusals, prompt teardown.
+#include <dirent.h>
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,7 +18,10 @@
 #include <vector>
 
 #include "common/member_id.h"
+#include "common/sha256.h"
+#include "server/transport/snapshot_chunk.h"
 #include "server/transport/transport.h"
+#include "tests/unit/temp_dir.h"
 
 namespace transport {
 namespace {
@@ -29,10 +34,21 @@ constexpr uint64_t kCluster = 0xcdf818194e3a8c32ULL;
 // What the callbacks saw, for the test thread to wait on.
 class Recorder {
  public:
-  Callbacks MakeCallbacks() {
+  // `judge`, when set, stands for the member's own check of what it receives
+  // (EtcdServer::Receive): a batch holding a message it refuses is refused.
+  Callbacks MakeCallbacks(std::function<common::Status(const raft::Message&)> judge = nullptr) {
     Callbacks cb;
-    cb.on_receive = [this](std::vector<raft::Message> ms) {
-      Record([&] { for (auto& m : ms) received.push_back(std::move(m)); });
+    cb.on_receive = [this, judge](std::vector<raft::Message> ms) {
+      for (const raft::Message& m : ms) {
+        common::Status verdict = judge ? judge(m) : common::Status::OK();
+        if (!verdict.ok()) return verdict;
+      }
+      common::Status answer;
+      Record([&] {
+        answer = receive_answer;
+        if (answer.ok()) for (auto& m : ms) received.push_back(std::move(m));
+      });
+      return answer;
     };
     cb.on_unreachable = [this](uint64_t peer) { Record([&] { unreachable.push_back(peer); }); };
     cb.on_snapshot_status = [this](uint64_t peer, bool failed) {
@@ -64,6 +80,7 @@ class Recorder {
   std::vector<uint64_t> unreachable;
   std::vector<std::pair<uint64_t, bool>> snapshot_status;
   std::vector<uint64_t> removed_by;
+  common::Status receive_answer;  // what on_receive answers
 
  private:
   void Record(const std::function<void()>& f) {
@@ -73,10 +90,13 @@ class Recorder {
   }
 };
 
-// A member: a Transport whose HandleRaft serves POST /raft on loopback.
+// A member: a Transport serving POST /raft and /raft/snapshot on loopback,
+// receiving snapshots in a directory of its own.
 struct Member {
-  Member(uint64_t id, uint64_t cluster = kCluster)
-      : id(id), transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks())) {}
+  Member(uint64_t id, uint64_t cluster = kCluster, std::function<common::Status(const raft::Message&)> judge = nullptr)
+      : id(id),
+        snapshot_dir(test_util::MakeTempDir("transport") + "/snap"),
+        transport(std::make_unique<Transport>(id, cluster, recorder.MakeCallbacks(std::move(judge)), snapshot_dir)) {}
   ~Member() {
     if (server) server->Stop();
   }
@@ -88,6 +108,8 @@ struct Member {
                                   [t](http::Request req, std::shared_ptr<http::Exchange> ex) {
                                     if (req.path == "/raft") {
                                       t->HandleRaft(req, ex);
+                                    } else if (req.path == "/raft/snapshot") {
+                                      t->HandleSnapshot(std::move(req), ex);
                                     } else {
                                       ex->Reply(http::Response{404, {}, ""});
                                     }
@@ -99,9 +121,16 @@ struct Member {
     this->port = server->Ports().at(0);
   }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  // Makes `other` a member this one takes raft traffic from (and sends to).
+  void Knows(const Member& other) {
+    peers[other.id] = {other.Url()};
+    transport->UpdatePeers(peers);
+  }
 
   uint64_t id;
+  std::map<uint64_t, std::vector<std::string>> peers;
   Recorder recorder;
+  std::string snapshot_dir;
   std::unique_ptr<Transport> transport;
   std::unique_ptr<http::Server> server;  // after transport: stops first
   int port = 0;
@@ -164,13 +193,62 @@ raft::Message Snap(uint64_t from, uint64_t to, std::string data) {
   return m;
 }
 
-httplib::Result RawPost(int port, const std::string& cluster, const std::string& from, const std::string& body) {
+httplib::Result RawPost(int port, const std::string& cluster, const std::string& from, const std::string& body,
+                        const char* path = "/raft") {
   httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(1s);
   c.set_read_timeout(2s);
-  return c.Post("/raft", {{"X-Etcd-Cluster-Id", cluster}, {"X-Server-From", from}}, body,
-                "application/octet-stream");
+  return c.Post(path, {{"X-Etcd-Cluster-Id", cluster}, {"X-Server-From", from}}, body, "application/octet-stream");
 }
+
+// `n` bytes of deterministic binary noise.
+std::string Noise(size_t n) {
+  std::string s(n, '\0');
+  uint64_t x = 88172645463325252ULL;
+  for (char& c : s) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  return s;
+}
+
+// The names in `dir` (none when it does not exist).
+std::vector<std::string> Files(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.emplace_back(e->d_name);
+    }
+    closedir(d);
+  }
+  return names;
+}
+
+// A "peer" that answers every connection with the same bytes, then closes it.
+struct CannedPeer {
+  explicit CannedPeer(std::string answer) : answer(std::move(answer)) {
+    thread = std::thread([this] {
+      while (true) {
+        int c = ::accept(hole.fd, nullptr, nullptr);
+        if (c < 0) return;  // the listener was shut down
+        char buf[4096];
+        ::recv(c, buf, sizeof buf, 0);  // (part of) the request
+        ::send(c, this->answer.data(), this->answer.size(), MSG_NOSIGNAL);
+        ::close(c);
+      }
+    });
+  }
+  ~CannedPeer() {
+    ::shutdown(hole.fd, SHUT_RDWR);
+    thread.join();
+  }
+  std::string Url() const { return hole.Url(); }
+  BlackHole hole;
+  std::string answer;
+  std::thread thread;
+};
 
 // A listener whose accept queue is full: a connect to it hangs in SYN.
 struct FullBacklog {
@@ -208,6 +286,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a stream of pipelined batches arrives complete and in order") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     constexpr uint64_t kMessages = 3000;
     for (uint64_t i = 0; i < kMessages;) {
@@ -273,21 +352,139 @@ TEST_SUITE("transport") {
     CHECK(b.transport->Stats()[1].latency_min_ms == 9223372036854775808.0);  // no append sent yet
   }
 
-  TEST_CASE("transport: a multi-megabyte snapshot arrives and reports success") {
+  TEST_CASE("transport: a snapshot of several chunks arrives whole on /raft/snapshot and reports success") {
+    Member a(1), b(2);
+    b.Serve();
+    b.Knows(a);
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    b.transport->UpdatePeers({{1, {"http://127.0.0.1:" + std::to_string(FreePort())}}});
+    std::string data = Noise(20 << 20);  // three chunks, binary
+    a.transport->Send({Snap(1, 2, data), App(1, 2, 50)});
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 2; }));
+    // The snapshot travels apart from the append: either may come first.
+    auto got = b.recorder.Get(b.recorder.received);
+    const raft::Message& snap = got[0].type == raft::MessageType::kSnap ? got[0] : got[1];
+    const raft::Message& app = got[0].type == raft::MessageType::kSnap ? got[1] : got[0];
+    CHECK(snap.type == raft::MessageType::kSnap);
+    CHECK(snap.from == 1);
+    CHECK(snap.term == 2);
+    CHECK(snap.snapshot.metadata.index == 50);
+    CHECK(snap.snapshot.data == data);
+    CHECK(snap.snapshot.metadata.conf_state.voters == std::vector<uint64_t>{1, 2});
+    CHECK(app.type == raft::MessageType::kApp);
+    REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.snapshot_status.empty(); }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, false}});
+    CHECK(Files(b.snapshot_dir).empty());  // the upload's file is gone
+  }
+
+  TEST_CASE("transport: a snapshot from a sender that is not a peer is refused and nothing of it is kept") {
     Member a(1), b(2);
     b.Serve();
     a.transport->UpdatePeers({{2, {b.Url()}}});
-    std::string data(6 << 20, 'x');
-    data[12345] = '\0';
-    a.transport->Send({Snap(1, 2, data), App(1, 2, 50)});
-    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 2; }));
-    auto got = b.recorder.Get(b.recorder.received);
-    CHECK(got[0].type == raft::MessageType::kSnap);
-    CHECK(got[0].snapshot.data == data);
-    CHECK(got[0].snapshot.metadata.conf_state.voters == std::vector<uint64_t>{1, 2});
-    CHECK(got[1].type == raft::MessageType::kApp);
+    a.transport->Send({Snap(1, 2, Noise(1 << 20))});  // b does not know 1
     REQUIRE(a.recorder.WaitFor([&] { return !a.recorder.snapshot_status.empty(); }));
-    CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, false}});
+    CHECK(a.recorder.Get(a.recorder.snapshot_status) == std::vector<std::pair<uint64_t, bool>>{{2, true}});
+    CHECK_FALSE(a.recorder.Get(a.recorder.unreachable).empty());
+    // As on /raft: a made-up sender, a missing one and this member itself
+    // get 404; another cluster 412.
+    b.Knows(a);
+    for (const char* from : {"3", "", "zz", "2"}) {
+      auto res = RawPost(b.port, common::FormatId(kCluster), from, "\x01 anything", "/raft/snapshot");
+      REQUIRE(res);
+      CHECK(res->status == 404);
+      CHECK(res->body == "error sender not found\n");
+    }
+    auto res = RawPost(b.port, common::FormatId(kCluster + 1), "1", "\x01", "/raft/snapshot");
+    REQUIRE(res);
+    CHECK(res->status == 412);
+    b.transport->MarkRemoved(1);
+    res = RawPost(b.port, common::FormatId(kCluster), "1", "\x01", "/raft/snapshot");
+    REQUIRE(res);
+    CHECK(res->status == 410);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(Files(b.snapshot_dir).empty());
+  }
+
+  TEST_CASE("transport: a snapshot upload the member refuses is refused, its sender told, nothing kept") {
+    Member a(1);
+    Member b(2, kCluster, [](const raft::Message& m) {
+      return m.snapshot.data == "good" ? common::Status::OK() : common::Status::InvalidArgument("bad store");
+    });
+    b.Serve();
+    a.transport->UpdatePeers({{2, {b.Url()}}});
+    b.transport->UpdatePeers({{1, {"http://127.0.0.1:" + std::to_string(FreePort())}}});
+    a.transport->Send({Snap(1, 2, Noise(9 << 20))});
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1; }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).back() == std::make_pair(uint64_t{2}, true));
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(Files(b.snapshot_dir).empty());
+    a.transport->Send({Snap(1, 2, "good")});
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 2; }));
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).back() == std::make_pair(uint64_t{2}, false));
+    REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
+    CHECK(b.recorder.Get(b.recorder.received).at(0).snapshot.data == "good");
+  }
+
+  TEST_CASE("transport: a MsgSnap gets the same checks and answers on /raft (as older members send it) and as an upload") {
+    Member a(1);
+    Member b(2, kCluster, [](const raft::Message& m) {
+      bool good = m.type != raft::MessageType::kSnap || m.snapshot.data == "good";
+      return good ? common::Status::OK() : common::Status::InvalidArgument("bad store");
+    });
+    b.Serve();
+    b.Knows(a);
+    const std::string cluster = common::FormatId(kCluster);
+    using Answer = std::pair<int, std::string>;
+    auto by_raft = [&](const std::vector<raft::Message>& ms) {
+      auto res = RawPost(b.port, cluster, "1", EncodeMessages(ms));
+      REQUIRE(res);
+      return Answer{res->status, res->body};
+    };
+    uint64_t upload = 0;
+    auto by_upload = [&](raft::Message m) {  // one chunk
+      std::string data = m.snapshot.data;
+      m.snapshot.data = std::string();
+      SnapshotChunk c{++upload, data.size(), 0, common::Sha256::Of(data), EncodeMessages({m}), {}};
+      auto res = RawPost(b.port, cluster, "1", EncodeSnapshotChunkHead(c) + data, "/raft/snapshot");
+      REQUIRE(res);
+      return Answer{res->status, res->body};
+    };
+    raft::Message unsorted = Snap(1, 2, "good");
+    unsorted.snapshot.metadata.conf_state.voters = {2, 1};
+    raft::Message ahead = Snap(1, 2, "good");
+    ahead.snapshot.metadata.term = 3;  // past the message's term
+    const std::vector<std::pair<raft::Message, Answer>> cases = {
+        {Snap(1, 3, "good"), {412, "to field mismatch\n"}},
+        {Snap(3, 2, "good"), {412, "from field mismatch\n"}},
+        {unsorted, {400, "error unmarshalling raft message\n"}},
+        {ahead, {400, "error unmarshalling raft message\n"}},
+        {Snap(1, 2, "garbage"), {400, "error processing raft message\n"}},  // the member's own check
+    };
+    for (const auto& [m, want] : cases) {
+      CHECK(by_raft({m}) == want);
+      Answer up = by_upload(m);
+      CHECK(up.first == want.first);
+      // An upload refused at its first chunk says why after the same text.
+      CHECK(up.second.substr(0, want.second.size() - 1) == want.second.substr(0, want.second.size() - 1));
+    }
+    CHECK(by_raft({App(1, 2, 1), Snap(1, 2, "garbage")}).first == 400);  // nothing of the batch
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(Files(b.snapshot_dir).empty());
+    CHECK(by_raft({Snap(1, 2, "good")}) == Answer{204, ""});
+    CHECK(by_upload(Snap(1, 2, "good")) == Answer{204, ""});
+    CHECK(b.recorder.Get(b.recorder.received).size() == 2);
+  }
+
+  TEST_CASE("transport: teardown does not wait for a snapshot upload in progress") {
+    BlackHole hole;  // accepts, never answers
+    Member a(1);
+    a.transport->UpdatePeers({{2, {hole.Url()}}});
+    a.transport->Send({Snap(1, 2, Noise(20 << 20))});
+    std::this_thread::sleep_for(200ms);  // the upload waits for its first answer (30 s timeout)
+    Clock::time_point start = Clock::now();
+    a.transport.reset();
+    CHECK(Clock::now() - start < 300ms);
+    CHECK(a.recorder.Get(a.recorder.snapshot_status).empty());  // no callback during teardown
   }
 
   TEST_CASE("transport: a peer that is down is reported unreachable until it comes up") {
@@ -296,14 +493,16 @@ TEST_SUITE("transport") {
     a.transport->UpdatePeers({{2, {"http://127.0.0.1:" + std::to_string(port)}}});
 
     a.transport->Send({App(1, 2, 5), Snap(1, 2, "state")});
-    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1; }));
+    // The append batch and the snapshot upload fail on threads of their own.
+    REQUIRE(a.recorder.WaitFor([&] { return a.recorder.snapshot_status.size() == 1 && a.recorder.unreachable.size() == 2; }));
     CHECK(a.recorder.Get(a.recorder.snapshot_status).at(0) == std::make_pair(uint64_t{2}, true));
     auto unreachable = a.recorder.Get(a.recorder.unreachable);
-    CHECK(unreachable == std::vector<uint64_t>{2, 2});  // the append batch, then the snapshot
+    CHECK(unreachable == std::vector<uint64_t>{2, 2});
     CHECK(a.transport->Stats()[2].fail == 1);
     CHECK(a.transport->Stats()[2].success == 0);
 
     b.Serve(port);
+    b.Knows(a);
     a.transport->Send({App(1, 2, 6)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
     CHECK(b.recorder.Get(b.recorder.received).at(0).index == 6);
@@ -314,6 +513,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: idle peers are probed, so ActiveSince tells who is reachable") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     int dead = FreePort();
     a.transport->UpdatePeers({{2, {b.Url()}}, {3, {"http://127.0.0.1:" + std::to_string(dead)}}});
     CHECK(a.transport->ActiveSince(2) == Clock::time_point{});  // nothing known yet
@@ -332,6 +532,7 @@ TEST_SUITE("transport") {
   TEST_CASE("transport: a peer that goes down is reported unreachable at once, not at the next probe") {
     Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     a.transport->UpdatePeers({{2, {b.Url()}}});
     a.transport->Send({App(1, 2, 5)});
     REQUIRE(b.recorder.WaitFor([&] { return b.recorder.received.size() == 1; }));
@@ -376,16 +577,19 @@ TEST_SUITE("transport") {
     auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({}));
     REQUIRE(res);
     CHECK(res->status == 410);
-    // Without the header, the messages' own sender is checked.
-    res = RawPost(b.port, common::FormatId(kCluster), "", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
+    // Through another member, the messages' own sender is checked too.
+    Member c(3);
+    b.Knows(c);
+    res = RawPost(b.port, common::FormatId(kCluster), "3", EncodeMessages({Of(raft::MessageType::kVote, 1, 2)}));
     REQUIRE(res);
     CHECK(res->status == 410);
     CHECK(b.recorder.Get(b.recorder.received).empty());
   }
 
   TEST_CASE("transport: a body that does not decode gets 400, other methods 405") {
-    Member b(2);
+    Member a(1), b(2);
     b.Serve();
+    b.Knows(a);
     auto res = RawPost(b.port, common::FormatId(kCluster), "1", "garbage");
     REQUIRE(res);
     CHECK(res->status == 400);
@@ -400,6 +604,100 @@ TEST_SUITE("transport") {
     REQUIRE(res);
     CHECK(res->status == 204);
     CHECK(b.recorder.Get(b.recorder.received).size() == 1);
+  }
+
+  TEST_CASE("transport: raft traffic is taken only from current members, each message from the sender to us") {
+    Member a(1), b(2), c(3);
+    b.Serve();
+    b.Knows(a);
+    b.Knows(c);
+    const std::string cluster = common::FormatId(kCluster);
+    auto post = [&](const std::string& from, const std::vector<raft::Message>& ms) {
+      auto res = RawPost(b.port, cluster, from, EncodeMessages(ms));
+      REQUIRE(res);
+      return std::make_pair(res->status, res->body);
+    };
+    using Answer = std::pair<int, std::string>;
+    const Answer not_found{404, "error sender not found\n"};
+    CHECK(post("7", {Of(raft::MessageType::kHeartbeat, 7, 2)}) == not_found);  // made up
+    CHECK(post("", {Of(raft::MessageType::kHeartbeat, 1, 2)}) == not_found);   // no header
+    CHECK(post("zz", {Of(raft::MessageType::kHeartbeat, 1, 2)}) == not_found);
+    CHECK(post("2", {Of(raft::MessageType::kHeartbeat, 2, 2)}) == not_found);  // ourselves
+    CHECK(post("7", {}) == not_found);  // a probe too
+    raft::Message prop = Of(raft::MessageType::kProp, 7, 2);
+    prop.term = 0;
+    prop.entries = {{0, 0, raft::EntryType::kNormal, "PUT /forged"}};
+    CHECK(post("7", {prop}) == not_found);
+    const Answer from_mismatch{412, "from field mismatch\n"};
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 7, 2)}) == from_mismatch);
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 3, 2)}) == from_mismatch);  // another member
+    CHECK(post("1", {prop}) == from_mismatch);
+    raft::Message transfer = Of(raft::MessageType::kTransferLeader, 7, 2);
+    transfer.term = 0;
+    CHECK(post("1", {transfer}) == from_mismatch);  // names a transferee that is no member
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 1, 2), Of(raft::MessageType::kHeartbeat, 1, 9)}) ==
+          Answer{412, "to field mismatch\n"});
+    // Malformed for raft: the term that used to wrap every member's term.
+    raft::Message hb = Of(raft::MessageType::kHeartbeat, 1, 2);
+    hb.term = UINT64_MAX;
+    const Answer malformed{400, "error unmarshalling raft message\n"};
+    CHECK(post("1", {hb}) == malformed);
+    raft::Message gap = App(1, 2, 3);
+    gap.entries[0].index = 9;
+    CHECK(post("1", {gap}) == malformed);
+    CHECK(b.recorder.Get(b.recorder.received).empty());
+    CHECK(b.transport->received_append_count() == 0);
+
+    // What members send gets through: a transfer request names a member.
+    transfer.from = 3;
+    CHECK(post("1", {Of(raft::MessageType::kHeartbeat, 1, 2), transfer}) == Answer{204, ""});
+    CHECK(post("3", {App(3, 2, 1)}) == Answer{204, ""});
+    CHECK(b.recorder.Get(b.recorder.received).size() == 3);
+    CHECK(b.transport->received_append_count() == 1);
+
+    // A member no longer listed is refused again.
+    b.peers.erase(3);
+    b.transport->UpdatePeers(b.peers);
+    CHECK(post("3", {App(3, 2, 2)}) == not_found);
+  }
+
+  TEST_CASE("transport: what the receiver refuses or cannot queue gets 400 or 503") {
+    Member a(1), b(2);
+    b.Serve();
+    b.Knows(a);
+    {
+      std::lock_guard<std::mutex> lock(b.recorder.mu);
+      b.recorder.receive_answer = common::Status::InvalidArgument("bad snapshot");
+    }
+    auto res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({Snap(1, 2, "junk")}));
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(res->body == "error processing raft message\n");
+    {
+      std::lock_guard<std::mutex> lock(b.recorder.mu);
+      b.recorder.receive_answer = common::Status::Unavailable("busy");
+    }
+    res = RawPost(b.port, common::FormatId(kCluster), "1", EncodeMessages({App(1, 2, 1)}));
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(b.transport->received_append_count() == 0);
+  }
+
+  TEST_CASE("transport: malformed answers from a peer fail the send, nothing else") {
+    for (const std::string& answer : {std::string("HTTP/1.1_without_a_space\r\n\r\n"),
+                                     std::string("HTTP/1.1 204\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+                                     std::string("HTTP/1.1 204\r\nContent-Length: -1\r\n\r\n"),
+                                     std::string("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nabc"),
+                                     std::string("HTTP/1.1 0\r\n\r\n"), std::string("HTTP/")}) {
+      CAPTURE(answer);
+      CannedPeer peer(answer);
+      Member a(1);
+      a.transport->UpdatePeers({{2, {peer.Url()}}});
+      a.transport->Send({App(1, 2, 1)});
+      REQUIRE(a.recorder.WaitFor([&] { return a.transport->Stats()[2].fail >= 1; }));
+      CHECK(a.transport->Stats()[2].success == 0);
+      CHECK_FALSE(a.recorder.Get(a.recorder.unreachable).empty());
+    }
   }
 
   TEST_CASE("transport: a full queue drops new messages, and teardown does not wait for a dead peer") {
