@@ -194,7 +194,7 @@ def enforced(m):
     return True
 
 
-@test(timeout=240, targets=("kvraft",))
+@test(timeout=360, targets=("kvraft",))
 def auth_on_one_member_holds_on_all_through_restarts_snapshots_and_new_members():
     members = start_cluster(3, args=["--snapshot-count", "20", "--experimental-snapshot-catchup-entries", "5"])
     setup(members[1])
@@ -223,22 +223,22 @@ def auth_on_one_member_holds_on_all_through_restarts_snapshots_and_new_members()
     check_eq(r.status, 201, "POST /v2/members as root: %r" % r.body[:200])
     new.cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members + [new])
     new.extra_args = ["--initial-cluster-token", TOKEN, "--initial-cluster-state", "existing"]
-    new.start(timeout=40)
+    new.start(timeout=90)
     first = call(new, "GET", "/v2/keys/secret/pw")
     check_eq(first.status, 401, "the new member's first guest read of a secret: %r" % first.body[:200])
     wait_for(lambda: enforced(new), "auth enforced on the new member")
     check("restored store from snapshot" in new.log_text(), "the new member started from a snapshot")
     members.append(new)
     # A restarted member and a new leader keep enforcing.
-    members[2].restart(timeout=30)
+    members[2].restart(timeout=90)
     check_eq(call(members[2], "GET", "/v2/keys/secret/pw").status, 401, "first read after a restart")
     leader = leader_of(members)
     leader.kill9()
     rest = [m for m in members if m is not leader]
-    leader_of(rest, timeout=20)
+    leader_of(rest, timeout=60)
     for m in rest:
         wait_for(lambda: enforced(m), "auth enforced on %s after the leader was lost" % m.name)
-    leader.start(timeout=30)
+    leader.start(timeout=90)
     check_eq(call(leader, "GET", "/v2/keys/secret/pw").status, 401, "first read of the old leader after its restart")
 
 
