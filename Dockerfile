@@ -25,7 +25,7 @@ RUN make -j"$(nproc)" build/bin/kvraft build/bin/kvraft-agent build/bin/kvraftct
 FROM ${RUNTIME_BASE} AS runtime
 # The runtime halves of the -dev packages the build stage links against, and
 # curl for the health check.
-ARG RUNTIME_PACKAGES="libcpp-httplib0.11 libyaml-cpp0.7 libsqlite3-0 libssl3 libc-ares2 curl ca-certificates"
+ARG RUNTIME_PACKAGES="libcpp-httplib0.11 libyaml-cpp0.7 libsqlite3-0 libssl3 libc-ares2 libcrypt1 curl ca-certificates"
 # A fixed id, so a host directory mounted as the data dir can be chowned to it.
 ARG KVRAFT_UID=2379
 RUN if [ -n "$RUNTIME_PACKAGES" ]; then \

@@ -30,7 +30,7 @@ BOOST_FLAGS := -DBOOST_ENABLE_ASSERT_HANDLER
 CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -I. $(SAN_FLAGS) $(BOOST_FLAGS) \
             $(shell pkg-config --cflags cpp-httplib 2>/dev/null) -pthread
 LDFLAGS := $(SAN_FLAGS) -pthread
-LIBS := $(shell pkg-config --libs cpp-httplib 2>/dev/null) -lyaml-cpp -lcares -lsqlite3 -lssl -lcrypto
+LIBS := $(shell pkg-config --libs cpp-httplib 2>/dev/null) -lyaml-cpp -lcares -lsqlite3 -lssl -lcrypto -lcrypt
 # The server allocates through jemalloc, linked statically so the runtime needs
 # no extra library: glibc's malloc/free were ~11% of a loaded leader's CPU. Not
 # in sanitizer builds, where ASan must own malloc.

@@ -30,14 +30,20 @@
 #     median of FAILOVER_ROUNDS rounds (etcd and kvraft in turn), the
 #     killed member restarted after each.
 # Then a single member of each (PUT and GET at 64 connections, runs taken
-# the same way), and which targets of issue 3 are met. kvraft shows n/a when its
+# the same way), and which targets of issue 3 are met. Then v2 auth on those
+# single members (issue 14): a user with read/write on /bench/*, auth on,
+# and GET as that user at 64 connections (AGET: etcd pays a bcrypt each
+# request), and at 16 connections without and with 64 more connections
+# sending a new wrong password each request (AGETF, bench/wrong_password.lua),
+# for the p99 of the others; which targets of issue 14 are met. kvraft shows n/a when its
 # binary (KVRAFT_BIN, default build/bin/kvraft) is absent.
 #
 # Environment: KVRAFT_BIN, BENCH_DURATION (default 5s), BENCH_REPEAT
 # (default 3), BENCH_STALL_MS (50), BENCH_RETAKES (6), BENCH_ROWS (a
 # comma-separated subset of the row names, e.g. "PUT x16,PUT x64 f"),
 # FAILOVER_ROUNDS (default 7; 0 skips failover), BENCH_SINGLE (0 skips the
-# single-member rows).
+# single-member rows), BENCH_AUTH (0 skips the auth rows; they need the
+# single members).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KVRAFT_BIN=${KVRAFT_BIN:-$PWD/build/bin/kvraft}
@@ -165,24 +171,36 @@ stall_ms() {
     }' "$TMP/probe/stalls" 2>/dev/null || echo 0
 }
 
+# Credentials of the auth rows: user bench, password benchpw.
+BENCH_AUTH_HEADER="Authorization: Basic $(printf bench:benchpw | base64)"
+
 # measure URL KIND CONNECTIONS PID...: one wrk run; prints "req/s p50 p99
 # cpu_us stall_ms" (latencies in ms; req/s marked * when some answers were
 # not 2xx/3xx; "error" when wrk gave no figures, "died" when a server
 # ended; stall_ms: see stall_ms).
 measure() {
-  local url=$1 kind=$2 conns=$3 threads=2 before after out target script=() t0 t1
+  local url=$1 kind=$2 conns=$3 threads=2 before after out target script=() t0 t1 flood=""
   shift 3
   [ "$conns" -lt "$threads" ] && threads=$conns
   case $kind in
     PUT*) target=$url; script=(-s bench/put.lua) ;;
     GET) target=$url/v2/keys/bench/k1 ;;
     QGET) target="$url/v2/keys/bench/k1?quorum=true" ;;
+    AGET | AGETF) target=$url/v2/keys/bench/k1; script=(-H "$BENCH_AUTH_HEADER") ;;
   esac
+  if [ "$kind" = AGETF ]; then
+    # 64 connections of wrong passwords, from a second before the run to after it.
+    wrk -t1 -c64 -d"$(( ${DURATION%s} + 2 ))s" --timeout 10s -s bench/wrong_password.lua "$target" \
+      >/dev/null 2>&1 &
+    flood=$!
+    sleep 1
+  fi
   before=$(cpu_ticks "$@")
   t0=$EPOCHREALTIME
   out=$(wrk -t"$threads" -c"$conns" -d"$DURATION" --timeout 10s --latency "${script[@]}" "$target" 2>&1) || true
   t1=$EPOCHREALTIME
   after=$(cpu_ticks "$@")
+  if [ -n "$flood" ]; then kill "$flood" 2>/dev/null || true; wait "$flood" 2>/dev/null || true; fi
   if [ -z "$before" ] || [ -z "$after" ]; then echo "died died died died 0"; return; fi
   awk -v ticks_per_s="$TICKS" -v cpu=$((after - before)) -v stall="$(stall_ms "$t0" "$t1")" '
     function ms(v) {
@@ -443,6 +461,35 @@ if [ "${BENCH_SINGLE:-1}" != 0 ]; then
   echo "(runs taken again for stalls: etcd $RETAKEN_e, kvraft $RETAKEN_k)"
 fi
 
+# enable_auth URL: root, a role with read and write on /bench/*, user bench
+# with it, auth on (as etcd's v2 API makes them, on etcd and kvraft alike),
+# and one GET as bench.
+enable_auth() {
+  local j=(-sf -m 30 -XPUT -H "Content-Type: application/json")
+  curl "${j[@]}" "$1/v2/auth/users/root" -d '{"user":"root","password":"rootpw"}' >/dev/null &&
+  curl "${j[@]}" "$1/v2/auth/roles/bench" \
+    -d '{"role":"bench","permissions":{"kv":{"read":["/bench/*"],"write":["/bench/*"]}}}' >/dev/null &&
+  curl "${j[@]}" "$1/v2/auth/users/bench" -d '{"user":"bench","password":"benchpw","roles":["bench"]}' >/dev/null &&
+  curl -sf -m 30 -XPUT "$1/v2/auth/enable" >/dev/null &&
+  # bench's first login (kvraft checks the bcrypt once, then remembers it).
+  curl -sf -m 30 -H "$BENCH_AUTH_HEADER" "$1/v2/keys/bench/k1" >/dev/null
+}
+
+# v2 auth on the single members (issue 14).
+AUTH_ROWS=()
+if [ "${BENCH_SINGLE:-1}" != 0 ] && [ "${BENCH_AUTH:-1}" != 0 ]; then
+  echo "v2 auth on, single member (user bench; AGETF: while 64 more connections send wrong passwords):"
+  enable_auth "$S_E_URL" || echo "bench: could not turn auth on in etcd" >&2
+  if [ -n "$S_K_URL" ] && ! enable_auth "$S_K_URL"; then echo "bench: could not turn auth on in kvraft" >&2; S_K_URL=""; fi
+  RETAKEN_e=0 RETAKEN_k=0
+  AUTH_ROWS=("AGET x64 1m" "AGET x16 1m" "AGETF x16 1m")
+  for row in "${AUTH_ROWS[@]}"; do
+    read -r kind conns _ <<<"$row"
+    run_point "$row" "$kind" "${conns#x}" "$S_E_URL" S_E_PIDS "$S_K_URL" S_K_PIDS
+  done
+  echo "(runs taken again for stalls: etcd $RETAKEN_e, kvraft $RETAKEN_k)"
+fi
+
 # Targets of issue 3.
 rps() { local v=${1%% *}; echo "${v%\*}"; }
 p99() { awk '{ print $3 }' <<<"$1"; }
@@ -471,4 +518,12 @@ done
 target "p99 never worse than etcd's${worse:+ (worse:$worse)}" "$p99_ok"
 if [ "$FAILOVER_ROUNDS" -gt 0 ]; then
   target "failover no slower than etcd's" "$(ge "$e_fail" "$k_fail" 1)"
+fi
+if [ "${#AUTH_ROWS[@]}" -gt 0 ] && [ -n "${K[AGET x64 1m]:-}" ]; then
+  echo "targets (issue 14):"
+  target "auth GET x64 >= 0.8x kvraft's GET x64" "$(ge "$(rps "${K[AGET x64 1m]}")" "$(rps "${K[GET x64 1m]}")" 0.8)"
+  ratio_target "auth GET x64 >= 100x etcd's auth GET" "AGET x64 1m" 100
+  # p99 of the others under the flood within 2x of without it.
+  target "GET p99 under a wrong-password flood <= 2x" \
+    "$(ge "$(p99 "${K[AGET x16 1m]}")" "$(p99 "${K[AGETF x16 1m]}")" 0.5)"
 fi

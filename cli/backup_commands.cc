@@ -76,6 +76,8 @@ int SnapshotSaveAction(CommandContext& ctx) {
   common::HttpOptions options;
   options.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.global.timeout);
   options.timeout = kSnapshotReadTimeout;
+  std::string authorization = AuthorizationFor(ctx.global);
+  if (!authorization.empty()) options.headers.emplace_back("Authorization", authorization);
   std::vector<std::string> failures;
   for (const std::string& endpoint : endpoints) {
     std::ofstream out(part, std::ios::binary | std::ios::trunc);

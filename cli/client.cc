@@ -5,6 +5,7 @@
 #include <random>
 
 #include "cli/members.h"
+#include "common/base64.h"
 #include "common/go_quote.h"
 
 namespace cli {
@@ -192,18 +193,7 @@ CtlResult<bool> Client::Sync() {
 }
 
 std::string BasicAuthorization(const std::string& user, const std::string& password) {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string in = user + ":" + password, out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<uint8_t>(in[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[n & 63] : '=';
-  }
-  return "Basic " + out;
+  return "Basic " + common::Base64Encode(user + ":" + password);
 }
 
 std::vector<std::string> NormalizeEndpoints(const std::string& comma_separated) {

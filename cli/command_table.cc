@@ -1,5 +1,6 @@
 // The commands and flags of kvraftctl, with etcdctl v2's names and help texts.
 #include "cli/backup_commands.h"
+#include "cli/auth_commands.h"
 #include "cli/command.h"
 #include "cli/keys_commands.h"
 #include "cli/member_commands.h"
@@ -31,6 +32,47 @@ constexpr char kSetDescription[] =
     "   When <value> begins with '-', <value> is interpreted as a flag.\n"
     "   Insert '--' for workaround:\n\n"
     "   $ set -- <key> <value>";
+
+std::vector<FlagSpec> RoleGrantFlags(const char* path_usage, const char* verb) {
+  const std::string v = verb;
+  return {Value({"path"}, FlagKind::kString, "", "--path value", path_usage),
+          Bool({"read"}, "--read", v + (v == "Grant" ? " read-only access" : " read access")),
+          Bool({"write"}, "--write", v + (v == "Grant" ? " write-only access" : " write access")),
+          Bool({"readwrite", "rw"}, "--readwrite, --rw", v + " read-write access")};
+}
+
+// etcdctl's user, role and auth groups, with its (sometimes odd) usage texts.
+std::vector<Command> AuthCommands() {
+  std::vector<FlagSpec> roles = {
+      Value({"roles"}, FlagKind::kStringSlice, "", "--roles value", "List of roles to grant or revoke")};
+  Command user{"user", "user add, grant and revoke subcommands", "", "", {}, nullptr, {}};
+  user.subcommands = {
+      {"add", "add a new user for the etcd cluster", "<user>", "", {}, UserAddAction, {}},
+      {"get", "get details for a user", "<user>", "", {}, UserGetAction, {}},
+      {"list", "list all current users", "<user>", "", {}, UserListAction, {}},
+      {"remove", "remove a user for the etcd cluster", "<user>", "", {}, UserRemoveAction, {}},
+      {"grant", "grant roles to an etcd user", "<user>", "", roles, UserGrantAction, {}},
+      {"revoke", "revoke roles for an etcd user", "<user>", "", roles, UserRevokeAction, {}},
+      {"passwd", "change password for a user", "<user>", "", {}, UserPasswdAction, {}},
+  };
+  Command role{"role", "role add, grant and revoke subcommands", "", "", {}, nullptr, {}};
+  role.subcommands = {
+      {"add", "add a new role for the etcd cluster", "<role> ", "", {}, RoleAddAction, {}},
+      {"get", "get details for a role", "<role>", "", {}, RoleGetAction, {}},
+      {"list", "list all roles", " ", "", {}, RoleListAction, {}},
+      {"remove", "remove a role from the etcd cluster", "<role>", "", {}, RoleRemoveAction, {}},
+      {"grant", "grant path matches to an etcd role", "<role>", "",
+       RoleGrantFlags("Path granted for the role to access", "Grant"), RoleGrantAction, {}},
+      {"revoke", "revoke path matches for an etcd role", "<role>", "",
+       RoleGrantFlags("Path revoked for the role to access", "Revoke"), RoleRevokeAction, {}},
+  };
+  Command auth{"auth", "overall auth controls", "", "", {}, nullptr, {}};
+  auth.subcommands = {
+      {"enable", "enable auth access controls", " ", "", {}, AuthEnableAction, {}},
+      {"disable", "disable auth access controls", " ", "", {}, AuthDisableAction, {}},
+  };
+  return {user, role, auth};
+}
 
 std::vector<Command> BuildCommands() {
   std::vector<FlagSpec> set_flags = {
@@ -66,7 +108,7 @@ std::vector<Command> BuildCommands() {
       {"status", "print what a snapshot file holds, once its checksum holds", "<file>", "", {}, SnapshotStatusAction,
        {}},
   };
-  return {
+  std::vector<Command> commands = {
       {"backup", "backup an etcd directory", " ", "",
        {Value({"data-dir"}, FlagKind::kString, "", "--data-dir value", "Path to the etcd data dir"),
         Value({"wal-dir"}, FlagKind::kString, "", "--wal-dir value", "Path to the etcd wal dir"),
@@ -111,6 +153,8 @@ std::vector<Command> BuildCommands() {
        {AfterIndex(), Recursive("watch all values for key and child keys")}, ExecWatchAction, {}},
       member,
   };
+  for (Command& c : AuthCommands()) commands.push_back(std::move(c));
+  return commands;
 }
 
 }  // namespace

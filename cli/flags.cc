@@ -33,6 +33,11 @@ std::chrono::nanoseconds FlagValues::Duration(const std::string& name) const {
   return d.ok() ? *d : std::chrono::nanoseconds(0);
 }
 
+std::vector<std::string> FlagValues::Strings(const std::string& name) const {
+  auto it = lists_.find(name);
+  return it == lists_.end() ? std::vector<std::string>() : it->second;
+}
+
 static bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 std::vector<std::string> ReorderArgs(const std::vector<std::string>& args) {
@@ -111,7 +116,8 @@ Result<ParsedFlags> ParseFlags(const std::vector<FlagSpec>& specs, const std::ve
     if (!st.ok()) return st;
     st = CheckValue(spec->kind, arg.name, *arg.value);
     if (!st.ok()) return st;
-    out.values.Set(spec->names[0], *arg.value);
+    if (spec->kind == FlagKind::kStringSlice) out.values.Append(spec->names[0], *arg.value);
+    else out.values.Set(spec->names[0], *arg.value);
     out.values.MarkGiven(spec->names[0]);
   }
   if (!scan.status().ok()) return scan.status();

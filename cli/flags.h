@@ -15,7 +15,7 @@
 
 namespace cli {
 
-enum class FlagKind { kBool, kString, kInt, kDuration };
+enum class FlagKind { kBool, kString, kInt, kDuration, kStringSlice };  // a slice takes each repeat
 
 struct FlagSpec {
   std::vector<std::string> names;  // names[0] is the long name values are stored under
@@ -33,11 +33,15 @@ class FlagValues {
   std::string String(const std::string& name) const;
   int64_t Int(const std::string& name) const;                  // 0 when unset or invalid
   std::chrono::nanoseconds Duration(const std::string& name) const;
+  // Every value a kStringSlice flag was given, in order (urfave/cli's StringSlice).
+  std::vector<std::string> Strings(const std::string& name) const;
+  void Append(const std::string& name, const std::string& value) { lists_[name].push_back(value); }
   bool Given(const std::string& name) const { return given_.count(name) > 0; }
   void MarkGiven(const std::string& name) { given_[name] = true; }
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> lists_;
   std::map<std::string, bool> given_;
 };
 

@@ -73,8 +73,7 @@ std::vector<std::string> EndpointsFor(const GlobalOptions& global, std::string* 
   return NormalizeEndpoints(kDefaultEndpoints);
 }
 
-// Reads a password from the terminal without echo, as etcdctl's prompt does.
-static std::string AskPassword(const std::string& prompt) {
+std::string AskPassword(const std::string& prompt) {
   Out(prompt);
   termios old_mode{};
   bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old_mode) == 0;
@@ -90,6 +89,14 @@ static std::string AskPassword(const std::string& prompt) {
   return password;
 }
 
+std::string AuthorizationFor(const GlobalOptions& global) {
+  std::string user = global.username.empty() ? Env("ETCDCTL_USERNAME") : global.username;
+  if (user.empty()) return "";
+  size_t colon = user.find(':');
+  std::string password = colon == std::string::npos ? AskPassword("Password: ") : user.substr(colon + 1);
+  return BasicAuthorization(user.substr(0, colon), password);
+}
+
 static ClientOptions OptionsFor(const GlobalOptions& global) {
   ClientOptions o;
   o.request_timeout = global.timeout;
@@ -98,12 +105,7 @@ static ClientOptions OptionsFor(const GlobalOptions& global) {
   o.cert_file = global.cert_file.empty() ? Env("ETCDCTL_CERT_FILE") : global.cert_file;
   o.key_file = global.key_file.empty() ? Env("ETCDCTL_KEY_FILE") : global.key_file;
   o.debug = global.debug;
-  std::string user = global.username.empty() ? Env("ETCDCTL_USERNAME") : global.username;
-  if (!user.empty()) {
-    size_t colon = user.find(':');
-    std::string password = colon == std::string::npos ? AskPassword("Password: ") : user.substr(colon + 1);
-    o.authorization = BasicAuthorization(user.substr(0, colon), password);
-  }
+  o.authorization = AuthorizationFor(global);
   return o;
 }
 
@@ -137,8 +139,7 @@ std::unique_ptr<Client> NewClient(const GlobalOptions& global, bool sync, int* e
   return client;
 }
 
-// Go's path.Clean, keeping a trailing slash as etcd's CanonicalURLPath does.
-static std::string CanonicalPath(const std::string& in) {
+std::string CanonicalPath(const std::string& in) {
   std::string p = in.empty() || in[0] != '/' ? "/" + in : in;
   std::vector<std::string> parts;
   size_t i = 0;
@@ -180,6 +181,12 @@ std::string EncodeForm(QueryParams params) {
   std::string out;
   for (const auto& [k, v] : params) out += (out.empty() ? "" : "&") + common::QueryEscape(k) + "=" + common::QueryEscape(v);
   return out;
+}
+
+std::string AuthTarget(const std::string& action, const std::string& name) {
+  std::string path = CanonicalPath("/v2/auth/" + action + (name.empty() ? "" : "/" + name));
+  if (path.size() > 1 && path.back() == '/') path.pop_back();  // path.Join drops it
+  return EscapePath(path);
 }
 
 std::string KeysTarget(const std::string& key, QueryParams params) {

@@ -27,6 +27,19 @@ int HandleError(int code, const CtlError& error);
 // "/v2/keys/<key>?<params>" with the key cleaned as Go's path.Clean (keeping
 // a trailing slash) and escaped as Go's URL paths, params sorted by name.
 std::string KeysTarget(const std::string& key, QueryParams params);
+// "/v2/auth/<action>[/<name>]" as etcd's client joins it (path.Join: the
+// name is cleaned into the path) and escapes it.
+std::string AuthTarget(const std::string& action, const std::string& name);
+// etcd's pathutil.CanonicalURLPath: a leading slash, path.Clean, a trailing
+// slash kept.
+std::string CanonicalPath(const std::string& in);
+// Reads a password from the terminal without echo after printing `prompt`
+// (a line from stdin when it is not a terminal), as etcdctl's prompt does.
+std::string AskPassword(const std::string& prompt);
+// The Authorization header for --username / ETCDCTL_USERNAME ("" without
+// one), asking for the password when the flag holds none.
+std::string AuthorizationFor(const GlobalOptions& global);
+
 // "a=1&b=2", sorted by name, values escaped (Go's url.Values.Encode).
 std::string EncodeForm(QueryParams params);
 

@@ -9,7 +9,7 @@ set -euo pipefail
 pkgs=(
   g++ make pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libyaml-cpp-dev
-  libc-ares-dev doctest-dev libboost-dev libssl-dev libjemalloc-dev
+  libc-ares-dev doctest-dev libboost-dev libssl-dev libjemalloc-dev libcrypt-dev
 )
 if [ "${1:-}" != build ]; then
   pkgs+=(

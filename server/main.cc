@@ -290,7 +290,9 @@ int main(int argc, char** argv) {
       http::CapToOpenFiles(cfg.max_client_connections, kPeerConnections + kOtherFiles, "max-client-connections");
   api::WatchDispatcher watches;
   api::SnapshotService snapshots(server, cfg.data_dir, cfg.enable_snapshot_endpoint);
-  api::Context ctx{server, st, watches, &snapshots};
+  auth::AuthStateCache auth_state(st);
+  auth::LoginChecker logins;
+  api::Context ctx{server, st, watches, auth_state, logins, &snapshots};
   auto client = http::Server::Listen(HostPorts(cfg.listen_client_urls), api::MakeClientHandler(ctx), options);
   if (!client.ok()) return Fail(client.status().message());
   http::ServerOptions peer_options = options;

@@ -1,6 +1,7 @@
 #include "server/api/keys_handler.h"
 
 #include "common/time_format.h"
+#include "server/api/auth_gate.h"
 #include "server/api/keys_parse.h"
 #include "common/member_id.h"
 #include "server/api/responses.h"
@@ -9,7 +10,6 @@ namespace api {
 namespace {
 
 constexpr const char* kKeysAllow = "HEAD,GET,PUT,POST,DELETE";
-constexpr const char* kAuthEnabledPath = "/2/enabled";
 
 // FormatId of the cluster id, remembered per thread: every keys answer
 // carries it and it hardly ever changes.
@@ -94,6 +94,27 @@ void Watch(Context& ctx, const KeysRequest& kr, const std::shared_ptr<http::Exch
   dispatcher.Start(session);
 }
 
+// A request that passed the auth check: a local read, a watch, or a proposal.
+void Serve(Context& ctx, KeysRequest kr, const std::shared_ptr<http::Exchange>& ex) {
+  const AnswerShape shape{kr.head, kr.no_value_on_success};
+  const etcdserver::Request& r = kr.req;
+  if (r.method == "GET" && !r.quorum) {
+    if (r.wait) return Watch(ctx, kr, ex);
+    auto ev = ctx.store.Get(r.path, r.recursive, r.sorted);
+    etcdserver::ApplyResult result;
+    if (ev.ok()) result.event = std::move(ev.value());
+    else result.error = ev.error();
+    return ex->Reply(Answer(ctx, shape, result, ctx.server.commit_index(), ctx.server.term()));
+  }
+  Context* c = &ctx;
+  ctx.server.Propose(std::move(kr.req), [c, shape, ex](etcdserver::Response resp) {
+    // This runs on the Raft loop: the answer is built on the I/O thread.
+    ex->ReplyWith([c, shape, resp = std::move(resp)] {
+      return Answer(*c, shape, resp.result, resp.raft_index, resp.raft_term);
+    });
+  });
+}
+
 }  // namespace
 
 void HandleKeys(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex,
@@ -116,24 +137,18 @@ void HandleKeys(Context& ctx, const http::Request& req, const std::shared_ptr<ht
   // etcd's v2 auth check reads /2/enabled from the store for every parsed
   // keys request; with auth off that read fails, and /v2/stats/store counts
   // it in getsFail.
-  ctx.store.Get(kAuthEnabledPath, false, false);
-  KeysRequest kr = std::move(parsed.value());
-  const AnswerShape shape{kr.head, kr.no_value_on_success};
-  const etcdserver::Request& r = kr.req;
-  if (r.method == "GET" && !r.quorum) {
-    if (r.wait) return Watch(ctx, kr, ex);
-    auto ev = ctx.store.Get(r.path, r.recursive, r.sorted);
-    etcdserver::ApplyResult result;
-    if (ev.ok()) result.event = std::move(ev.value());
-    else result.error = ev.error();
-    return ex->Reply(Answer(ctx, shape, result, ctx.server.commit_index(), ctx.server.term()));
-  }
+  ctx.store.Get(auth::kEnabledPath, false, false);
+  if (!ctx.auth.Current()->enabled()) return Serve(ctx, std::move(parsed.value()), ex);
+  auto kr = std::make_shared<KeysRequest>(std::move(parsed.value()));
   Context* c = &ctx;
-  ctx.server.Propose(std::move(kr.req), [c, shape, ex](etcdserver::Response resp) {
-    // This runs on the Raft loop: the answer is built on the I/O thread.
-    ex->ReplyWith([c, shape, resp = std::move(resp)] {
-      return Answer(*c, shape, resp.result, resp.raft_index, resp.raft_term);
-    });
+  CheckKeyAccess(ctx, req, key, kr->req.recursive, [c, kr, ex](Gate gate) {
+    if (gate == Gate::kAllowed) return Serve(*c, std::move(*kr), ex);
+    // etcd's writeKeyNoAuth: error 110 at index 0.
+    http::Response r = KeysError(store::V2Error{store::kEcodeUnauthorized, "Insufficient credentials", 0},
+                                 c->server.cluster_id());
+    if (kr->head) r.body.clear();
+    AddCors(&r.headers);
+    Refuse(*c, gate, std::move(r), ex);
   });
 }
 

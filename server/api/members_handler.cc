@@ -6,6 +6,7 @@
 #include "common/member_id.h"
 #include "common/time_format.h"
 #include "common/url.h"
+#include "server/api/auth_gate.h"
 #include "server/api/go_json.h"
 #include "server/api/responses.h"
 #include "server/etcdserver/reconfig_check.h"
@@ -161,20 +162,11 @@ void Update(Context& ctx, const http::Request& req, uint64_t id, const std::shar
   });
 }
 
-}  // namespace
-
-void HandleMembers(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex,
-                   const std::string& rest) {
+// A request allowed by the method and auth checks.
+void Serve(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex,
+           const std::string& rest) {
   const std::string& m = req.method;
   bool collection = rest.empty() || rest == "/";
-  if (m != "GET" && m != "POST" && m != "DELETE" && m != "PUT") {
-    http::Response r = MethodNotAllowed(kMembersAllow);
-    AddCors(&r.headers);
-    return ex->Reply(std::move(r));
-  }
-  // Every change request first reads the v2 auth switch (a failing get
-  // while auth is off, as etcd counts it).
-  if (m != "GET") ctx.store.Get("/2/enabled", false, false);
   // etcd's member handler itself refuses these, without an Allow header.
   if ((m == "DELETE" || m == "PUT") && collection) return Send(ctx, ex, TextError(405, "Method Not Allowed"));
   if (m == "GET") {
@@ -192,6 +184,29 @@ void HandleMembers(Context& ctx, const http::Request& req, const std::shared_ptr
   if (!Find(ctx, *id)) return Send(ctx, ex, Message(404, "No such member: " + common::FormatId(*id)));
   if (m == "DELETE") return Remove(ctx, *id, ex);
   Update(ctx, req, *id, ex);
+}
+
+}  // namespace
+
+void HandleMembers(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex,
+                   const std::string& rest) {
+  const std::string& m = req.method;
+  if (m != "GET" && m != "POST" && m != "DELETE" && m != "PUT") {
+    http::Response r = MethodNotAllowed(kMembersAllow);
+    AddCors(&r.headers);
+    return ex->Reply(std::move(r));
+  }
+  if (m == "GET") return Serve(ctx, req, ex, rest);
+  // Every change request first reads the v2 auth switch (a failing get
+  // while auth is off, as etcd counts it), and needs the root role.
+  ctx.store.Get(auth::kEnabledPath, false, false);
+  if (!ctx.auth.Current()->enabled()) return Serve(ctx, req, ex, rest);
+  auto held = std::make_shared<http::Request>(req);
+  Context* c = &ctx;
+  CheckRootAccess(ctx, req, [c, held, ex, rest](Gate gate) {
+    if (gate == Gate::kAllowed) return Serve(*c, *held, ex, rest);
+    Refuse(*c, gate, InsufficientCredentials(), ex);
+  });
 }
 
 }  // namespace api

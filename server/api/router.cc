@@ -1,13 +1,27 @@
 #include "server/api/router.h"
 
+#include "server/api/auth_gate.h"
+#include "server/api/auth_handler.h"
 #include "server/api/go_path.h"
 #include "server/api/info_handlers.h"
 #include "server/api/keys_handler.h"
 #include "server/api/members_handler.h"
 #include "server/api/responses.h"
+#include "server/api/snapshot_service.h"
 
 namespace api {
 namespace {
+
+// The online snapshot holds every key and the auth records: root only, as
+// etcd's admin endpoints, while auth is on.
+void HandleSnapshot(Context& ctx, const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  auto held = std::make_shared<http::Request>(req);
+  Context* c = &ctx;
+  CheckRootAccess(ctx, req, [c, held, ex](Gate gate) {
+    if (gate == Gate::kAllowed) return c->snapshots->Handle(*held, ex);
+    Refuse(*c, gate, InsufficientCredentials(), ex);
+  });
+}
 
 bool Under(const std::string& path, const std::string& prefix, std::string* rest) {
   if (path == prefix) {
@@ -38,13 +52,14 @@ void Route(Context& ctx, const http::Request& req, const std::shared_ptr<http::E
   std::string rest;
   if (Under(path, "/v2/keys", &rest)) return HandleKeys(ctx, req, ex, rest);
   if (Under(path, "/v2/members", &rest)) return HandleMembers(ctx, req, ex, rest);
+  if (Under(path, "/v2/auth", &rest)) return HandleAuth(ctx, req, ex, rest);
   if (path == "/v2/stats/self") return HandleStats(ctx, req, ex, "self");
   if (path == "/v2/stats/leader") return HandleStats(ctx, req, ex, "leader");
   if (path == "/v2/stats/store") return HandleStats(ctx, req, ex, "store");
   if (path == "/v2/machines") return HandleMachines(ctx, req, ex);
   if (path == "/version") return HandleVersion(ctx, req, ex);
   if (path == "/health") return HandleHealth(ctx, req, ex);
-  if (path == "/kvraft/snapshot" && ctx.snapshots) return ctx.snapshots->Handle(req, ex);
+  if (path == "/kvraft/snapshot" && ctx.snapshots) return HandleSnapshot(ctx, req, ex);
   http::Response r = NotFound(path);
   AddCors(&r.headers);
   ex->Reply(std::move(r));

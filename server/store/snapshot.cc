@@ -280,6 +280,7 @@ common::Status Store::Recover(const std::string& data) {
   s.root.swap(root);
   s.ttl_heap = std::move(heap);
   s.history = std::move(history);
+  s.tracked_changes.fetch_add(1, std::memory_order_release);
   lock.unlock();
   return common::Status::OK();  // the old tree is freed here, outside the lock
 }

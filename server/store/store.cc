@@ -369,6 +369,15 @@ uint64_t Store::Index() const {
   return state_->current_index;
 }
 
+void Store::TrackChanges(std::string prefix) {
+  WriteLock lock(state_->mu);
+  state_->tracked_prefix = std::move(prefix);
+}
+
+uint64_t Store::ChangesUnder() const {
+  return state_->tracked_changes.load(std::memory_order_acquire);
+}
+
 size_t Store::WatcherCount() const {
   ReadLock lock(state_->mu);
   return state_->hub.count();

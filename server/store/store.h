@@ -110,6 +110,14 @@ class Store {
   void SetEventClock(std::function<int64_t()> clock);
 
   uint64_t Index() const;
+  // Counts changes at or under `prefix` (a cleaned path such as "/2"): every
+  // event on such a key (expiries and refreshes included) and every Recover
+  // add one, under the store lock. ChangesUnder reads it without the lock,
+  // so a cache of state kept there (auth under /2) checks it is current with
+  // one atomic load: read the count first, then the store, and tag what was
+  // read with that count. Call TrackChanges before other threads use the store.
+  void TrackChanges(std::string prefix);
+  uint64_t ChangesUnder() const;
   const StoreStats& stats() const { return stats_; }
   // /v2/stats/store body, in etcd's field order (includes "watchers"), no
   // trailing newline (etcd writes none there).

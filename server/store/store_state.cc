@@ -94,6 +94,13 @@ void StoreState::SetExpire(Node* n, int64_t expire_ns) {
 }
 
 void StoreState::Publish(const EventPtr& e) {
+  if (!tracked_prefix.empty()) {
+    const std::string& k = e->node.key;
+    if (k.compare(0, tracked_prefix.size(), tracked_prefix) == 0 &&
+        (k.size() == tracked_prefix.size() || k[tracked_prefix.size()] == '/')) {
+      tracked_changes.fetch_add(1, std::memory_order_release);
+    }
+  }
   history.Add(e);
   if (!e->refresh) hub.Notify(e);
 }

@@ -4,6 +4,7 @@
 // for const ones, exclusive for the others.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +55,8 @@ struct StoreState {
   }
 
   mutable std::shared_mutex mu;
+  std::string tracked_prefix;               // Store::TrackChanges; "" = none
+  std::atomic<uint64_t> tracked_changes{0};  // written under mu, read without it
   std::unique_ptr<Node> root;    // "/" with the namespaces "/0" (membership) and "/1" (keys)
   uint64_t current_index = 0;    // index of the last mutation
   TtlHeap ttl_heap;              // every node with expire_ns != 0

@@ -61,17 +61,19 @@ class ScenarioError(Exception):
 # ------------------------------------------------------------------ scenarios
 
 def load_scenario(path):
-    """(steps, description, sha256) of a scenario file."""
+    """(steps, description, sha256, cleanup) of a scenario file."""
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
+    cleanup = []
     if isinstance(data, list):
         steps, description = data, ""
     elif isinstance(data, dict) and isinstance(data.get("steps"), list):
         steps, description = data["steps"], data.get("description", "")
+        cleanup = data.get("cleanup") or []
     else:
         raise ScenarioError('%s: want a list of steps or {"steps": [...]}' % path)
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-    return steps, description, digest
+    return steps, description, digest, cleanup
 
 
 def names_in(directory, only):
@@ -505,7 +507,7 @@ class ScenarioRun:
             return str(self.norm.base + int(token[2:] or 0))
         return TEMPLATE_RE.sub(one, s)
 
-    def run(self, steps):
+    def run(self, steps, cleanup=()):
         try:
             for i, step in enumerate(steps):
                 if not isinstance(step, dict):
@@ -514,6 +516,11 @@ class ScenarioRun:
         finally:
             for w in self.watches.values():
                 w.stop()
+            # Not recorded, run however the steps ended: state outside the
+            # prefix (users, roles, the auth switch) must not leak into the
+            # next scenario.
+            for step in cleanup:
+                send(self.address, Request(step, self.render))
             # Not recorded: a TTL left behind would expire in a later scenario.
             send(self.address, Request({"method": "DELETE", "path": "/v2/keys/" + self.prefix,
                                         "query": {"recursive": "true"}}, str))
@@ -745,8 +752,8 @@ def cmd_record(args):
     run_id, bad = secrets.token_hex(3), 0
     for name in names:
         try:
-            steps, description, digest = load_scenario(os.path.join(sdir, name + ".json"))
-            transcript, failures = ScenarioRun(name, args.url, run_id).run(steps)
+            steps, description, digest, cleanup = load_scenario(os.path.join(sdir, name + ".json"))
+            transcript, failures = ScenarioRun(name, args.url, run_id).run(steps, cleanup)
         except ScenarioError as e:
             print("ERROR %s: %s" % (name, e))
             bad += 1
@@ -774,10 +781,10 @@ def check_one(name, gdir, sdir, url, run_id):
         path = os.path.join(sdir, name + ".json")
         if not os.path.exists(path):
             raise ScenarioError("scenario file %s not found" % path)
-        steps, _, digest = load_scenario(path)
+        steps, _, digest, cleanup = load_scenario(path)
         if digest != golden.get("scenario_sha256"):
             problems.append("the scenario changed since its golden transcript was recorded: re-record it")
-        transcript, failures = ScenarioRun(name, url, run_id).run(steps)
+        transcript, failures = ScenarioRun(name, url, run_id).run(steps, cleanup)
     except ScenarioError as e:
         return problems + ["scenario error: %s" % e]
     diffs = transcript_diffs(golden.get("transcript", []), transcript)
@@ -816,8 +823,8 @@ def cmd_show(args):
         return 2
     run_id, rc = secrets.token_hex(3), 0
     for name in names_in(args.scenarios, args.only):
-        steps, _, _ = load_scenario(os.path.join(args.scenarios, name + ".json"))
-        transcript, failures = ScenarioRun(name, args.url, run_id).run(steps)
+        steps, _, _, cleanup = load_scenario(os.path.join(args.scenarios, name + ".json"))
+        transcript, failures = ScenarioRun(name, args.url, run_id).run(steps, cleanup)
         print("=== %s\n%s" % (name, json.dumps(transcript, indent=2, ensure_ascii=False)))
         for f in failures:
             print("EXPECT-FAIL " + f)

@@ -396,3 +396,24 @@ def one_snapshot_at_a_time_and_a_client_that_leaves_frees_the_slot():
     check_eq(rc, 0, "a snapshot once the first client left (stderr: %s)" % err)
     check_eq(snapshot_index(path), etcd_index(s), "the new snapshot's index: the latest write's")
     check(not os.path.exists(os.path.join(s.data_dir, "member", "snapshot.tmp")), "no copy is left behind")
+
+
+@test(timeout=120, targets=("kvraft",))
+def online_snapshot_needs_root_while_auth_is_on():
+    """The snapshot holds every key and the password hashes under /2: with
+    auth on, only root may take one; a refusal writes no file."""
+    from auth_setup import ALICE, ROOT, call, setup
+    s = Server().start()
+    setup(s)
+    for who, creds in (("no credentials", None), ("alice (not root)", ALICE), ("a wrong password", ("root", "x"))):
+        r = call(s, "GET", "/kvraft/snapshot", creds)
+        check_eq(r.status, 401, "GET /kvraft/snapshot with %s" % who)
+        check(b"SECRET" not in r.body and b"$2" not in r.body, "its answer holds no data: %r" % r.body[:200])
+    path = os.path.join(s.tmp, "denied.snap")
+    rc, _, err = ctl("--endpoints", s.url, "--username", "alice:alicepw", "snapshot", "save", path)
+    check(rc != 0 and "401" in err, "snapshot save as alice fails with 401: %r" % err)
+    check(not os.path.exists(path) and not os.path.exists(path + ".part"), "and leaves no file")
+    path = os.path.join(s.tmp, "root.snap")
+    out = ctl_ok("--endpoints", s.url, "--username", "%s:%s" % ROOT, "snapshot", "save", path)
+    check_eq(out, "Snapshot saved at %s\n" % path, "snapshot save as root")
+    check(snapshot_index(path) > 0, "the root's snapshot file is whole")

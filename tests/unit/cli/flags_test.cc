@@ -30,6 +30,17 @@ TEST_SUITE("cli") {
     CHECK(ParseFlags(SetFlags(), {"--help"})->help);
   }
 
+  TEST_CASE("a string slice flag keeps every value, in order, commas and all (urfave's StringSlice)") {
+    std::vector<FlagSpec> specs = {{{"roles"}, FlagKind::kStringSlice, "", "--roles value", "roles"}};
+    auto p = ParseFlags(specs, {"--roles", "a,b", "-roles=c"});
+    REQUIRE(p.ok());
+    CHECK(p->values.Strings("roles") == std::vector<std::string>{"a,b", "c"});
+    CHECK(p->values.Given("roles"));
+    auto none = ParseFlags(specs, {});
+    REQUIRE(none.ok());
+    CHECK(none->values.Strings("roles").empty());
+  }
+
   TEST_CASE("flag errors carry Go's texts") {
     CHECK(ParseFlags(SetFlags(), {"--nope"}).status().message() == "flag provided but not defined: -nope");
     CHECK(ParseFlags(SetFlags(), {"--ttl"}).status().message() == "flag needs an argument: -ttl");
