@@ -182,20 +182,21 @@ TEST_CASE("hostile: a handler or answer builder that throws closes only its conn
 TEST_CASE("hostile: a client that reads nothing of its answer is dropped after the write timeout") {
   ServerOptions options;
   options.write_timeout = 1s;
-  std::atomic<bool> gone{false};
-  std::atomic<int> writes{0};
+  // Shared with the detached writer, which may outlive this test by a sleep.
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  auto writes = std::make_shared<std::atomic<int>>(0);
   std::promise<void> started;
   TestServer ts(
       [&](Request req, std::shared_ptr<Exchange> ex) {
         if (req.path != "/stream") return ex->Reply(Text(req.path));
-        ex->OnClientGone([&] { gone = true; });
+        ex->OnClientGone([gone] { *gone = true; });
         ex->StartStream(200, {});
         started.set_value();
         // Writes well below the queue limit, until the client is dropped.
-        std::thread([ex, &gone, &writes] {
-          while (!gone && writes < 2000) {
+        std::thread([ex, gone, writes] {
+          while (!*gone && *writes < 2000) {
             ex->Write(std::string(64 * 1024, 'w'));
-            ++writes;
+            ++*writes;
             std::this_thread::sleep_for(20ms);
           }
         }).detach();
@@ -205,9 +206,9 @@ TEST_CASE("hostile: a client that reads nothing of its answer is dropped after t
   c.Send(Get("/stream"));
   started.get_future().wait();
   auto start = std::chrono::steady_clock::now();
-  CHECK(WaitFor([&] { return gone.load(); }, 20s));
+  CHECK(WaitFor([&] { return gone->load(); }, 20s));
   CHECK(std::chrono::steady_clock::now() - start < 15s);
-  CHECK(writes < 2000);
+  CHECK(*writes < 2000);
   CHECK(StillServes(ts.port));
 }
 
