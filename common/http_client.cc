@@ -70,8 +70,8 @@ Result<HttpResponse> Send(const std::string& method, const std::string& url, con
   if (!content_type.empty()) req.headers.emplace("Content-Type", content_type);
   req.body = body;
   std::string error_body;
+  int status = 0;  // outlives the handlers below, which client.send calls
   if (sink) {
-    int status = 0;
     req.response_handler = [&status](const httplib::Response& r) {
       status = r.status;
       return true;

@@ -19,6 +19,7 @@ import os
 import socket
 import time
 
+import harness
 from harness import Server, check, check_eq, decode_body, http, log, raw_request, test
 from test_proxy import proxy_server
 
@@ -102,7 +103,7 @@ def settle(s, base, what, acked, fd_slack=10, rss_slack_mb=96, timeout=60):
     deadline = time.time() + timeout
     while True:
         f, r = baseline(s)
-        if f <= base[0] + fd_slack and r <= base[1] + rss_slack_mb:
+        if f <= base[0] + fd_slack and r <= base[1] + rss_slack_mb + harness.ASAN_RSS_ALLOWANCE_MB:
             break
         check(time.time() < deadline,
               "%s: %d fds (baseline %d), %d MB RSS (baseline %d) after %ds"
