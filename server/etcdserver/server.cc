@@ -826,6 +826,18 @@ void EtcdServer::RefreshPeers() {
   std::map<uint64_t, std::vector<std::string>> peers;
   for (const Member& m : ReadMembers(store_)) peers[m.id] = m.peer_urls;
   if (peers.empty()) peers = config_.initial_members;
+  // Members added by conf changes in the log but not applied yet: a
+  // restarted member learns that they are committed from the leader, which
+  // may be one of them, so their traffic must get through.
+  const raft::Storage& log = log_.storage();
+  auto last = log.LastIndex();
+  auto entries = last.ok() && *last > applied_ ? log.Entries(applied_ + 1, *last + 1, UINT64_MAX)
+                                               : common::Result<std::vector<raft::Entry>>(std::vector<raft::Entry>{});
+  for (const raft::Entry& e : entries.ok() ? *entries : std::vector<raft::Entry>{}) {
+    if (e.type != raft::EntryType::kConfChange) continue;
+    auto change = DecodeConfChangeEntry(e.data);
+    if (change && change->cc.type == raft::ConfChangeType::kAddNode) peers.emplace(change->cc.node_id, change->ctx.peer_urls);
+  }
   peers.erase(config_.member_id);
   transport_->UpdatePeers(peers);
 }
