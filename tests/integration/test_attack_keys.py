@@ -17,7 +17,7 @@ import time
 import urllib.parse
 
 from harness import Server, check, check_eq, decode_body, http, log, open_fds, proc_status, raw_request, test
-from test_cluster import TOKEN, add_member, leader_of, start_cluster, wait_value
+from test_cluster import TOKEN, add_member, leader_of, restart_all, start_cluster, wait_value
 
 # The longest request line etcd 3.4 serves, CRLF included.
 MAX_REQUEST_LINE = 4096
@@ -174,12 +174,7 @@ def deep_keys_survive_snapshots_restart_and_a_new_member():
         check_eq(http("GET", m.url + "/v2/keys/?recursive=true", timeout=20).status, 200,
                  "%s: recursive GET of everything" % m.name)
 
-    for m in members:
-        m.stop()
-    for m in members:
-        m.spawn()
-    for m in members:
-        m.wait_ready(timeout=30)
+    restart_all(members)
     for m in members:
         check_acked(m, acked)
 

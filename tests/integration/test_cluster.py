@@ -114,6 +114,16 @@ class Writers:
         return self.count() - start
 
 
+def restart_all(members, timeout=30):
+    """Stops every member, then starts them all again (each needs the others for a quorum)."""
+    for m in members:
+        m.stop()
+    for m in members:
+        m.spawn()
+    for m in members:
+        m.wait_ready(timeout=timeout)
+
+
 def leader_of(members, timeout=10.0):
     """The member every live member agrees is the leader."""
     deadline = time.time() + timeout
@@ -245,12 +255,7 @@ def whole_cluster_restart_keeps_keys_and_index():
     for i in range(20):
         check_eq(members[i % 3].put("/restart/k%d" % i, "v%d" % i).status, 201, "PUT")
     before = int(members[0].get("/restart/k19", quorum="true").headers["x-etcd-index"])
-    for m in members:
-        m.stop()
-    for m in members:
-        m.spawn()
-    for m in members:
-        m.wait_ready(timeout=30)
+    restart_all(members)
     for m in members:
         for i in range(20):
             wait_value(m, "/restart/k%d" % i, "v%d" % i)
